@@ -1,0 +1,26 @@
+namespace Bridgekeeper.Hosting;
+
+/// <summary>Everything the server needs, already validated. Built by <see cref="SettingsLoader"/>.</summary>
+internal sealed record GatewaySettings
+{
+    public string HttpAddress { get; init; } = "127.0.0.1:8080";
+    public string Database { get; init; } = "data/bridgekeeper.db";
+    public IReadOnlyList<ProviderSettings> Providers { get; init; } = [];
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(60);
+    public bool StructuredLogging { get; init; }
+    public string LogFormat { get; init; } = "human";
+    public long MaxRequestBodyBytes { get; init; } = 32 * 1024 * 1024;
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(12);
+    public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public int AuditQueueCapacity { get; init; } = 10_000;
+    public bool Demo { get; init; }
+}
+
+/// <summary>One provider instance: routes under <c>/{Name}/</c>, speaking <see cref="Type"/>'s APIs.</summary>
+internal sealed record ProviderSettings(string Name, string Type, string? Key, Uri BaseUrl);
+
+internal static class ProviderTypes
+{
+    public const string OpenAI = "openai";
+    public const string Anthropic = "anthropic";
+}

@@ -1,0 +1,28 @@
+namespace Bridgekeeper.Hosting;
+
+/// <summary>
+/// One user-facing setting (SPEC §2): its YAML key, environment variable and flag all derive from <see cref="Key"/>.
+/// The CLI builds its options from this table and the README's settings table mirrors it.
+/// </summary>
+internal sealed record SettingDefinition(string Key, string? Default, string Description)
+{
+    public string Environment => "BRIDGEKEEPER_" + Key.ToUpperInvariant();
+    public string Flag => "--" + Key.Replace('_', '-');
+
+    public static readonly IReadOnlyList<SettingDefinition> All =
+    [
+        new("http_address", "127.0.0.1:8080", "where the gateway listens (host:port)"),
+        new("database", "data/bridgekeeper.db", "SQLite file path"),
+        new("openai_key", null, "upstream key of the default `openai` provider"),
+        new("openai_base_url", "https://api.openai.com/v1/", "base URL of the default `openai` provider"),
+        new("anthropic_key", null, "upstream key of the default `anthropic` provider"),
+        new("anthropic_base_url", "https://api.anthropic.com/", "base URL of the default `anthropic` provider"),
+        new("retention", "60d", "how long audit data is kept; `0` keeps it forever"),
+        new("structured_logging", "false", "one `interception log` line for each audit record"),
+        new("log_format", "human", "`human` or `json`"),
+        new("max_request_body", "33554432", "largest accepted request body, in bytes (larger gets 413)"),
+        new("keepalive_interval", "12s", "idle time after which a stream gets a keep-alive"),
+        new("upstream_idle_timeout", "5m", "an upstream silent this long is abandoned (504); resets on every event"),
+        new("audit_queue_capacity", "10000", "queued audit records beyond which new interceptions get 503"),
+    ];
+}

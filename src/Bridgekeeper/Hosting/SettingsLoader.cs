@@ -1,0 +1,170 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Bridgekeeper.Storage;
+using YamlDotNet.RepresentationModel;
+
+namespace Bridgekeeper.Hosting;
+
+/// <summary>
+/// Builds <see cref="GatewaySettings"/> from flags, then <c>BRIDGEKEEPER_*</c> environment variables, then a YAML file,
+/// then defaults (SPEC §2). Any bad value throws <see cref="SettingsException"/> naming the setting.
+/// </summary>
+internal static partial class SettingsLoader
+{
+    /// <param name="flags">Flag values by setting key (e.g. <c>http_address</c>); absent or null means not given.</param>
+    /// <param name="environment">Environment variables (usually <see cref="Environment.GetEnvironmentVariables()"/>).</param>
+    /// <param name="configFile">A YAML file path, or null.</param>
+    public static GatewaySettings Load(IReadOnlyDictionary<string, string?> flags, IDictionary environment, string? configFile, bool demo = false)
+    {
+        var yaml = ReadYaml(configFile);
+        string? Get(string key)
+        {
+            if (flags.TryGetValue(key, out var flag) && flag is not null)
+                return flag;
+            if (environment["BRIDGEKEEPER_" + key.ToUpperInvariant()] is string env)
+                return env;
+            if (yaml.TryGetValue(key, out var node) && node is YamlScalarNode scalar)
+                return scalar.Value;
+            return SettingDefinition.All.FirstOrDefault(d => d.Key == key)?.Default;
+        }
+
+        var settings = new GatewaySettings
+        {
+            HttpAddress = Address(Get("http_address")!),
+            Database = NotEmpty("database", Get("database")),
+            Retention = Duration("retention", Get("retention")),
+            StructuredLogging = Bool("structured_logging", Get("structured_logging")),
+            LogFormat = OneOf("log_format", Get("log_format"), "human", "json"),
+            MaxRequestBodyBytes = Integer("max_request_body", Get("max_request_body"), 1024, long.MaxValue),
+            KeepAliveInterval = Duration("keepalive_interval", Get("keepalive_interval"), positive: true),
+            UpstreamIdleTimeout = Duration("upstream_idle_timeout", Get("upstream_idle_timeout"), positive: true),
+            AuditQueueCapacity = (int)Integer("audit_queue_capacity", Get("audit_queue_capacity"), 1, 10_000_000),
+            Demo = demo,
+        };
+        return settings with { Providers = Providers(Get, environment, yaml) };
+    }
+
+    private static List<ProviderSettings> Providers(Func<string, string?> get, IDictionary environment, Dictionary<string, YamlNode> yaml)
+    {
+        List<ProviderSettings> providers =
+        [
+            new("openai", ProviderTypes.OpenAI, Blank(get("openai_key")), BaseUrl("openai_base_url", get("openai_base_url"))),
+            new("anthropic", ProviderTypes.Anthropic, Blank(get("anthropic_key")), BaseUrl("anthropic_base_url", get("anthropic_base_url"))),
+        ];
+        for (var n = 0; environment[$"BRIDGEKEEPER_PROVIDER_{n}_TYPE"] is string type; n++)
+        {
+            string? Field(string field) => environment[$"BRIDGEKEEPER_PROVIDER_{n}_{field}"] as string;
+            providers.Add(Provider($"BRIDGEKEEPER_PROVIDER_{n}", type, Field("NAME"), Field("KEY"), Field("BASE_URL")));
+        }
+        if (yaml.TryGetValue("providers", out var list))
+        {
+            if (list is not YamlSequenceNode sequence)
+                throw new SettingsException("providers", "must be a list of {type, name, key, base_url} maps.");
+            var index = 0;
+            foreach (var item in sequence)
+            {
+                if (item is not YamlMappingNode map)
+                    throw new SettingsException($"providers[{index}]", "must be a map with type, name, key and base_url.");
+                string? Field(string field) => map.Children.TryGetValue(new YamlScalarNode(field), out var v) ? (v as YamlScalarNode)?.Value : null;
+                providers.Add(Provider($"providers[{index}]", Field("type") ?? "", Field("name"), Field("key"), Field("base_url")));
+                index++;
+            }
+        }
+
+        var duplicate = providers.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new SettingsException("providers", $"the provider name '{duplicate.Key}' is used twice.");
+        return providers;
+    }
+
+    private static ProviderSettings Provider(string setting, string type, string? name, string? key, string? baseUrl)
+    {
+        type = type.Trim().ToLowerInvariant();
+        if (type is not (ProviderTypes.OpenAI or ProviderTypes.Anthropic))
+            throw new SettingsException(setting + "_TYPE", $"'{type}' is not a provider type this build serves (openai, anthropic).");
+        if (string.IsNullOrWhiteSpace(name) || !ProviderName().IsMatch(name))
+            throw new SettingsException(setting + "_NAME", "must be a lowercase name of letters, digits, '-' or '_'.");
+        var defaultUrl = type == ProviderTypes.OpenAI ? "https://api.openai.com/v1/" : "https://api.anthropic.com/";
+        return new ProviderSettings(name, type, Blank(key), BaseUrl(setting + "_BASE_URL", baseUrl ?? defaultUrl));
+    }
+
+    private static Dictionary<string, YamlNode> ReadYaml(string? path)
+    {
+        if (path is null)
+            return [];
+        if (!File.Exists(path))
+            throw new SettingsException("config", $"the file '{path}' does not exist.");
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = File.OpenText(path);
+            stream.Load(reader);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new SettingsException("config", $"'{path}' is not valid YAML ({e.Start}): {e.Message}");
+        }
+        if (stream.Documents.Count == 0)
+            return [];
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new SettingsException("config", $"'{path}' must hold a map of settings.");
+        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").ToHashSet();
+        var result = new Dictionary<string, YamlNode>();
+        foreach (var (k, v) in root.Children)
+        {
+            var key = ((YamlScalarNode)k).Value ?? "";
+            if (!known.Contains(key))
+                throw new SettingsException(key, $"is not a known setting (in '{path}').");
+            result[key] = v;
+        }
+        return result;
+    }
+
+    private static string Address(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            throw new SettingsException("http_address", $"'{value}' is not host:port (for example 127.0.0.1:8080).");
+        return value;
+    }
+
+    private static Uri BaseUrl(string setting, string? value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new SettingsException(setting, $"'{value}' is not an absolute http(s) URL.");
+        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+    }
+
+    private static TimeSpan Duration(string setting, string? value, bool positive = false)
+    {
+        if (!Durations.TryParse(value, out var duration) || (positive && duration <= TimeSpan.Zero))
+            throw new SettingsException(setting, $"'{value}' is not a {(positive ? "positive " : "")}duration such as 15s, 10m, 24h or 60d.");
+        return duration;
+    }
+
+    private static bool Bool(string setting, string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" or "on" => true,
+        "false" or "0" or "no" or "off" or "" or null => false,
+        _ => throw new SettingsException(setting, $"'{value}' is not true or false."),
+    };
+
+    private static long Integer(string setting, string? value, long min, long max)
+    {
+        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+            throw new SettingsException(setting, $"'{value}' is not a whole number from {min} to {max}.");
+        return number;
+    }
+
+    private static string OneOf(string setting, string? value, params string[] allowed) =>
+        allowed.Contains(value) ? value! : throw new SettingsException(setting, $"'{value}' is not one of {string.Join(", ", allowed)}.");
+
+    private static string NotEmpty(string setting, string? value) =>
+        string.IsNullOrWhiteSpace(value) ? throw new SettingsException(setting, "must not be empty.") : value;
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex ProviderName();
+}

@@ -1,0 +1,1 @@
+return await Bridgekeeper.Cli.CommandLine.RunAsync(args);

@@ -1,0 +1,43 @@
+namespace Bridgekeeper.Providers;
+
+/// <summary>The facts the gateway reads from a request body.</summary>
+/// <param name="Model">The requested model, or "" when absent.</param>
+/// <param name="Stream">Whether the client asked for a stream.</param>
+/// <param name="Prompt">The last user prompt (SPEC §5), or null.</param>
+/// <param name="SessionId">A session id carried in the body (Anthropic <c>metadata.user_id</c>), or null.</param>
+/// <param name="ClientWantsUsage">False when the client did not ask for the usage chunk the gateway forces upstream.</param>
+internal sealed record RequestFacts(string Model, bool Stream, string? Prompt, string? SessionId, bool ClientWantsUsage);
+
+/// <summary>Token figures with SPEC §5 semantics: <see cref="Input"/> excludes cached input; reasoning is part of output.</summary>
+internal sealed record TokenUsage(long Input, long Output, long CacheRead, long CacheWrite, long Reasoning)
+{
+    public static readonly TokenUsage Zero = new(0, 0, 0, 0, 0);
+}
+
+/// <summary>A tool call the model made, with its arguments as JSON text (assembled whole when streamed).</summary>
+internal sealed record ToolCall(string Id, string Name, string Arguments);
+
+/// <summary>Model reasoning worth auditing. Source is <c>thinking</c>, <c>reasoning_summary</c> or <c>commentary</c>.</summary>
+internal sealed record Thought(string Content, string Source);
+
+/// <summary>What one upstream exchange amounted to.</summary>
+/// <param name="Usage">Final usage figures, or null when the upstream never reported any.</param>
+/// <param name="Error">An error the upstream reported inside a successful response or stream, or null.</param>
+internal sealed record ExchangeSummary(
+    string? ResponseId,
+    TokenUsage? Usage,
+    IReadOnlyList<ToolCall> ToolCalls,
+    IReadOnlyList<Thought> Thoughts,
+    string? Error);
+
+/// <summary>An error the gateway itself raises. <see cref="Type"/> is the provider-style error type.</summary>
+internal sealed record GatewayError(int Status, string Type, string Message, string? Code = null)
+{
+    public static GatewayError InvalidRequest(string message) => new(400, "invalid_request_error", message);
+    public static GatewayError Unauthorized(string message) => new(401, "authentication_error", message, "invalid_api_key");
+    public static GatewayError NotFound(string message) => new(404, "not_found_error", message);
+    public static GatewayError TooLarge(string message) => new(413, "request_too_large", message);
+    public static GatewayError BadGateway(string message) => new(502, "api_error", message, "upstream_unreachable");
+    public static GatewayError Unavailable(string message) => new(503, "overloaded_error", message, "service_unavailable");
+    public static GatewayError Timeout(string message) => new(504, "timeout_error", message, "upstream_timeout");
+}

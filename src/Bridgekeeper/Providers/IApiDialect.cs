@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Bridgekeeper.Streaming;
+
+namespace Bridgekeeper.Providers;
+
+/// <summary>
+/// One wire schema (OpenAI Chat Completions, Anthropic Messages, ...). Pure: no I/O and no HttpContext,
+/// so recorded fixtures test it completely. The request body is a <see cref="JsonObject"/> edited in place,
+/// so fields the gateway does not model survive; responses are observed, never rewritten.
+/// </summary>
+internal interface IApiDialect
+{
+    /// <summary>Stable name used in logs and metrics, e.g. <c>openai-chat</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Reads the few facts the gateway needs. Never throws on a missing or mistyped field.</summary>
+    RequestFacts Read(JsonObject request);
+
+    /// <summary>Applies the edits the gateway must make before the body goes upstream (e.g. <c>stream_options.include_usage</c>).</summary>
+    void PrepareUpstream(JsonObject request, RequestFacts facts);
+
+    /// <summary>Fresh state for one upstream exchange.</summary>
+    IExchangeObserver Observe(RequestFacts facts);
+
+    /// <summary>A gateway-made error body in this API's own shape.</summary>
+    byte[] ErrorBody(GatewayError error);
+
+    /// <summary>A complete SSE frame (terminated by a blank line) carrying an error, for use after the stream started.</summary>
+    byte[] StreamErrorFrame(GatewayError error);
+
+    /// <summary>A complete SSE frame sent while the stream is idle (Anthropic: a ping event; OpenAI: a comment line).</summary>
+    ReadOnlyMemory<byte> KeepAliveFrame { get; }
+}
+
+/// <summary>Watches one upstream exchange, event by event or as a whole body, and sums up what it saw.</summary>
+internal interface IExchangeObserver
+{
+    /// <summary>Called for every upstream event, in order. <see cref="Relay.Suppress"/> keeps it from the client.</summary>
+    Relay OnEvent(in SseEvent item);
+
+    /// <summary>Called once with the whole body of a non-streaming response.</summary>
+    void OnBody(ReadOnlySpan<byte> body);
+
+    /// <summary>What the exchange amounted to. Safe to call after a partial stream (cancellation, errors).</summary>
+    ExchangeSummary Complete();
+}
+
+internal enum Relay { Forward, Suppress }

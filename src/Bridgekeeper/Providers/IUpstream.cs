@@ -1,0 +1,28 @@
+using Bridgekeeper.Streaming;
+using Microsoft.Extensions.Primitives;
+
+namespace Bridgekeeper.Providers;
+
+/// <summary>Destination and transport. Bedrock is an upstream of the Anthropic dialect, not a dialect.</summary>
+internal interface IUpstream
+{
+    /// <summary>
+    /// Sends one request and returns as soon as response headers arrive (never buffers the body).
+    /// Throws <see cref="HttpRequestException"/> when the upstream cannot be reached.
+    /// </summary>
+    Task<HttpResponseMessage> SendAsync(UpstreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The response body as SSE events. Each event's memory is valid only until the enumerator moves on.
+    /// </summary>
+    IAsyncEnumerable<SseEvent> ReadEventsAsync(HttpResponseMessage response, CancellationToken cancellationToken);
+}
+
+/// <summary>One upstream call.</summary>
+/// <param name="Path">Path and query relative to the API root, e.g. <c>v1/messages?beta=true</c>.</param>
+/// <param name="Body">The JSON body bytes.</param>
+/// <param name="Headers">Client headers already sanitized (no credentials, hop-by-hop, Host or Content-Length).</param>
+internal sealed record UpstreamRequest(
+    string Path,
+    ReadOnlyMemory<byte> Body,
+    IReadOnlyList<KeyValuePair<string, StringValues>> Headers);

@@ -1,0 +1,36 @@
+namespace Bridgekeeper.Storage;
+
+/// <summary>
+/// The little that differs between SQLite and PostgreSQL. DML is shared: both take <c>@name</c> parameters
+/// and <c>ON CONFLICT</c>. Timestamps are stored as fixed-width UTC text on SQLite (so text order is time order)
+/// and as <c>timestamptz</c> on PostgreSQL; ids are UUIDv7 (text on SQLite), so id order is time order.
+/// </summary>
+internal sealed record SqlDialect(string Name, string MigrationFolder, Func<DateTimeOffset, object> Timestamp, Func<Guid, object> Id, string DayExpression)
+{
+    private const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static readonly SqlDialect Sqlite = new(
+        "sqlite",
+        "sqlite",
+        static t => t.UtcDateTime.ToString(SqliteTimestampFormat, System.Globalization.CultureInfo.InvariantCulture),
+        static id => id.ToString("D"),
+        "substr(i.started_at, 1, 10)");
+
+    /// <summary>Reads a timestamp column written through <see cref="Timestamp"/>.</summary>
+    public static DateTimeOffset ReadTimestamp(object value) => value switch
+    {
+        DateTimeOffset offset => offset.ToUniversalTime(),
+        DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
+        string text => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal),
+        _ => throw new InvalidCastException($"Unexpected timestamp value of type {value.GetType().Name}."),
+    };
+
+    /// <summary>Reads an id column written through <see cref="Id"/>.</summary>
+    public static Guid ReadId(object value) => value switch
+    {
+        Guid guid => guid,
+        string text => Guid.Parse(text),
+        _ => throw new InvalidCastException($"Unexpected id value of type {value.GetType().Name}."),
+    };
+}
