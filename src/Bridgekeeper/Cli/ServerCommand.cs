@@ -1,14 +1,37 @@
 using System.CommandLine;
+using Bridgekeeper.Hosting;
+using Bridgekeeper.Storage;
 
 namespace Bridgekeeper.Cli;
 
-/// <summary><c>bridgekeeper server [--demo]</c>. Wired to the host by the hot-path work; do not edit from the CLI work.</summary>
+/// <summary><c>bridgekeeper server [--demo]</c> with one flag per setting (SPEC §2).</summary>
 internal static class ServerCommand
 {
     public static Command Create(CliGlobals globals)
     {
         var command = new Command("server", "Run the gateway (applies database migrations first)");
-        command.SetAction((_, _) => Task.FromResult(globals is null ? 1 : 1));
+        var demo = new Option<bool>("--demo") { Description = "Start the built-in mock upstream as the openai and anthropic providers, and print a ready key" };
+        command.Options.Add(demo);
+        var flags = SettingDefinition.All.Where(d => d.Key != "database")
+            .Select(d => (d.Key, Option: new Option<string?>(d.Flag) { Description = $"{d.Description} (env {d.Environment})" }))
+            .ToList();
+        foreach (var (_, option) in flags)
+            command.Options.Add(option);
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            GatewaySettings settings;
+            try
+            {
+                settings = globals.LoadSettings(result, flags.ToDictionary(f => f.Key, f => result.GetValue(f.Option)), result.GetValue(demo));
+            }
+            catch (SettingsException exception)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return 2;
+            }
+            return await BridgekeeperApp.RunAsync(settings, Console.Out, cancellationToken);
+        });
         return command;
     }
 }

@@ -16,8 +16,11 @@ internal interface IApiDialect
     /// <summary>Reads the few facts the gateway needs. Never throws on a missing or mistyped field.</summary>
     RequestFacts Read(JsonObject request);
 
-    /// <summary>Applies the edits the gateway must make before the body goes upstream (e.g. <c>stream_options.include_usage</c>).</summary>
-    void PrepareUpstream(JsonObject request, RequestFacts facts);
+    /// <summary>
+    /// Applies the edits the gateway must make before the body goes upstream (e.g. <c>stream_options.include_usage</c>).
+    /// Returns false when it changed nothing, so the client's original bytes go upstream untouched.
+    /// </summary>
+    bool PrepareUpstream(JsonObject request, RequestFacts facts);
 
     /// <summary>Fresh state for one upstream exchange.</summary>
     IExchangeObserver Observe(RequestFacts facts);

@@ -1,0 +1,109 @@
+using Bridgekeeper.Auth;
+using Bridgekeeper.Hosting;
+using Bridgekeeper.MockUpstream;
+using Bridgekeeper.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Bridgekeeper;
+
+/// <summary>
+/// The gateway process: migrates the database, builds the web app on Kestrel, and (with <c>--demo</c>) starts the mock
+/// upstream in-process. The server command and the end-to-end tests both start exactly this.
+/// </summary>
+internal sealed class BridgekeeperApp : IAsyncDisposable
+{
+    private const string DemoUpstreamKey = "demo-upstream-key";
+    private readonly MockUpstreamServer? _demo;
+
+    private BridgekeeperApp(WebApplication app, Database database, Uri url, MockUpstreamServer? demo)
+    {
+        App = app;
+        Database = database;
+        Url = url;
+        _demo = demo;
+    }
+
+    public WebApplication App { get; }
+    public Database Database { get; }
+
+    /// <summary>The address the gateway actually listens on (port 0 resolved).</summary>
+    public Uri Url { get; }
+
+    /// <param name="configure">Lets tests add to the builder (e.g. a log capture) before the app is built.</param>
+    public static async Task<BridgekeeperApp> StartAsync(GatewaySettings settings, TextWriter console, CancellationToken cancellationToken,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        var database = Database.Open(settings.Database);
+        await new Migrator(database).ApplyAsync(cancellationToken);
+        MockUpstreamServer? demo = null;
+        if (settings.Demo)
+        {
+            demo = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { ExpectedKey = DemoUpstreamKey, CaptureExchanges = false, ChunkDelay = TimeSpan.FromMilliseconds(30) }, cancellationToken);
+            settings = settings with { Providers = [.. settings.Providers.Select(p => p.Type switch
+            {
+                ProviderTypes.OpenAI when p.Name == "openai" => p with { Key = DemoUpstreamKey, BaseUrl = demo.OpenAIBaseUrl },
+                ProviderTypes.Anthropic when p.Name == "anthropic" => p with { Key = DemoUpstreamKey, BaseUrl = demo.AnthropicBaseUrl },
+                _ => p,
+            })] };
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://{settings.HttpAddress}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        GatewayLogging.Configure(builder.Logging, settings);
+        builder.Services.AddBridgekeeper(settings, database);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapBridgekeeper();
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var result = new BridgekeeperApp(app, database, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), demo);
+        await result.BootstrapAsync(settings, console, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Runs until the process is asked to stop, then drains the audit queue.</summary>
+    public static async Task<int> RunAsync(GatewaySettings settings, TextWriter console, CancellationToken cancellationToken)
+    {
+        await using var gateway = await StartAsync(settings, console, cancellationToken);
+        await gateway.App.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>First start: an <c>admin</c> user and a one-time key. Demo: a ready key and examples.</summary>
+    private async Task BootstrapAsync(GatewaySettings settings, TextWriter console, CancellationToken cancellationToken)
+    {
+        var users = App.Services.GetRequiredService<UserStore>();
+        console.WriteLine($"Bridgekeeper listening on {Url} (database: {Database.Description})");
+        if (await users.CountUsersAsync(cancellationToken) == 0)
+        {
+            var admin = await users.CreateUserAsync("admin", Roles.Admin, null, cancellationToken);
+            var key = ApiKey.Generate();
+            await users.CreateKeyAsync(admin.Id, "bootstrap", null, key.Hash, key.Hint, cancellationToken);
+            console.WriteLine($"Created user 'admin'. Its key is shown once; store it now:\n  {key.Key}");
+        }
+        if (settings.Demo)
+            await DemoBanner.PrintAsync(users, Url, console, cancellationToken);
+    }
+
+    public async Task StopAsync()
+    {
+        await App.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync(CancellationToken.None);
+        await App.DisposeAsync();
+        if (_demo is not null)
+            await _demo.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

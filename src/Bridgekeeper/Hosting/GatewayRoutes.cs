@@ -1,0 +1,69 @@
+using System.Text;
+using Bridgekeeper.Api;
+using Bridgekeeper.Interception;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bridgekeeper.Hosting;
+
+/// <summary>Maps every route (SPEC §3): provider routes at the root and under <c>/api/v2/aibridge</c>, service routes, the API.</summary>
+internal static class GatewayRoutes
+{
+    public static readonly string[] Prefixes = ["", "/api/v2/aibridge"];
+
+    public static void MapBridgekeeper(this WebApplication app)
+    {
+        var providers = app.Services.GetRequiredService<IReadOnlyList<Provider>>();
+        var endpoint = app.Services.GetRequiredService<InterceptionEndpoint>();
+        var passthrough = app.Services.GetRequiredService<Passthrough>();
+        foreach (var prefix in Prefixes)
+            foreach (var provider in providers)
+                MapProvider(app, $"{prefix}/{provider.Name}", provider, endpoint, passthrough);
+
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", ReadyAsync);
+        app.MapApi();
+        app.MapFallback(static context => WriteNotFoundAsync(context));
+    }
+
+    private static void MapProvider(WebApplication app, string root, Provider provider, InterceptionEndpoint endpoint, Passthrough passthrough)
+    {
+        foreach (var route in provider.Intercepted)
+            app.MapPost($"{root}/{route.Path}", context => endpoint.HandleAsync(context, provider, route.Dialect));
+        foreach (var route in provider.Passthrough)
+            app.MapMethods($"{root}/{route.Pattern}", [route.Method], context => passthrough.HandleAsync(context, provider));
+        app.Map($"{root}/{{**rest}}", context => GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect,
+            GatewayError.NotFound($"{context.Request.Method} {context.Request.Path} is not a route this gateway serves for '{provider.Name}'."),
+            context.RequestAborted));
+    }
+
+    private static async Task<IResult> ReadyAsync(Database database, Migrator migrator, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT MAX(version) FROM schema_migrations";
+            var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            return version >= migrator.LatestVersion
+                ? Results.Text("ready\n")
+                : Results.Text($"migrations pending ({version} of {migrator.LatestVersion})\n", statusCode: 503);
+        }
+        catch (System.Data.Common.DbException exception)
+        {
+            return Results.Text($"database unreachable: {exception.Message}\n", statusCode: 503);
+        }
+    }
+
+    private static Task WriteNotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentType = "application/json";
+        var body = Encoding.UTF8.GetBytes("""{"error":{"code":"not_found","message":"No such route."}}""");
+        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+}

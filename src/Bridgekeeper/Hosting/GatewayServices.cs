@@ -1,0 +1,39 @@
+using Bridgekeeper.Auth;
+using Bridgekeeper.Interception;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Providers.Upstreams;
+using Bridgekeeper.Recording;
+using Bridgekeeper.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.Hosting;
+
+/// <summary>The composition root: every service the gateway runs on, built from validated settings.</summary>
+internal static class GatewayServices
+{
+    public static IServiceCollection AddBridgekeeper(this IServiceCollection services, GatewaySettings settings, Database database)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(database);
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<KeyAuthenticator>();
+
+        services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));
+        services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditQueue>());
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+
+        services.AddSingleton(new InterceptionOptions(settings.MaxRequestBodyBytes, settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
+        services.AddSingleton(_ => UpstreamHttp.CreateInvoker());
+        services.AddSingleton<IReadOnlyList<Provider>>(sp => ProviderCatalog.Build(settings.Providers, sp.GetRequiredService<HttpMessageInvoker>()));
+        services.AddSingleton<ExchangeRelay>();
+        services.AddSingleton<InterceptionEndpoint>();
+        services.AddSingleton<Passthrough>();
+        services.AddHttpForwarder();
+        return services;
+    }
+}

@@ -1,0 +1,60 @@
+using Bridgekeeper.Auth;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Recording;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Interception;
+
+/// <summary>
+/// One intercepted client request: who made it, where it goes, and what it recorded. Every record goes to the
+/// audit sink (never the database directly); <see cref="End"/> is called exactly once and releases the admission.
+/// </summary>
+internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayUser user, Provider provider, IApiDialect dialect)
+{
+    private int _ended;
+
+    public Guid Id { get; } = Guid.CreateVersion7(time.GetUtcNow());
+    public GatewayUser User { get; } = user;
+    public Provider Provider { get; } = provider;
+    public IApiDialect Dialect { get; } = dialect;
+    public RequestFacts Facts { get; private set; } = new("", false, null, null, true);
+
+    public void Start(RequestFacts facts, string client, string? userAgent, string? sessionId)
+    {
+        Facts = facts;
+        var now = time.GetUtcNow();
+        audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream, "{}"));
+        if (!string.IsNullOrEmpty(facts.Prompt))
+            audit.Record(new PromptRecorded(Id, now, facts.Prompt));
+    }
+
+    /// <summary>Records one upstream exchange: its usage row, the tool calls the model made, and its thoughts.</summary>
+    public void RecordExchange(ExchangeSummary summary)
+    {
+        var now = time.GetUtcNow();
+        if (summary.Usage is { } usage)
+            audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}"));
+        foreach (var call in summary.ToolCalls)
+            audit.Record(new ToolUsageRecorded(Id, now, call.Name, call.Id, call.Arguments, Injected: false, null, null, null));
+        foreach (var thought in summary.Thoughts)
+            audit.Record(new ThoughtRecorded(Id, now, thought.Content, thought.Source));
+    }
+
+    public void End(Outcome outcome)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 1)
+            return;
+        audit.Record(new InterceptionEnded(Id, time.GetUtcNow(), outcome.Status, outcome.Error));
+        audit.Release();
+    }
+}
+
+/// <summary>How an interception ended: <c>completed</c>, <c>failed</c> with a reason, or <c>canceled</c>.</summary>
+internal readonly record struct Outcome(string Status, string? Error)
+{
+    public static readonly Outcome Completed = new(InterceptionStatus.Completed, null);
+
+    public static Outcome Failed(string error) => new(InterceptionStatus.Failed, error);
+
+    public static Outcome Canceled(string reason) => new(InterceptionStatus.Canceled, reason);
+}

@@ -1,0 +1,134 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bridgekeeper.Auth;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Recording;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.Interception;
+
+/// <summary>
+/// Handles an intercepted route: (1) authenticate, (2) admit against the audit queue, (3) read and parse the body,
+/// (4) record the start and prompt, (5) edit the body surgically and send it upstream, (6) relay the answer
+/// (<see cref="ExchangeRelay"/>), (7) record usage, tools, thoughts and the end. Steps 1-3 reject bad input in the
+/// provider's error shape before anything reaches the upstream.
+/// </summary>
+internal sealed partial class InterceptionEndpoint(
+    KeyAuthenticator authenticator,
+    IAuditSink audit,
+    ExchangeRelay relay,
+    InterceptionOptions options,
+    TimeProvider time,
+    ILogger<InterceptionEndpoint> logger)
+{
+    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+
+    public async Task HandleAsync(HttpContext http, Provider provider, IApiDialect dialect)
+    {
+        var ct = http.RequestAborted;
+        var user = await AuthenticateAsync(http, dialect, ct);
+        if (user is null)
+            return;
+        if (provider.Upstream is not { } upstream)
+        {
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);
+            return;
+        }
+        if (!audit.TryAdmit())
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable("The gateway's audit queue is full; retry shortly."), ct);
+            return;
+        }
+
+        var interception = new Interception(audit, time, user, provider, dialect);
+        var outcome = Outcome.Canceled("client disconnected");
+        try
+        {
+            outcome = await InterceptAsync(http, interception, upstream, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            LogClientClosed(interception.Id);
+        }
+        finally
+        {
+            interception.End(outcome);
+        }
+    }
+
+    private async Task<Outcome> InterceptAsync(HttpContext http, Interception interception, IUpstream upstream, CancellationToken ct)
+    {
+        var request = http.Request;
+        var client = ClientIdentity.Client(request.Headers.UserAgent);
+        var body = await RequestBody.ReadAsync(request, options.MaxRequestBodyBytes, ct);
+        if (body is null)
+            return await RejectAsync(http, interception, client, GatewayError.TooLarge($"The request body exceeds the gateway's limit of {options.MaxRequestBodyBytes} bytes."));
+        if (Parse(body) is not { } json)
+            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request body is not a valid JSON object."));
+
+        var facts = interception.Dialect.Read(json);
+        interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
+        var upstreamBody = interception.Dialect.PrepareUpstream(json, facts) ? JsonBody.Serialize(json) : body;
+        var path = request.Path.Value!;
+        var upstreamRequest = new UpstreamRequest(RelativePath(path, interception.Provider.Name) + request.QueryString.Value,
+            upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
+        return await relay.RunAsync(http, interception, upstream, upstreamRequest);
+    }
+
+    /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>
+    private static async Task<Outcome> RejectAsync(HttpContext http, Interception interception, string client, GatewayError error)
+    {
+        interception.Start(new RequestFacts("", false, null, null, true), client, NullIfEmpty(http.Request.Headers.UserAgent), null);
+        await GatewayErrors.WriteAsync(http.Response, interception.Dialect, error, http.RequestAborted);
+        return Outcome.Failed($"{error.Type}: {error.Message}");
+    }
+
+    private async Task<GatewayUser?> AuthenticateAsync(HttpContext http, IApiDialect dialect, CancellationToken ct)
+    {
+        try
+        {
+            var user = await authenticator.AuthenticateAsync(http.Request, ct);
+            if (user is null)
+                await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unauthorized("A valid Bridgekeeper key is required (Authorization: Bearer or X-Api-Key)."), ct);
+            return user;
+        }
+        catch (DbException exception)
+        {
+            LogKeyLookupFailed(exception);
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable("The gateway cannot verify keys right now; retry shortly."), ct);
+            return null;
+        }
+    }
+
+    private static JsonObject? Parse(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body, NodeOptions, DocumentOptions) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>/api/v2/aibridge/openai/v1/chat/completions</c> → <c>v1/chat/completions</c>.</summary>
+    internal static string RelativePath(string path, string providerName)
+    {
+        var marker = "/" + providerName + "/";
+        var index = path.IndexOf(marker, StringComparison.Ordinal);
+        return index < 0 ? path.TrimStart('/') : path[(index + marker.Length)..];
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: client closed the connection")]
+    private partial void LogClientClosed(Guid interceptionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Key lookup failed; answering 503")]
+    private partial void LogKeyLookupFailed(Exception exception);
+}

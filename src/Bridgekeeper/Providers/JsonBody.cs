@@ -1,0 +1,24 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bridgekeeper.Providers;
+
+/// <summary>Writes an edited request body back to bytes. Unknown fields, property order and number text survive.</summary>
+internal static class JsonBody
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    public static ReadOnlyMemory<byte> Serialize(JsonNode body)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            body.WriteTo(writer);
+        return buffer.WrittenMemory;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net.Http.Headers;
+using Bridgekeeper.Hosting;
+using Bridgekeeper.Streaming;
+
+namespace Bridgekeeper.Providers.Upstreams;
+
+/// <summary>
+/// HTTPS to a provider with its key attached: <c>Authorization: Bearer</c> for OpenAI, <c>x-api-key</c> for Anthropic.
+/// Uses an <see cref="HttpMessageInvoker"/> (no response buffering, no retries, no decompression) and always
+/// returns at response headers.
+/// </summary>
+internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker invoker) : IUpstream
+{
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public Task<HttpResponseMessage> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, UpstreamUris.Resolve(provider, request.Path))
+        {
+            Content = new ReadOnlyMemoryContent(request.Body) { Headers = { ContentType = Json } },
+            Version = System.Net.HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+        };
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+                message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+        }
+        AttachKey(message.Headers, provider);
+        return invoker.SendAsync(message, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<SseEvent> ReadEventsAsync(HttpResponseMessage response,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseEventReader.ReadAsync(stream, cancellationToken))
+            yield return item;
+    }
+
+    /// <summary>Attaches the provider's key in its own header form (also used by passthrough).</summary>
+    public static void AttachKey(HttpRequestHeaders headers, ProviderSettings provider)
+    {
+        headers.Remove("Authorization");
+        headers.Remove("x-api-key");
+        if (provider.Type == ProviderTypes.Anthropic)
+            headers.TryAddWithoutValidation("x-api-key", provider.Key);
+        else
+            headers.TryAddWithoutValidation("Authorization", "Bearer " + provider.Key);
+    }
+}

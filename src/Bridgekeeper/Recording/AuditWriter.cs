@@ -1,0 +1,103 @@
+using Bridgekeeper.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.Recording;
+
+/// <summary>
+/// Drains <see cref="AuditQueue"/> into the database, a batch per transaction. Batches are as large as the backlog
+/// (up to <see cref="MaxBatchSize"/>) under load and tiny when idle. A failed batch is retried with backoff until it
+/// lands: never dropped. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
+/// record their end, then drains the queue.
+/// </summary>
+internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, TimeProvider time, ILogger<AuditWriter> logger)
+    : IHostedLifecycleService
+{
+    public const int MaxBatchSize = 512;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(60);
+
+    private readonly CancellationTokenSource _abandon = new();
+    private Task _loop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs after every hosted service, including the web server, has stopped.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + InFlightWait;
+        while (queue.InFlight > 0 && time.GetUtcNow() < deadline)
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, CancellationToken.None);
+        queue.Complete();
+        if (await Task.WhenAny(_loop, Task.Delay(DrainWait, time, CancellationToken.None)) != _loop)
+        {
+            LogDrainAbandoned(queue.Depth);
+            await _abandon.CancelAsync();
+        }
+        await _loop;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task RunAsync()
+    {
+        var batch = new List<AuditRecord>(MaxBatchSize);
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var record))
+                batch.Add(record);
+            if (!await WriteAsync(batch))
+                return;
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Writes one batch, retrying with exponential backoff. False only when shutdown abandoned it.</summary>
+    private async Task<bool> WriteAsync(List<AuditRecord> batch)
+    {
+        var backoff = FirstBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.AppendAsync(batch, CancellationToken.None);
+                queue.Committed(batch.Count);
+                if (attempt > 1)
+                    LogBatchRecovered(batch.Count, attempt);
+                return true;
+            }
+            catch (Exception exception) when (!_abandon.IsCancellationRequested)
+            {
+                LogBatchFailed(batch.Count, attempt, backoff.TotalMilliseconds, exception);
+                try
+                {
+                    await Task.Delay(backoff, time, _abandon.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to write {Count} audit records (attempt {Attempt}); retrying in {BackoffMs} ms")]
+    private partial void LogBatchFailed(int count, int attempt, double backoffMs, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} delayed audit records after {Attempts} attempts")]
+    private partial void LogBatchRecovered(int count, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Shutdown gave up draining the audit queue with {Depth} records still waiting; the database never recovered")]
+    private partial void LogDrainAbandoned(int depth);
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using Bridgekeeper.EndToEndTests.Infrastructure;
+using Bridgekeeper.MockUpstream;
+using Bridgekeeper.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Bridgekeeper.EndToEndTests;
+
+public sealed class DurabilityTests : IAsyncLifetime
+{
+    private const string Messages = """{"model":"claude-haiku-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"durable?"}]}""";
+    private MockUpstreamServer _upstream = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions(), TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync() => await _upstream.DisposeAsync();
+
+    [Fact]
+    public async Task GracefulStop_WithOpenStreams_LosesNoRecord()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var gateway = await GatewayUnderTest.StartAsync(_upstream);
+        var database = gateway.DatabasePath;
+        using var client = gateway.CreateClient(await gateway.CreateKeyAsync("frank"));
+        var streams = new List<Task<string>>();
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await client.SendAsync(Wire.Post("/anthropic/v1/messages", Messages, ("x-mock-chunk-delay-ms", "150"),
+                ("x-mock-usage", $"input={10 + i},output=5")), HttpCompletionOption.ResponseHeadersRead, ct);
+            streams.Add(response.Content.ReadAsStringAsync(ct));
+        }
+
+        await gateway.App.StopAsync();
+        var bodies = await Task.WhenAll(streams);
+
+        Assert.All(bodies, body => Assert.Contains("event: message_stop", body, StringComparison.Ordinal));
+        var rows = await QueryAsync(database, "SELECT i.status || ':' || t.input_tokens FROM interceptions i JOIN token_usages t ON t.interception_id = i.id ORDER BY t.input_tokens");
+        Assert.Equal(["completed:10", "completed:11", "completed:12"], rows);
+        await gateway.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DatabaseLockedForAWhile_RecordsLandAfterItRecovers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var gateway = await GatewayUnderTest.StartAsync(_upstream);
+        using var client = gateway.CreateClient(await gateway.CreateKeyAsync("grace"));
+        await using var blocker = new SqliteConnection($"Data Source={gateway.DatabasePath};Default Timeout=30");
+        await blocker.OpenAsync(ct);
+        var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        await using (var write = blocker.CreateCommand())
+        {
+            write.Transaction = transaction;
+            write.CommandText = "UPDATE users SET email = email";
+            await write.ExecuteNonQueryAsync(ct);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.SendAsync(Wire.Post("/anthropic/v1/messages", Messages, ("x-mock-usage", $"input={i + 1},output=1")), ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await response.Content.ReadAsStringAsync(ct);
+        }
+        Assert.Empty(await QueryAsync(gateway.DatabasePath, "SELECT id FROM interceptions", readUncommittedOk: true));
+        await Task.Delay(TimeSpan.FromSeconds(6), ct);
+        await transaction.RollbackAsync(ct);
+
+        var record = await gateway.WaitForEndedAsync(expected: 5);
+        Assert.Equal(5, (await gateway.ListInterceptionsAsync()).Count(i => i.GetProperty("status").GetString() == InterceptionStatus.Completed));
+        Assert.NotEqual(default, record);
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("Failed to write", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task QueueFull_NewInterceptionsGet503InProviderShape()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 3 });
+        using var client = gateway.CreateClient(await gateway.CreateKeyAsync("heidi"));
+        await using var blocker = new SqliteConnection($"Data Source={gateway.DatabasePath}");
+        await blocker.OpenAsync(ct);
+        var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        await using (var write = blocker.CreateCommand())
+        {
+            write.Transaction = transaction;
+            write.CommandText = "UPDATE users SET email = email";
+            await write.ExecuteNonQueryAsync(ct);
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await client.SendAsync(Wire.Post("/openai/v1/chat/completions",
+                """{"model":"gpt-4o","messages":[{"role":"user","content":"q"}]}"""), ct);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                BadInputTests.AssertProviderError(await response.Content.ReadAsStringAsync(ct), "openai", "");
+        }
+        await transaction.RollbackAsync(ct);
+
+        Assert.Equal(HttpStatusCode.OK, statuses[0]);
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
+        var admitted = statuses.Count(s => s == HttpStatusCode.OK);
+        await gateway.WaitForEndedAsync(expected: admitted);
+        Assert.Equal(admitted, (await gateway.ListInterceptionsAsync()).Count);
+    }
+
+    private static async Task<List<string>> QueryAsync(string database, string sql, bool readUncommittedOk = false)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(reader.GetString(0));
+        _ = readUncommittedOk;
+        return rows;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Bridgekeeper.Auth;
+using Bridgekeeper.Hosting;
+using Bridgekeeper.MockUpstream;
+using Bridgekeeper.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// The real gateway (<see cref="BridgekeeperApp"/>) on Kestrel at 127.0.0.1:0 with a temp SQLite database, pointed at
+/// a real mock upstream on its own port. Logs are captured at every level.
+/// </summary>
+internal sealed class GatewayUnderTest : IAsyncDisposable
+{
+    public const string OpenAIUpstreamKey = "sk-upstream-openai-secret";
+    public const string AnthropicUpstreamKey = "sk-ant-upstream-secret";
+
+    private readonly string _folder;
+
+    private GatewayUnderTest(BridgekeeperApp app, string folder, LogCapture logs, string adminKey, GatewaySettings settings)
+    {
+        App = app;
+        _folder = folder;
+        Logs = logs;
+        AdminKey = adminKey;
+        Settings = settings;
+    }
+
+    public BridgekeeperApp App { get; }
+    public LogCapture Logs { get; }
+    public string AdminKey { get; }
+    public GatewaySettings Settings { get; }
+    public Uri Url => App.Url;
+    public string DatabasePath => Path.Combine(_folder, "bridgekeeper.db");
+
+    public static async Task<GatewayUnderTest> StartAsync(MockUpstreamServer? upstream, Func<GatewaySettings, GatewaySettings>? configure = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("bk-e2e-").FullName;
+        var openAIUrl = upstream?.OpenAIBaseUrl ?? new Uri("http://127.0.0.1:9/v1/");
+        var anthropicUrl = upstream?.AnthropicBaseUrl ?? new Uri("http://127.0.0.1:9/");
+        var settings = new GatewaySettings
+        {
+            HttpAddress = "127.0.0.1:0",
+            Database = Path.Combine(folder, "bridgekeeper.db"),
+            Providers =
+            [
+                new ProviderSettings("openai", ProviderTypes.OpenAI, OpenAIUpstreamKey, openAIUrl),
+                new ProviderSettings("anthropic", ProviderTypes.Anthropic, AnthropicUpstreamKey, anthropicUrl),
+            ],
+        };
+        settings = configure?.Invoke(settings) ?? settings;
+        var logs = new LogCapture();
+        var console = new StringWriter();
+        var app = await BridgekeeperApp.StartAsync(settings, console, TestContext.Current.CancellationToken, builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        });
+        var adminKey = console.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("bk_", StringComparison.Ordinal));
+        return new GatewayUnderTest(app, folder, logs, adminKey, settings);
+    }
+
+    /// <summary>Creates a user (if needed) and a fresh key for it, through the store the gateway uses.</summary>
+    public async Task<string> CreateKeyAsync(string user, string role = Roles.Member, DateTimeOffset? expiresAt = null)
+    {
+        var users = App.App.Services.GetRequiredService<UserStore>();
+        var ct = TestContext.Current.CancellationToken;
+        var row = await users.FindUserAsync(user, ct) ?? await users.CreateUserAsync(user, role, null, ct);
+        var key = ApiKey.Generate();
+        await users.CreateKeyAsync(row.Id, "test", expiresAt, key.Hash, key.Hint, ct);
+        return key.Key;
+    }
+
+    public HttpClient CreateClient(string? key, bool asXApiKey = false)
+    {
+        var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null && asXApiKey)
+            client.DefaultRequestHeaders.Add("x-api-key", key);
+        else if (key is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>Polls the REST API (as admin) until the interception has ended, then returns it.</summary>
+    public async Task<JsonElement> WaitForEndedAsync(Func<JsonElement, bool>? match = null, int expected = 1)
+    {
+        using var client = CreateClient(AdminKey);
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var json = await client.GetStringAsync("/api/v1/interceptions?limit=1000", ct);
+            var all = JsonDocument.Parse(json).RootElement.GetProperty("interceptions").EnumerateArray()
+                .Where(i => match is null || match(i)).ToList();
+            if (all.Count >= expected && all.All(i => i.GetProperty("status").GetString() != InterceptionStatus.InProgress))
+                return all[0].Clone();
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"No ended interception after 30 s; last: {json}");
+            await Task.Delay(25, ct);
+        }
+    }
+
+    public async Task<IReadOnlyList<JsonElement>> ListInterceptionsAsync()
+    {
+        using var client = CreateClient(AdminKey);
+        var json = await client.GetStringAsync("/api/v1/interceptions?limit=1000", TestContext.Current.CancellationToken);
+        return [.. JsonDocument.Parse(json).RootElement.GetProperty("interceptions").EnumerateArray().Select(e => e.Clone())];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
