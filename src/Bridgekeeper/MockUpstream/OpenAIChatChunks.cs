@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using K = Bridgekeeper.MockUpstream.MockWireKeys;
+
+namespace Bridgekeeper.MockUpstream;
+
+/// <summary>Builds OpenAI Chat Completions bodies and stream chunks for one response (one id, one timestamp).</summary>
+internal sealed class OpenAIChatChunks(string model, bool includeUsage, long created)
+{
+    public const string SystemFingerprint = "fp_5ba9b1ac0e";
+
+    public string Id { get; } = MockText.NewId("chatcmpl-", 29);
+    public string ToolCallId { get; } = MockText.NewId("call_", 24);
+
+    /// <summary>A <c>chat.completion.chunk</c> with one choice; <c>"usage":null</c> when the client asked for usage.</summary>
+    public JsonObject Chunk(JsonObject delta, string? finishReason = null)
+    {
+        var chunk = Head(K.ChatCompletionChunk);
+        chunk[K.Choices] = new JsonArray(new JsonObject
+        {
+            [K.Index] = 0,
+            [K.Delta] = delta,
+            [K.Logprobs] = null,
+            [K.FinishReason] = finishReason,
+        });
+        if (includeUsage)
+            chunk[K.Usage] = null;
+        return chunk;
+    }
+
+    /// <summary>The usage-only chunk after the finish chunk: <c>"choices":[]</c>.</summary>
+    public JsonObject UsageChunk(MockUsage usage)
+    {
+        var chunk = Head(K.ChatCompletionChunk);
+        chunk[K.Choices] = new JsonArray();
+        chunk[K.Usage] = Usage(usage);
+        return chunk;
+    }
+
+    public static JsonObject RoleDelta(bool forToolCall) => new()
+    {
+        [K.Role] = K.Assistant,
+        [K.Content] = forToolCall ? null : "",
+        [K.Refusal] = null,
+    };
+
+    public static JsonObject ContentDelta(string text) => new() { [K.Content] = text };
+
+    public JsonObject ToolStartDelta(string name, JsonObject? roleDelta)
+    {
+        var delta = roleDelta ?? [];
+        delta[K.ToolCalls] = new JsonArray(new JsonObject
+        {
+            [K.Index] = 0,
+            [K.Id] = ToolCallId,
+            [K.Type] = K.Function,
+            [K.Function] = new JsonObject { [K.Name] = name, [K.Arguments] = "" },
+        });
+        return delta;
+    }
+
+    public static JsonObject ToolArgumentsDelta(string piece) => new()
+    {
+        [K.ToolCalls] = new JsonArray(new JsonObject
+        {
+            [K.Index] = 0,
+            [K.Function] = new JsonObject { [K.Arguments] = piece },
+        }),
+    };
+
+    /// <summary>A blocking <c>chat.completion</c>.</summary>
+    public JsonObject Completion(string? text, string? toolName, string? toolArguments, MockUsage usage)
+    {
+        var message = new JsonObject { [K.Role] = K.Assistant, [K.Content] = text };
+        if (toolName is not null)
+            message[K.ToolCalls] = new JsonArray(new JsonObject
+            {
+                [K.Id] = ToolCallId,
+                [K.Type] = K.Function,
+                [K.Function] = new JsonObject { [K.Name] = toolName, [K.Arguments] = toolArguments },
+            });
+        message[K.Refusal] = null;
+        message[K.Annotations] = new JsonArray();
+        var completion = new JsonObject
+        {
+            [K.Id] = Id,
+            [K.Object] = K.ChatCompletion,
+            [K.Created] = created,
+            [K.Model] = model,
+            [K.Choices] = new JsonArray(new JsonObject
+            {
+                [K.Index] = 0,
+                [K.Message] = message,
+                [K.Logprobs] = null,
+                [K.FinishReason] = toolName is null ? "stop" : K.ToolCalls,
+            }),
+            [K.Usage] = Usage(usage),
+            [K.ServiceTier] = "default",
+            [K.SystemFingerprint] = SystemFingerprint,
+        };
+        return completion;
+    }
+
+    public static JsonObject Usage(MockUsage usage) => new()
+    {
+        [K.PromptTokens] = usage.PromptTokens,
+        [K.CompletionTokens] = usage.Output,
+        [K.TotalTokens] = usage.PromptTokens + usage.Output,
+        [K.PromptTokensDetails] = new JsonObject { [K.CachedTokens] = usage.CacheRead, [K.AudioTokens] = 0 },
+        [K.CompletionTokensDetails] = new JsonObject
+        {
+            [K.ReasoningTokens] = usage.Reasoning,
+            [K.AudioTokens] = 0,
+            [K.AcceptedPredictionTokens] = 0,
+            [K.RejectedPredictionTokens] = 0,
+        },
+    };
+
+    private JsonObject Head(string objectType) => new()
+    {
+        [K.Id] = Id,
+        [K.Object] = objectType,
+        [K.Created] = created,
+        [K.Model] = model,
+        [K.SystemFingerprint] = SystemFingerprint,
+    };
+}

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Bridgekeeper.MockUpstream;
+
+/// <summary>Answers <c>POST /openai/v1/chat/completions</c> once the request passed auth and parsing.</summary>
+internal static class OpenAIChatResponder
+{
+    public const string RequestIdHeader = "x-request-id";
+    private const string Done = "[DONE]";
+
+    public static async Task RespondAsync(MockCall call, MockReply reply, long created)
+    {
+        var chunks = new OpenAIChatChunks(reply.Model, reply.IncludeUsage, created);
+        if (!reply.Stream)
+        {
+            await BlockingAsync(call, reply, chunks);
+            return;
+        }
+
+        call.StartStream(RequestIdHeader, MockErrors.NewOpenAIRequestId());
+        var rolePending = true;
+        if (reply.HasText)
+        {
+            await call.WriteEventAsync(null, chunks.Chunk(OpenAIChatChunks.RoleDelta(forToolCall: false)));
+            rolePending = false;
+            var pieces = reply.TextPieces;
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                await call.WriteEventAsync(null, chunks.Chunk(OpenAIChatChunks.ContentDelta(pieces[i])));
+                if (i == 0 && await InterruptedAsync(call, reply))
+                    return;
+            }
+            if (pieces.Count == 0 && await InterruptedAsync(call, reply))
+                return;
+        }
+        if (reply.CallsTool)
+        {
+            var roleDelta = rolePending ? OpenAIChatChunks.RoleDelta(forToolCall: true) : null;
+            await call.WriteEventAsync(null, chunks.Chunk(chunks.ToolStartDelta(reply.Controls.ToolName, roleDelta)));
+            foreach (var piece in MockText.SplitPieces(reply.Controls.ToolArguments))
+                await call.WriteEventAsync(null, chunks.Chunk(OpenAIChatChunks.ToolArgumentsDelta(piece)));
+        }
+        await call.WriteEventAsync(null, chunks.Chunk([], reply.CallsTool ? MockWireKeys.ToolCalls : "stop"));
+        if (reply.IncludeUsage)
+            await call.WriteEventAsync(null, chunks.UsageChunk(reply.Usage));
+        await call.WriteEventAsync(null, Done);
+    }
+
+    /// <summary>For <c>error_mid</c> and <c>hang</c>, after the first text: true when the stream must end here.</summary>
+    private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
+    {
+        switch (reply.Scenario)
+        {
+            case MockScenario.ErrorMid:
+                await call.WriteEventAsync(null, MockErrors.MidStream(MockProvider.OpenAI));
+                return true;
+            case MockScenario.Hang:
+                await call.HangAsync();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static async Task BlockingAsync(MockCall call, MockReply reply, OpenAIChatChunks chunks)
+    {
+        if (reply.Scenario is MockScenario.Hang)
+        {
+            await call.StartBlockingAsync();
+            await call.HangAsync();
+            return;
+        }
+        var completion = reply.CallsTool
+            ? chunks.Completion(reply.Controls.TextGiven ? reply.Text : null, reply.Controls.ToolName, reply.Controls.ToolArguments, reply.Usage)
+            : chunks.Completion(reply.Text, null, null, reply.Usage);
+        await call.WriteJsonAsync(StatusCodes.Status200OK, completion, [new(RequestIdHeader, MockErrors.NewOpenAIRequestId())]);
+    }
+}
