@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bridgekeeper.Providers;
+
+/// <summary>
+/// Small JSON helpers. The <see cref="JsonNode"/> readers never throw on a missing or mistyped field. The
+/// <see cref="Utf8JsonReader"/> readers are called with the reader on a property name and consume its value whatever
+/// its kind, returning null (or false) when the kind is not the expected one; they throw only on malformed JSON.
+/// </summary>
+internal static class Json
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The string value of <paramref name="node"/>, or null when it is absent or not a string.</summary>
+    public static string? String(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>The boolean value of <paramref name="node"/>, or null when it is absent or not a boolean.</summary>
+    public static bool? Bool(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
+
+    /// <summary>The property <paramref name="key"/> of <paramref name="node"/> when it is an object, else null.</summary>
+    public static JsonNode? Property(JsonNode? node, string key) =>
+        node is JsonObject obj && obj.TryGetPropertyValue(key, out var value) ? value : null;
+
+    /// <summary>Writes one JSON document (compact, on one line) to UTF-8 bytes.</summary>
+    public static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            write(writer, state);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads a string value; null for any other kind.</summary>
+    public static string? ReadString(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipToDefault<string>(ref reader);
+
+    /// <summary>Reads an integer value; null for any other kind (including JSON null).</summary>
+    public static long? ReadLong(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value)
+            ? value
+            : SkipToDefault<long?>(ref reader);
+
+    /// <summary>Steps into an object value; false (with the value skipped) for any other kind.</summary>
+    public static bool EnterObject(ref Utf8JsonReader reader) => Enter(ref reader, JsonTokenType.StartObject);
+
+    /// <summary>Steps into an array value; false (with the value skipped) for any other kind.</summary>
+    public static bool EnterArray(ref Utf8JsonReader reader) => Enter(ref reader, JsonTokenType.StartArray);
+
+    /// <summary>The value's JSON text exactly as it appears in <paramref name="json"/>.</summary>
+    public static string ReadRawText(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        reader.Read();
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
+    }
+
+    /// <summary>Appends a string value, unescaped, to <paramref name="destination"/> without making a string.</summary>
+    public static void AppendString(ref Utf8JsonReader reader, IBufferWriter<byte> destination)
+    {
+        if (reader.Read() && reader.TokenType == JsonTokenType.String)
+            destination.Advance(reader.CopyString(destination.GetSpan(reader.ValueSpan.Length)));
+        else
+            reader.Skip();
+    }
+
+    private static bool Enter(ref Utf8JsonReader reader, JsonTokenType start)
+    {
+        if (reader.Read() && reader.TokenType == start)
+            return true;
+        reader.Skip();
+        return false;
+    }
+
+    private static T? SkipToDefault<T>(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return default;
+    }
+}
