@@ -24,7 +24,7 @@ internal sealed partial class InterceptionEndpoint(
     ILogger<InterceptionEndpoint> logger)
 {
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
     public async Task HandleAsync(HttpContext http, Provider provider, IApiDialect dialect)
     {

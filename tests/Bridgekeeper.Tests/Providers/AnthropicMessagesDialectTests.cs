@@ -94,8 +94,9 @@ public sealed class AnthropicMessagesDialectTests
     {
         var body = Parse(ClaudeCodeBody);
 
-        Dialect.PrepareUpstream(body, Dialect.Read(body));
+        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body));
 
+        Assert.False(changed);
         Assert.Equal(Parse(ClaudeCodeBody).ToJsonString(), body.ToJsonString());
     }
 

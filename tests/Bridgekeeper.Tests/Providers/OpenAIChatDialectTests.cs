@@ -63,21 +63,24 @@ public sealed class OpenAIChatDialectTests
 
     [Theory]
     [InlineData("""{"model":"gpt-5","stream":true,"stream_options":{"include_obfuscation":false,"include_usage":false},"x_unknown":{"a":1.50}}""",
-                """{"model":"gpt-5","stream":true,"stream_options":{"include_obfuscation":false,"include_usage":true},"x_unknown":{"a":1.50}}""")]
+                """{"model":"gpt-5","stream":true,"stream_options":{"include_obfuscation":false,"include_usage":true},"x_unknown":{"a":1.50}}""", true)]
     [InlineData("""{"model":"gpt-5","stream_options":null,"stream":true,"n":1}""",
-                """{"model":"gpt-5","stream_options":{"include_usage":true},"stream":true,"n":1}""")]
+                """{"model":"gpt-5","stream_options":{"include_usage":true},"stream":true,"n":1}""", true)]
     [InlineData("""{"model":"gpt-5","stream":true,"messages":[]}""",
-                """{"model":"gpt-5","stream":true,"messages":[],"stream_options":{"include_usage":true}}""")]
+                """{"model":"gpt-5","stream":true,"messages":[],"stream_options":{"include_usage":true}}""", true)]
     [InlineData("""{"model":"gpt-5","stream":false,"stream_options":{"include_usage":false}}""",
-                """{"model":"gpt-5","stream":false,"stream_options":{"include_usage":false}}""")]
-    [InlineData("""{"model":"gpt-5"}""", """{"model":"gpt-5"}""")]
-    public void PrepareUpstream_Body_SetsIncludeUsageOnlyWhenStreaming(string body, string expected)
+                """{"model":"gpt-5","stream":false,"stream_options":{"include_usage":false}}""", false)]
+    [InlineData("""{"model":"gpt-5"}""", """{"model":"gpt-5"}""", false)]
+    [InlineData("""{"model":"gpt-5","stream":true,"stream_options":{"include_usage":true}}""",
+                """{"model":"gpt-5","stream":true,"stream_options":{"include_usage":true}}""", false)]
+    public void PrepareUpstream_Body_SetsIncludeUsageOnlyWhenStreamingAndMissing(string body, string expected, bool edited)
     {
         var request = Parse(body);
 
-        Dialect.PrepareUpstream(request, Dialect.Read(request));
+        var changed = Dialect.PrepareUpstream(request, Dialect.Read(request));
 
         Assert.Equal(expected, request.ToJsonString());
+        Assert.Equal(edited, changed);
     }
 
     [Theory]

@@ -20,9 +20,7 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
         ClientWantsUsage: true);
 
     /// <summary>Anthropic streams always carry usage, so the body goes upstream unchanged.</summary>
-    public void PrepareUpstream(JsonObject request, RequestFacts facts)
-    {
-    }
+    public bool PrepareUpstream(JsonObject request, RequestFacts facts) => false;
 
     public IExchangeObserver Observe(RequestFacts facts) => new AnthropicMessagesObserver();
 

@@ -20,14 +20,15 @@ internal sealed class OpenAIChatDialect : IApiDialect
         ClientWantsUsage: Json.Bool(Json.Property(request[Keys.StreamOptions], Keys.IncludeUsage)) == true);
 
     /// <summary>Streams always ask for usage upstream, so it is known; the observer hides it when the client did not ask.</summary>
-    public void PrepareUpstream(JsonObject request, RequestFacts facts)
+    public bool PrepareUpstream(JsonObject request, RequestFacts facts)
     {
-        if (!facts.Stream)
-            return;
+        if (!facts.Stream || facts.ClientWantsUsage)
+            return false;                            // nothing to change: the client's own bytes go upstream
         if (request[Keys.StreamOptions] is JsonObject options)
             options[Keys.IncludeUsage] = true;       // replaces in place: other keys and their order stay
         else
             request[Keys.StreamOptions] = new JsonObject { [Keys.IncludeUsage] = true };
+        return true;
     }
 
     public IExchangeObserver Observe(RequestFacts facts) => new OpenAIChatObserver(facts);

@@ -1,0 +1,126 @@
+using System.Collections;
+using Bridgekeeper.Hosting;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Tests.Hosting;
+
+public sealed class SettingsLoaderTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("bk-settings-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Yaml(string text)
+    {
+        var path = Path.Combine(_folder, "bridgekeeper.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static Dictionary<string, string?> Flags(params (string Key, string Value)[] flags) => flags.ToDictionary(f => f.Key, f => (string?)f.Value);
+
+    [Fact]
+    public void Load_Nothing_GivesSpecDefaults()
+    {
+        var settings = SettingsLoader.Load(Flags(), new Hashtable(), null);
+
+        Assert.Equal("127.0.0.1:8080", settings.HttpAddress);
+        Assert.Equal("data/bridgekeeper.db", settings.Database);
+        Assert.Equal(TimeSpan.FromDays(60), settings.Retention);
+        Assert.Equal("human", settings.LogFormat);
+        Assert.False(settings.StructuredLogging);
+        Assert.Equal(["openai", "anthropic"], settings.Providers.Select(p => p.Name));
+        Assert.All(settings.Providers, p => Assert.Null(p.Key));
+        Assert.Equal("https://api.openai.com/v1/", settings.Providers[0].BaseUrl.AbsoluteUri);
+        Assert.Equal("https://api.anthropic.com/", settings.Providers[1].BaseUrl.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Load_AllThreeSources_FlagBeatsEnvironmentBeatsFile()
+    {
+        var file = Yaml("http_address: 127.0.0.1:1111\nretention: 1d\nlog_format: json\nopenai_key: from-file\n");
+        var env = new Hashtable { ["BRIDGEKEEPER_HTTP_ADDRESS"] = "127.0.0.1:2222", ["BRIDGEKEEPER_RETENTION"] = "2d" };
+
+        var settings = SettingsLoader.Load(Flags(("http_address", "127.0.0.1:3333")), env, file);
+
+        Assert.Equal("127.0.0.1:3333", settings.HttpAddress);
+        Assert.Equal(TimeSpan.FromDays(2), settings.Retention);
+        Assert.Equal("json", settings.LogFormat);
+        Assert.Equal("from-file", settings.Providers[0].Key);
+    }
+
+    [Fact]
+    public void Load_ExtraProvidersFromEnvironmentAndFile_AreAdded()
+    {
+        var file = Yaml("providers:\n  - type: anthropic\n    name: claude-eu\n    key: k2\n    base_url: https://eu.example.com\n");
+        var env = new Hashtable
+        {
+            ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "openai",
+            ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "azure",
+            ["BRIDGEKEEPER_PROVIDER_0_KEY"] = "k1",
+            ["BRIDGEKEEPER_PROVIDER_0_BASE_URL"] = "https://azure.example.com/openai/v1",
+        };
+
+        var settings = SettingsLoader.Load(Flags(), env, file);
+
+        Assert.Equal(["openai", "anthropic", "azure", "claude-eu"], settings.Providers.Select(p => p.Name));
+        Assert.Equal("https://azure.example.com/openai/v1/", settings.Providers[2].BaseUrl.AbsoluteUri);
+        Assert.Equal(("anthropic", "k2"), (settings.Providers[3].Type, settings.Providers[3].Key));
+    }
+
+    [Theory]
+    [InlineData("http_address", "localhost", "http_address")]
+    [InlineData("retention", "forever", "retention")]
+    [InlineData("log_format", "xml", "log_format")]
+    [InlineData("structured_logging", "maybe", "structured_logging")]
+    [InlineData("openai_base_url", "not a url", "openai_base_url")]
+    [InlineData("keepalive_interval", "0", "keepalive_interval")]
+    [InlineData("max_request_body", "-5", "max_request_body")]
+    public void Load_BadValue_ThrowsNamingTheSetting(string key, string value, string named)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags((key, value)), new Hashtable(), null));
+
+        Assert.Equal(named, error.Setting);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_UnknownYamlKey_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags(), new Hashtable(), Yaml("htp_address: x\n")));
+
+        Assert.Equal("htp_address", error.Setting);
+    }
+
+    [Fact]
+    public void Load_BadProviderType_ThrowsNamingTheVariable()
+    {
+        var env = new Hashtable { ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "gemini", ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "g" };
+
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags(), env, null));
+
+        Assert.Equal("BRIDGEKEEPER_PROVIDER_0_TYPE", error.Setting);
+    }
+
+    [Fact]
+    public void Load_DuplicateProviderName_Throws()
+    {
+        var env = new Hashtable { ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "openai", ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "openai" };
+
+        Assert.Equal("providers", Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags(), env, null)).Setting);
+    }
+
+    [Theory]
+    [InlineData("500ms", 0.5)]
+    [InlineData("15s", 15)]
+    [InlineData("10m", 600)]
+    [InlineData("24h", 86400)]
+    [InlineData("7d", 604800)]
+    [InlineData("0", 0)]
+    public void Durations_TryParse_KnownUnits(string text, double seconds)
+    {
+        Assert.True(Durations.TryParse(text, out var value));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), value);
+    }
+}
