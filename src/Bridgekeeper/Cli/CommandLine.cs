@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Bridgekeeper.Cli;
 
-/// <summary>The <c>bridgekeeper</c> command tree (SPEC §1).</summary>
+/// <summary>The <c>bridgekeeper</c> command tree (SPEC §1). Bad usage (a parse error) prints the problem to stderr and exits with 2.</summary>
 internal static class CommandLine
 {
     public static async Task<int> RunAsync(string[] args)
@@ -12,7 +12,19 @@ internal static class CommandLine
         root.Options.Add(globals.Config);
         root.Options.Add(globals.Database);
         root.Subcommands.Add(ServerCommand.Create(globals));
+        root.Subcommands.Add(UsersCommand.Create(globals));
+        root.Subcommands.Add(KeysCommand.Create(globals));
+        root.Subcommands.Add(InterceptionsCommand.Create(globals));
+        root.Subcommands.Add(UsageCommand.Create(globals));
         root.Subcommands.Add(MockUpstreamCommand.Create(globals));
-        return await root.Parse(args).InvokeAsync();
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+                Console.Error.WriteLine($"bridgekeeper: {error.Message}");
+            Console.Error.WriteLine("Run 'bridgekeeper --help' for usage.");
+            return CliRunner.BadUsage;
+        }
+        return await result.InvokeAsync();
     }
 }

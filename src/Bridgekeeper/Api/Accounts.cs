@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+using Bridgekeeper.Auth;
+using Bridgekeeper.Hosting;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Api;
+
+/// <summary>Creating users and keys, with the validation the REST API and the CLI share.</summary>
+internal static partial class Accounts
+{
+    public static async Task<(UserRow? User, ApiError? Error)> CreateUserAsync(UserStore users, string? name, string? role, string? email,
+        CancellationToken cancellationToken)
+    {
+        name = name?.Trim();
+        if (string.IsNullOrEmpty(name) || !UserName().IsMatch(name))
+            return (null, ApiError.BadRequest($"name must be 1 to 64 letters, digits, '.', '_', '-' or '@'; got '{name}'."));
+        role = string.IsNullOrWhiteSpace(role) ? Roles.Member : role.Trim();
+        if (!Roles.IsValid(role))
+            return (null, ApiError.BadRequest($"role must be one of {Roles.Admin}, {Roles.Auditor}, {Roles.Member}; got '{role}'."));
+        try
+        {
+            return (await users.CreateUserAsync(name, role, string.IsNullOrWhiteSpace(email) ? null : email.Trim(), cancellationToken), null);
+        }
+        catch (DuplicateNameException)
+        {
+            return (null, ApiError.Conflict($"A user named '{name}' already exists."));
+        }
+    }
+
+    /// <summary>Issues a key for the named user; <paramref name="expires"/> is a duration from now, absent or <c>0</c> for never.</summary>
+    public static async Task<(CreatedKeyResponse? Key, ApiError? Error)> CreateKeyAsync(UserStore users, TimeProvider time, string userName,
+        string? label, string? expires, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? expiresAt = null;
+        if (!string.IsNullOrWhiteSpace(expires))
+        {
+            if (!Durations.TryParse(expires, out var lifetime))
+                return (null, ApiError.BadRequest($"expires must be a duration such as 90d or 12h (0 for never); got '{expires}'."));
+            if (lifetime > TimeSpan.Zero)
+                expiresAt = time.GetUtcNow() + lifetime;
+        }
+        var user = await users.FindUserAsync(userName, cancellationToken);
+        if (user is null)
+            return (null, ApiError.NotFound($"No user named '{userName}'."));
+        var key = ApiKey.Generate();
+        label = string.IsNullOrWhiteSpace(label) ? null : label.Trim();
+        var row = await users.CreateKeyAsync(user.Id, label, expiresAt, key.Hash, key.Hint, cancellationToken);
+        return (new CreatedKeyResponse(row.Id, user.Name, row.Label, key.Key, row.Hint, row.CreatedAt, row.ExpiresAt), null);
+    }
+
+    /// <summary>Revokes a key by its id (as text, from a route or the command line).</summary>
+    public static async Task<ApiError?> RevokeKeyAsync(UserStore users, string keyId, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(keyId, out var id))
+            return ApiError.BadRequest($"'{keyId}' is not a key id.");
+        return await users.RevokeKeyAsync(id, cancellationToken)
+            ? null
+            : ApiError.NotFound($"No active key with id '{keyId}'.");
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex UserName();
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Bridgekeeper.Auth;
+using Bridgekeeper.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bridgekeeper.Api;
+
+/// <summary>User and key management: admins only (the wrapper in <see cref="ApiEndpoints"/> checks the role).</summary>
+internal static class AdminEndpoints
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static async Task<IResult> ListUsersAsync(HttpContext context, GatewayUser caller)
+    {
+        var users = await context.RequestServices.GetRequiredService<UserStore>().ListUsersAsync(context.RequestAborted);
+        return Results.Json(new UserListResponse([.. users.Select(UserDto.From)]), ApiJsonContext.Default.UserListResponse);
+    }
+
+    public static async Task<IResult> CreateUserAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await ReadBodyAsync(context, ApiJsonContext.Default.CreateUserRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var store = context.RequestServices.GetRequiredService<UserStore>();
+        var (user, error) = await Accounts.CreateUserAsync(store, request?.Name, request?.Role, request?.Email, context.RequestAborted);
+        return error?.ToResult() ?? Results.Json(UserDto.From(user!), ApiJsonContext.Default.UserDto, statusCode: StatusCodes.Status201Created);
+    }
+
+    public static async Task<IResult> CreateKeyAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await ReadBodyAsync(context, ApiJsonContext.Default.CreateKeyRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var services = context.RequestServices;
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        var (key, error) = await Accounts.CreateKeyAsync(services.GetRequiredService<UserStore>(), services.GetRequiredService<TimeProvider>(),
+            name, request?.Label, request?.Expires, context.RequestAborted);
+        return error?.ToResult() ?? Results.Json(key!, ApiJsonContext.Default.CreatedKeyResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    public static async Task<IResult> RevokeKeyAsync(HttpContext context, GatewayUser caller)
+    {
+        var id = context.Request.RouteValues["id"] as string ?? "";
+        var error = await Accounts.RevokeKeyAsync(context.RequestServices.GetRequiredService<UserStore>(), id, context.RequestAborted);
+        if (error is not null)
+            return error.ToResult();
+        context.RequestServices.GetRequiredService<KeyAuthenticator>().Invalidate();
+        return Results.NoContent();
+    }
+
+    /// <summary>The JSON body, or null when the body is empty; a body that is not JSON of this shape is a 400.</summary>
+    private static async Task<(T? Value, ApiError? Error)> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+            return (null, ApiError.BadRequest($"The request body is larger than {MaxBodyBytes} bytes."));
+        var buffer = new byte[MaxBodyBytes + 1];
+        var length = await context.Request.Body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.RequestAborted);
+        if (length > MaxBodyBytes)
+            return (null, ApiError.BadRequest($"The request body is larger than {MaxBodyBytes} bytes."));
+        if (buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty)
+            return (null, null);
+        try
+        {
+            return (JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, ApiError.BadRequest($"The request body is not valid JSON for this route: {e.Message}"));
+        }
+    }
+}

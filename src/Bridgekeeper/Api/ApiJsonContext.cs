@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Api;
+
+/// <summary>Source-generated JSON for the REST API and the CLI's json/jsonl output: snake_case names, RFC 3339 UTC timestamps.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(Rfc3339TimestampConverter)])]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(InterceptionPage))]
+[JsonSerializable(typeof(InterceptionView))]
+[JsonSerializable(typeof(IReadOnlyList<InterceptionView>))]
+[JsonSerializable(typeof(UsageResponse))]
+[JsonSerializable(typeof(IReadOnlyList<UsageRow>))]
+[JsonSerializable(typeof(UserDto))]
+[JsonSerializable(typeof(UserListResponse))]
+[JsonSerializable(typeof(IReadOnlyList<UserDto>))]
+[JsonSerializable(typeof(CreateUserRequest))]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(CreatedKeyResponse))]
+[JsonSerializable(typeof(MeResponse))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

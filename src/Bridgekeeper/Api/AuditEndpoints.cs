@@ -1,0 +1,46 @@
+using Bridgekeeper.Auth;
+using Bridgekeeper.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bridgekeeper.Api;
+
+/// <summary>Read-only audit routes. Members are scoped to their own interceptions; someone else's id answers 404, so ids don't leak.</summary>
+internal static class AuditEndpoints
+{
+    public static async Task<IResult> ListInterceptionsAsync(HttpContext context, GatewayUser caller)
+    {
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var query = context.Request.Query;
+        if (AuditParameters.TryInterceptionQuery(name => query[name].ToString(), now, out var filter) is { } error)
+            return error.ToResult();
+        var store = context.RequestServices.GetRequiredService<AuditStore>();
+        var page = await store.ListAsync(filter with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
+        return Results.Json(page, ApiJsonContext.Default.InterceptionPage);
+    }
+
+    public static async Task<IResult> GetInterceptionAsync(HttpContext context, GatewayUser caller)
+    {
+        var text = context.Request.RouteValues["id"] as string;
+        if (!Guid.TryParse(text, out var id))
+            return ApiError.BadRequest($"'{text}' is not an interception id.").ToResult();
+        var store = context.RequestServices.GetRequiredService<AuditStore>();
+        var view = await store.GetAsync(id, OnlyUser(caller), context.RequestAborted);
+        return view is null
+            ? ApiError.NotFound($"No interception with id '{text}'.").ToResult()
+            : Results.Json(view, ApiJsonContext.Default.InterceptionView);
+    }
+
+    public static async Task<IResult> UsageAsync(HttpContext context, GatewayUser caller)
+    {
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var query = context.Request.Query;
+        if (AuditParameters.TryUsageQuery(name => query[name].ToString(), now, out var usage) is { } error)
+            return error.ToResult();
+        var store = context.RequestServices.GetRequiredService<AuditStore>();
+        var rows = await store.UsageAsync(usage with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
+        return Results.Json(new UsageResponse(rows), ApiJsonContext.Default.UsageResponse);
+    }
+
+    private static Guid? OnlyUser(GatewayUser caller) => Roles.SeesEverything(caller.Role) ? null : caller.Id;
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Data.Common;
+using Bridgekeeper.Api;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Cli;
+
+/// <summary>
+/// Runs a database command: loads settings, opens the database, applies migrations, runs the body. Expected failures
+/// become one line on stderr and exit code 1, or 2 for bad usage.
+/// </summary>
+internal static class CliRunner
+{
+    public const int Failure = 1;
+    public const int BadUsage = 2;
+
+    public static async Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, Task<int>> body,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var settings = globals.LoadSettings(result);
+            await using var database = Database.Open(settings.Database);
+            await new Migrator(database).ApplyAsync(cancellationToken);
+            return await body(database);
+        }
+        catch (SettingsException e)
+        {
+            return Fail(e.Message, Failure);
+        }
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
+        {
+            return Fail($"database error: {e.Message}", Failure);
+        }
+    }
+
+    /// <summary>Reports an API-style error: a 400 is bad usage (exit 2), anything else a failure (exit 1).</summary>
+    public static int Fail(ApiError error) => Fail(error.Message, error.Status == 400 ? BadUsage : Failure);
+
+    public static int Fail(string message, int exitCode)
+    {
+        Console.Error.WriteLine($"bridgekeeper: {message}");
+        return exitCode;
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Bridgekeeper.Api;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Cli;
+
+/// <summary><c>bridgekeeper interceptions list</c>: the audit trail, newest first, as a table, json, jsonl or csv.</summary>
+internal static class InterceptionsCommand
+{
+    private static readonly string[] CsvHeaders =
+    [
+        "id", "user_id", "user", "provider", "provider_type", "model", "client", "user_agent", "session_id", "streaming",
+        "status", "error", "started_at", "ended_at", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+        "reasoning_tokens", "prompt",
+    ];
+
+    public static Command Create(CliGlobals globals)
+    {
+        var command = new Command("interceptions", "Read the audit trail");
+        command.Subcommands.Add(List(globals));
+        return command;
+    }
+
+    private static Command List(CliGlobals globals)
+    {
+        var filters = new Dictionary<string, Option<string?>>
+        {
+            ["user"] = new("--user") { Description = "Only this user's interceptions (by name)" },
+            ["provider"] = new("--provider") { Description = "Only this provider (for example openai)" },
+            ["model"] = new("--model") { Description = "Only this model" },
+            ["client"] = new("--client") { Description = "Only this client (for example 'Claude Code')" },
+            ["since"] = new("--since") { Description = "Started at or after T (RFC 3339, or relative such as 24h or 7d)" },
+            ["until"] = new("--until") { Description = "Started before T (RFC 3339, or relative such as 24h or 7d)" },
+            ["limit"] = new("--limit") { Description = $"At most N interceptions (default {InterceptionQuery.DefaultLimit}, at most {InterceptionQuery.MaxLimit})" },
+        };
+        var format = CliOutput.FormatOption(CliOutput.Table, CliOutput.Json, CliOutput.Jsonl, CliOutput.Csv);
+        var command = new Command("list", "List interceptions, newest first");
+        foreach (var option in filters.Values)
+            command.Options.Add(option);
+        command.Options.Add(format);
+        command.SetAction((result, cancellationToken) =>
+        {
+            if (AuditParameters.TryInterceptionQuery(name => filters.TryGetValue(name, out var o) ? result.GetValue(o) : null,
+                    TimeProvider.System.GetUtcNow(), out var query) is { } error)
+                return Task.FromResult(CliRunner.Fail(error));
+            return CliRunner.WithDatabaseAsync(globals, result, async database =>
+            {
+                var page = await new AuditStore(database).ListAsync(query, cancellationToken);
+                Write(page.Interceptions, result.GetValue(format));
+                return 0;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static void Write(IReadOnlyList<InterceptionView> interceptions, string? format)
+    {
+        switch (format)
+        {
+            case CliOutput.Json:
+                CliOutput.WriteJson(interceptions, ApiJsonContext.Default.IReadOnlyListInterceptionView);
+                break;
+            case CliOutput.Jsonl:
+                CliOutput.WriteJsonLines(interceptions, ApiJsonContext.Default.InterceptionView);
+                break;
+            case CliOutput.Csv:
+                CliOutput.WriteCsv(CsvHeaders, interceptions.Select(CsvRow));
+                break;
+            default:
+                CliOutput.WriteTable(["STARTED", "ID", "USER", "PROVIDER", "MODEL", "CLIENT", "STATUS", "INPUT", "CACHED", "OUTPUT"],
+                    interceptions.Select(i => (IReadOnlyList<string>)[CliOutput.ShortTime(i.StartedAt), i.Id.ToString(), i.User.Name ?? "",
+                        i.Provider, i.Model, i.Client, i.Status, CliOutput.Number(i.TokenUsages.Sum(t => t.InputTokens)),
+                        CliOutput.Number(i.TokenUsages.Sum(t => t.CacheReadTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.OutputTokens))]));
+                break;
+        }
+    }
+
+    private static IReadOnlyList<string> CsvRow(InterceptionView i) =>
+    [
+        i.Id.ToString(), i.User.Id.ToString(), i.User.Name ?? "", i.Provider, i.ProviderType, i.Model, i.Client, i.UserAgent ?? "",
+        i.SessionId ?? "", i.Streaming ? "true" : "false", i.Status, i.Error ?? "", Rfc3339TimestampConverter.Format(i.StartedAt),
+        i.EndedAt is { } ended ? Rfc3339TimestampConverter.Format(ended) : "",
+        CliOutput.Number(i.TokenUsages.Sum(t => t.InputTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.OutputTokens)),
+        CliOutput.Number(i.TokenUsages.Sum(t => t.CacheReadTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.CacheWriteTokens)),
+        CliOutput.Number(i.TokenUsages.Sum(t => t.ReasoningTokens)), i.Prompts.Count > 0 ? i.Prompts[^1].Prompt : "",
+    ];
+}

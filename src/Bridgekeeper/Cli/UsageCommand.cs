@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Bridgekeeper.Api;
+using Bridgekeeper.Storage;
+
+namespace Bridgekeeper.Cli;
+
+/// <summary><c>bridgekeeper usage [--group-by G] [--since T] [--until T] [--format table|json|csv]</c>: token sums per group.</summary>
+internal static class UsageCommand
+{
+    private static readonly string[] Columns =
+        ["key", "interceptions", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd"];
+
+    public static Command Create(CliGlobals globals)
+    {
+        var groupBy = new Option<string>("--group-by")
+        {
+            Description = $"Group by {string.Join(", ", UsageGroups.All)}",
+            DefaultValueFactory = _ => AuditParameters.DefaultGroupBy,
+        };
+        var since = new Option<string?>("--since") { Description = "Interceptions started at or after T (RFC 3339, or relative such as 24h or 7d)" };
+        var until = new Option<string?>("--until") { Description = "Interceptions started before T (RFC 3339, or relative such as 24h or 7d)" };
+        var format = CliOutput.FormatOption(CliOutput.Table, CliOutput.Json, CliOutput.Csv);
+        var command = new Command("usage", "Tokens (and cost) summed per user, model, provider, client or day");
+        command.Options.Add(groupBy);
+        command.Options.Add(since);
+        command.Options.Add(until);
+        command.Options.Add(format);
+        command.SetAction((result, cancellationToken) =>
+        {
+            string? Get(string name) => name switch
+            {
+                "group_by" => result.GetValue(groupBy),
+                "since" => result.GetValue(since),
+                "until" => result.GetValue(until),
+                _ => null,
+            };
+            if (AuditParameters.TryUsageQuery(Get, TimeProvider.System.GetUtcNow(), out var query) is { } error)
+                return Task.FromResult(CliRunner.Fail(error));
+            return CliRunner.WithDatabaseAsync(globals, result, async database =>
+            {
+                Write(await new AuditStore(database).UsageAsync(query, cancellationToken), result.GetValue(format));
+                return 0;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static void Write(IReadOnlyList<UsageRow> rows, string? format)
+    {
+        switch (format)
+        {
+            case CliOutput.Json:
+                CliOutput.WriteJson(rows, ApiJsonContext.Default.IReadOnlyListUsageRow);
+                break;
+            case CliOutput.Csv:
+                CliOutput.WriteCsv(Columns, rows.Select(Cells));
+                break;
+            default:
+                CliOutput.WriteTable([.. Columns.Select(c => c.ToUpperInvariant())], rows.Select(Cells));
+                break;
+        }
+    }
+
+    private static IReadOnlyList<string> Cells(UsageRow row) =>
+    [
+        row.Key, CliOutput.Number(row.Interceptions), CliOutput.Number(row.InputTokens), CliOutput.Number(row.OutputTokens),
+        CliOutput.Number(row.CacheReadTokens), CliOutput.Number(row.CacheWriteTokens), CliOutput.Number(row.ReasoningTokens),
+        row.CostUsd?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    ];
+}

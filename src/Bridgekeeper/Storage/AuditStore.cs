@@ -1,0 +1,122 @@
+using System.Globalization;
+
+namespace Bridgekeeper.Storage;
+
+/// <summary>
+/// The audit trail: appends recorded batches (one transaction each) and answers the queries of the REST API and
+/// the CLI. SQL is portable: <c>@name</c> parameters, values through <see cref="SqlDialect"/>, and dialect
+/// expressions only from <see cref="SqlDialect"/>.
+/// </summary>
+internal sealed class AuditStore(Database database)
+{
+    private readonly InterceptionReader _reader = new(database.Dialect);
+
+    /// <summary>
+    /// Writes the batch in order, in one transaction: all of it or none of it. Throws on database failure; the
+    /// caller retries the same batch, which is safe because a failed transaction left nothing behind.
+    /// </summary>
+    public async Task AppendAsync(IReadOnlyList<AuditRecord> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+            return;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var writer = new AuditBatchWriter(connection, transaction, database.Dialect))
+        {
+            foreach (var record in batch)
+                await writer.WriteAsync(record, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A page of interceptions with their children, newest first.</summary>
+    /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this store issued.</exception>
+    public async Task<InterceptionPage> ListAsync(InterceptionQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Limit is < 1 or > InterceptionQuery.MaxLimit)
+            throw new ArgumentException($"The limit must be between 1 and {InterceptionQuery.MaxLimit}.", nameof(query));
+        Guid? cursor = null;
+        if (query.Cursor is not null)
+            cursor = InterceptionCursor.TryParse(query.Cursor, out var lastId) ? lastId : throw new ArgumentException("The cursor is not valid.", nameof(query));
+
+        var dialect = database.Dialect;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new SqlWhere(command)
+            .Add("i.user_id IN (SELECT id FROM users WHERE name = @user)", "user", query.User)
+            .Add("i.provider = @provider", "provider", query.Provider)
+            .Add("i.model = @model", "model", query.Model)
+            .Add("i.client = @client", "client", query.Client)
+            .Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
+            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
+            .Add("i.id < @cursor", "cursor", cursor is { } c ? dialect.Id(c) : null)
+            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+        command.CommandText = $"{InterceptionReader.Select}{where} ORDER BY i.id DESC LIMIT @limit";
+        command.AddParameter("limit", query.Limit + 1);
+
+        var rows = await InterceptionReader.ReadRowsAsync(command, cancellationToken);
+        var more = rows.Count > query.Limit;
+        if (more)
+            rows.RemoveAt(rows.Count - 1);
+        var views = await _reader.WithChildrenAsync(connection, rows, cancellationToken);
+        return new InterceptionPage(views, more ? InterceptionCursor.Format(views[^1].Id) : null);
+    }
+
+    /// <summary>One interception with its children; null when it does not exist or belongs to someone other than <paramref name="onlyUserId"/>.</summary>
+    public async Task<InterceptionView?> GetAsync(Guid id, Guid? onlyUserId, CancellationToken cancellationToken)
+    {
+        var dialect = database.Dialect;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new SqlWhere(command)
+            .Add("i.id = @id", "id", dialect.Id(id))
+            .Add("i.user_id = @only_user", "only_user", onlyUserId is { } only ? dialect.Id(only) : null);
+        command.CommandText = $"{InterceptionReader.Select}{where}";
+        var rows = await InterceptionReader.ReadRowsAsync(command, cancellationToken);
+        return (await _reader.WithChildrenAsync(connection, rows, cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>
+    /// Token sums per group, ordered by key. <see cref="UsageRow.Interceptions"/> counts every interception in the
+    /// group, including those without token rows.
+    /// </summary>
+    /// <exception cref="ArgumentException">The group is not one of <see cref="UsageGroups.All"/>.</exception>
+    public async Task<IReadOnlyList<UsageRow>> UsageAsync(UsageQuery query, CancellationToken cancellationToken)
+    {
+        var key = query.GroupBy switch
+        {
+            UsageGroups.User => "COALESCE(u.name, '')",
+            UsageGroups.Model => "i.model",
+            UsageGroups.Provider => "i.provider",
+            UsageGroups.Client => "i.client",
+            UsageGroups.Day => database.Dialect.DayExpression,
+            _ => throw new ArgumentException($"Cannot group usage by '{query.GroupBy}'.", nameof(query)),
+        };
+        var dialect = database.Dialect;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new SqlWhere(command)
+            .Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
+            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
+            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+        command.CommandText = $"""
+            SELECT {key}, COUNT(DISTINCT i.id), COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0),
+                COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0)
+            FROM interceptions i
+                LEFT JOIN users u ON u.id = i.user_id
+                LEFT JOIN token_usages t ON t.interception_id = i.id
+            {where}
+            GROUP BY {key}
+            ORDER BY {key}
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<UsageRow>();
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(new UsageRow(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "",
+                Long(reader.GetValue(1)), Long(reader.GetValue(2)), Long(reader.GetValue(3)), Long(reader.GetValue(4)),
+                Long(reader.GetValue(5)), Long(reader.GetValue(6)), null));
+        return rows;
+    }
+
+    private static long Long(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Text.Json;
+
+namespace Bridgekeeper.Storage;
+
+/// <summary>
+/// Reads interceptions and their children. The children of a whole page come from one query per child table
+/// (<c>interception_id IN (...)</c>), never one query per interception.
+/// </summary>
+internal sealed class InterceptionReader(SqlDialect dialect)
+{
+    /// <summary>The select list and joins; callers add the <c>WHERE</c>, <c>ORDER BY</c> and <c>LIMIT</c>.</summary>
+    public const string Select = """
+        SELECT i.id, i.user_id, u.name, i.provider, i.provider_type, i.model, i.client, i.user_agent, i.session_id,
+            i.streaming, i.status, i.error, i.started_at, i.ended_at, i.metadata
+        FROM interceptions i LEFT JOIN users u ON u.id = i.user_id
+        """;
+
+    /// <summary>Runs a command built on <see cref="Select"/> and returns the interceptions, children still empty.</summary>
+    public static async Task<List<InterceptionView>> ReadRowsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<InterceptionView>();
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(new InterceptionView(
+                SqlDialect.ReadId(reader.GetValue(0)),
+                new UserRef(SqlDialect.ReadId(reader.GetValue(1)), OptionalString(reader, 2)),
+                reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6),
+                OptionalString(reader, 7), OptionalString(reader, 8), reader.GetBoolean(9), reader.GetString(10),
+                OptionalString(reader, 11), SqlDialect.ReadTimestamp(reader.GetValue(12)), OptionalTimestamp(reader, 13),
+                ParseJson(reader.GetString(14)), [], [], [], [], null));
+        return rows;
+    }
+
+    /// <summary>Fills in prompts, token usages, tool usages and thoughts, oldest first within each interception.</summary>
+    public async Task<IReadOnlyList<InterceptionView>> WithChildrenAsync(DbConnection connection, IReadOnlyList<InterceptionView> rows,
+        CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+            return rows;
+        var ids = rows.Select(r => r.Id).ToList();
+        var prompts = await LoadAsync(connection, "prompts", "prompt", ids,
+            r => new PromptView(r.GetString(1), SqlDialect.ReadTimestamp(r.GetValue(2))), cancellationToken);
+        var tokens = await LoadAsync(connection, "token_usages",
+            "response_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, extra", ids,
+            r => new TokenUsageView(OptionalString(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), Long(r, 5), Long(r, 6),
+                ParseJson(r.GetString(7)), SqlDialect.ReadTimestamp(r.GetValue(8))), cancellationToken);
+        var tools = await LoadAsync(connection, "tool_usages", "tool, tool_call_id, input, injected, server_url, result, error", ids,
+            r => new ToolUsageView(r.GetString(1), OptionalString(r, 2), r.GetString(3), r.GetBoolean(4), OptionalString(r, 5),
+                OptionalString(r, 6), OptionalString(r, 7), SqlDialect.ReadTimestamp(r.GetValue(8))), cancellationToken);
+        var thoughts = await LoadAsync(connection, "thoughts", "content, source", ids,
+            r => new ThoughtView(r.GetString(1), r.GetString(2), SqlDialect.ReadTimestamp(r.GetValue(3))), cancellationToken);
+        return [.. rows.Select(row => row with
+        {
+            Prompts = prompts.GetValueOrDefault(row.Id) ?? [],
+            TokenUsages = tokens.GetValueOrDefault(row.Id) ?? [],
+            ToolUsages = tools.GetValueOrDefault(row.Id) ?? [],
+            Thoughts = thoughts.GetValueOrDefault(row.Id) ?? [],
+        })];
+    }
+
+    /// <summary>Stored JSON text as an element; text that is not JSON (never written by us) comes back as a JSON string.</summary>
+    public static JsonElement ParseJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+                writer.WriteStringValue(text);
+            using var document = JsonDocument.Parse(buffer.WrittenMemory);
+            return document.RootElement.Clone();
+        }
+    }
+
+    /// <summary>Child rows by interception id; the reader sees <c>interception_id</c>, then <paramref name="columns"/>, then <c>created_at</c>.</summary>
+    private async Task<Dictionary<Guid, List<T>>> LoadAsync<T>(DbConnection connection, string table, string columns, List<Guid> ids,
+        Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var names = new string[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            names[i] = "@i" + i;
+            command.AddParameter("i" + i, dialect.Id(ids[i]));
+        }
+        command.CommandText = $"SELECT interception_id, {columns}, created_at FROM {table} "
+            + $"WHERE interception_id IN ({string.Join(", ", names)}) ORDER BY created_at, id";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var children = new Dictionary<Guid, List<T>>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = SqlDialect.ReadId(reader.GetValue(0));
+            if (!children.TryGetValue(id, out var list))
+                children[id] = list = [];
+            list.Add(read(reader));
+        }
+        return children;
+    }
+
+    private static string? OptionalString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static DateTimeOffset? OptionalTimestamp(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : SqlDialect.ReadTimestamp(reader.GetValue(ordinal));
+
+    private static long Long(DbDataReader reader, int ordinal) =>
+        Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+}
