@@ -63,7 +63,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         var app = builder.Build();
         app.MapBridgekeeper();
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var result = new BridgekeeperApp(app, database, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), demo);
         await result.BootstrapAsync(settings, console, cancellationToken);
         return result;

@@ -23,8 +23,8 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         await _upstream.DisposeAsync();
     }
 
-    private static string Body(bool stream, string extra = "") => $$"""
-        {"model":"gpt-4o-mini","stream":{{(stream ? "true" : "false")}},{{extra}}"messages":[
+    private static string Body(bool stream, string extra = "") => $$$"""
+        {"model":"gpt-4o-mini","stream":{{{(stream ? "true" : "false")}}},{{{extra}}}"messages":[
           {"role":"system","content":"You are terse."},
           {"role":"user","content":[{"type":"text","text":"What is"},{"type":"text","text":"2+2?"}]},
           {"role":"system","content":"<reminder>be nice</reminder>"}],
@@ -67,7 +67,7 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("alice"));
 
-        using var response = await client.SendAsync(Wire.Post(Path, Body(true, """"stream_options":{"include_usage":true},"""),
+        using var response = await client.SendAsync(Wire.Post(Path, Body(true, "\"stream_options\":{\"include_usage\":true},"),
             ("x-mock-usage", "input=7,output=3")), HttpCompletionOption.ResponseHeadersRead, ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
 

@@ -24,8 +24,8 @@ public sealed class MessagesTests : IAsyncLifetime
     }
 
     /// <summary>Shaped like Claude Code: reminders in early text blocks, the prompt last, then a system message after it.</summary>
-    private static string Body(bool stream) => $$"""
-        {"model":"claude-sonnet-4-5","max_tokens":1024,"stream":{{(stream ? "true" : "false")}},
+    private static string Body(bool stream) => $$$"""
+        {"model":"claude-sonnet-4-5","max_tokens":1024,"stream":{{{(stream ? "true" : "false")}}},
          "thinking":{"type":"adaptive"},"context_management":{"edits":[]},
          "metadata":{"user_id":"{\"device_id\":\"d1\",\"account_uuid\":\"a1\",\"session_id\":\"sess-from-body\"}"},
          "tools":[{"name":"Bash","description":"run","input_schema":{"type":"object"}},{"type":"web_search_20250305","name":"web_search"}],

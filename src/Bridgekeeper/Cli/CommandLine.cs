@@ -25,6 +25,7 @@ internal static class CommandLine
             Console.Error.WriteLine("Run 'bridgekeeper --help' for usage.");
             return CliRunner.BadUsage;
         }
-        return await result.InvokeAsync();
+        // No termination timeout: the host handles SIGTERM/Ctrl+C itself and drains the audit queue before exiting.
+        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }
