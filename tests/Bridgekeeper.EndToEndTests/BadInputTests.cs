@@ -1,27 +1,16 @@
 using System.Net;
 using System.Text.Json;
 using Bridgekeeper.EndToEndTests.Infrastructure;
-using Bridgekeeper.MockUpstream;
 
 namespace Bridgekeeper.EndToEndTests;
 
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : GatewayTest
 {
+    private protected override Hosting.GatewaySettings Configure(Hosting.GatewaySettings settings) =>
+        settings with { MaxRequestBodyBytes = 64 * 1024 };
+
     private const string Chat = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""";
-    private MockUpstreamServer _upstream = null!;
-    private GatewayUnderTest _gateway = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions(), TestContext.Current.CancellationToken);
-        _gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { MaxRequestBodyBytes = 64 * 1024 });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
 
     public static TheoryData<string, string> Providers => new()
     {
@@ -34,14 +23,14 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task MalformedJson_Gives400InProviderShapeAndReachesNoUpstream(string path, string shape)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("dave"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("dave"));
 
         using var response = await client.SendAsync(Wire.Post(path, """{"model": "x", "messages": ["""), ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         AssertProviderError(await response.Content.ReadAsStringAsync(ct), shape, "invalid_request_error");
-        Assert.Empty(_upstream.Exchanges);
-        var record = await _gateway.WaitForEndedAsync();
+        Assert.Empty(Upstream.Exchanges);
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("failed", record.GetProperty("status").GetString());
     }
 
@@ -50,14 +39,14 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task BodyOverLimit_Gives413AndReachesNoUpstream(string path, string shape)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("dave"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("dave"));
         var huge = $$"""{"model":"x","messages":[{"role":"user","content":"{{new string('a', 70 * 1024)}}"}]}""";
 
         using var response = await client.SendAsync(Wire.Post(path, huge), ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         AssertProviderError(await response.Content.ReadAsStringAsync(ct), shape, "request_too_large");
-        Assert.Empty(_upstream.Exchanges);
+        Assert.Empty(Upstream.Exchanges);
     }
 
     [Theory]
@@ -74,12 +63,12 @@ public sealed class BadInputTests : IAsyncLifetime
         {
             "missing" => null,
             "unknown" => "bk_" + new string('x', 43),
-            "expired" => await _gateway.CreateKeyAsync("erin", expiresAt: DateTimeOffset.UtcNow.AddSeconds(-1)),
-            _ => await _gateway.CreateKeyAsync("erin"),
+            "expired" => await Gateway.CreateKeyAsync("erin", expiresAt: DateTimeOffset.UtcNow.AddSeconds(-1)),
+            _ => await Gateway.CreateKeyAsync("erin"),
         };
         if (kind == "revoked")
             await RevokeAllKeysOfAsync("erin");
-        using var client = _gateway.CreateClient(key, asXApiKey: shape == "anthropic");
+        using var client = Gateway.CreateClient(key, asXApiKey: shape == "anthropic");
 
         using var response = path.EndsWith("models", StringComparison.Ordinal)
             ? await client.GetAsync(path, ct)
@@ -87,7 +76,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         AssertProviderError(await response.Content.ReadAsStringAsync(ct), shape, "authentication_error");
-        Assert.Empty(_upstream.Exchanges);
+        Assert.Empty(Upstream.Exchanges);
     }
 
     [Theory]
@@ -97,23 +86,23 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task UnlistedRoute_Gives404InProviderShapeAndReachesNoUpstream(string path, string shape)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("dave"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("dave"));
 
         using var response = await client.SendAsync(Wire.Post(path, Chat), ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         AssertProviderError(await response.Content.ReadAsStringAsync(ct), shape, "not_found_error");
-        Assert.Empty(_upstream.Exchanges);
+        Assert.Empty(Upstream.Exchanges);
     }
 
     private async Task RevokeAllKeysOfAsync(string user)
     {
-        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Storage.UserStore>(_gateway.App.App.Services);
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Storage.UserStore>(Gateway.App.App.Services);
         var ct = TestContext.Current.CancellationToken;
         var row = await store.FindUserAsync(user, ct);
         foreach (var key in await store.ListKeysAsync(row!.Id, ct))
         {
-            using var admin = _gateway.CreateClient(_gateway.AdminKey);
+            using var admin = Gateway.CreateClient(Gateway.AdminKey);
             using var response = await admin.DeleteAsync($"/api/v1/keys/{key.Id}", ct);
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }

@@ -46,15 +46,8 @@ public sealed class DurabilityTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         await using var gateway = await GatewayUnderTest.StartAsync(_upstream);
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("grace"));
-        await using var blocker = new SqliteConnection($"Data Source={gateway.DatabasePath};Default Timeout=30");
-        await blocker.OpenAsync(ct);
-        var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
-        await using (var write = blocker.CreateCommand())
-        {
-            write.Transaction = transaction;
-            write.CommandText = "UPDATE users SET email = email";
-            await write.ExecuteNonQueryAsync(ct);
-        }
+        var (blocker, transaction) = await HoldWriteLockAsync(gateway.DatabasePath);
+        await using var _ = blocker;
 
         for (var i = 0; i < 5; i++)
         {
@@ -62,7 +55,7 @@ public sealed class DurabilityTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             await response.Content.ReadAsStringAsync(ct);
         }
-        Assert.Empty(await QueryAsync(gateway.DatabasePath, "SELECT id FROM interceptions", readUncommittedOk: true));
+        Assert.Empty(await QueryAsync(gateway.DatabasePath, "SELECT id FROM interceptions"));
         await Task.Delay(TimeSpan.FromSeconds(6), ct);
         await transaction.RollbackAsync(ct);
 
@@ -78,15 +71,8 @@ public sealed class DurabilityTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 3 });
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("heidi"));
-        await using var blocker = new SqliteConnection($"Data Source={gateway.DatabasePath}");
-        await blocker.OpenAsync(ct);
-        var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
-        await using (var write = blocker.CreateCommand())
-        {
-            write.Transaction = transaction;
-            write.CommandText = "UPDATE users SET email = email";
-            await write.ExecuteNonQueryAsync(ct);
-        }
+        var (blocker, transaction) = await HoldWriteLockAsync(gateway.DatabasePath);
+        await using var _ = blocker;
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 6; i++)
@@ -106,7 +92,21 @@ public sealed class DurabilityTests : IAsyncLifetime
         Assert.Equal(admitted, (await gateway.ListInterceptionsAsync()).Count);
     }
 
-    private static async Task<List<string>> QueryAsync(string database, string sql, bool readUncommittedOk = false)
+    /// <summary>Another connection takes SQLite's write lock and keeps it until the transaction is rolled back.</summary>
+    private static async Task<(SqliteConnection, SqliteTransaction)> HoldWriteLockAsync(string database)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var blocker = new SqliteConnection($"Data Source={database}");
+        await blocker.OpenAsync(ct);
+        var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        await using var write = blocker.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = "UPDATE users SET email = email";
+        await write.ExecuteNonQueryAsync(ct);
+        return (blocker, transaction);
+    }
+
+    private static async Task<List<string>> QueryAsync(string database, string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={database}");
         await connection.OpenAsync();
@@ -116,7 +116,6 @@ public sealed class DurabilityTests : IAsyncLifetime
         var rows = new List<string>();
         while (await reader.ReadAsync())
             rows.Add(reader.GetString(0));
-        _ = readUncommittedOk;
         return rows;
     }
 }

@@ -1,27 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using Bridgekeeper.EndToEndTests.Infrastructure;
-using Bridgekeeper.MockUpstream;
 
 namespace Bridgekeeper.EndToEndTests;
 
-public sealed class MessagesTests : IAsyncLifetime
+public sealed class MessagesTests : GatewayTest
 {
     private const string Path = "/anthropic/v1/messages?beta=true";
-    private MockUpstreamServer _upstream = null!;
-    private GatewayUnderTest _gateway = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions(), TestContext.Current.CancellationToken);
-        _gateway = await GatewayUnderTest.StartAsync(_upstream);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
 
     /// <summary>Shaped like Claude Code: reminders in early text blocks, the prompt last, then a system message after it.</summary>
     private static string Body(bool stream) => $$$"""
@@ -38,21 +24,21 @@ public sealed class MessagesTests : IAsyncLifetime
     public async Task Stream_WithThinking_RelaysExactBytesAndRecordsTokensThoughtsPromptAndSession()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("bob"), asXApiKey: true);
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bob"), asXApiKey: true);
 
         using var response = await client.SendAsync(Wire.Post(Path, Body(stream: true), ("x-mock-scenario", "thinking"),
             ("x-mock-usage", "input=12,output=40,cache_read=1000,cache_write=200"), ("User-Agent", "claude-cli/2.1.330 (external, cli)"),
             ("anthropic-version", "2023-06-01"), ("anthropic-beta", "interleaved-thinking-2025-05-14")), HttpCompletionOption.ResponseHeadersRead, ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
 
-        var exchange = Assert.Single(_upstream.Exchanges);
+        var exchange = Assert.Single(Upstream.Exchanges);
         Assert.Equal(exchange.ResponseBody, bytes);
         Assert.Equal(Encoding.UTF8.GetBytes(Body(true)), exchange.RequestBody);
         Assert.Equal("?beta=true", exchange.QueryString);
         Assert.Equal("2023-06-01", exchange.Headers["anthropic-version"]);
         Assert.Equal("interleaved-thinking-2025-05-14", exchange.Headers["anthropic-beta"]);
 
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("completed", record.GetProperty("status").GetString());
         Assert.Equal("Claude Code", record.GetProperty("client").GetString());
         Assert.Equal("sess-from-body", record.GetProperty("session_id").GetString());
@@ -71,14 +57,14 @@ public sealed class MessagesTests : IAsyncLifetime
     public async Task Stream_ToolUse_RecordsWholeArgumentsAndSessionHeaderWins()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("bob"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bob"));
 
         using var response = await client.SendAsync(Wire.Post(Path, Body(true), ("x-mock-scenario", "tool_call"),
             ("x-mock-tool", """name=Bash;args={"command":"dotnet test","timeout":60000}"""), ("X-Claude-Code-Session-Id", "sess-header")),
             HttpCompletionOption.ResponseHeadersRead, ct);
         await response.Content.ReadAsByteArrayAsync(ct);
 
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("sess-header", record.GetProperty("session_id").GetString());
         var tool = Assert.Single(record.GetProperty("tool_usages").EnumerateArray());
         Assert.Equal("Bash", tool.GetProperty("tool").GetString());
@@ -90,13 +76,13 @@ public sealed class MessagesTests : IAsyncLifetime
     public async Task Blocking_RelaysBodyVerbatimAndRecordsTokens()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("bob"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bob"));
 
         using var response = await client.SendAsync(Wire.Post(Path, Body(false), ("x-mock-usage", "input=3,output=5,cache_read=7,cache_write=11")), ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
 
-        Assert.Equal(Assert.Single(_upstream.Exchanges).ResponseBody, bytes);
-        var record = await _gateway.WaitForEndedAsync();
+        Assert.Equal(Assert.Single(Upstream.Exchanges).ResponseBody, bytes);
+        var record = await Gateway.WaitForEndedAsync();
         Assert.False(record.GetProperty("streaming").GetBoolean());
         Assert.Equal((3, 5, 7, 11, 0), ChatCompletionsTests.Tokens(record.GetProperty("token_usages")[0]));
         Assert.Equal(JsonValueKind.Array, record.GetProperty("thoughts").ValueKind);
@@ -106,15 +92,15 @@ public sealed class MessagesTests : IAsyncLifetime
     public async Task Stream_CrlfLineEnds_RelayedByteForByte()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("bob"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bob"));
 
         using var response = await client.SendAsync(Wire.Post(Path, Body(true), ("x-mock-line-ending", "crlf"), ("x-mock-usage", "input=4,output=6")),
             HttpCompletionOption.ResponseHeadersRead, ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
 
-        Assert.Equal(Assert.Single(_upstream.Exchanges).ResponseBody, bytes);
+        Assert.Equal(Assert.Single(Upstream.Exchanges).ResponseBody, bytes);
         Assert.Contains("\r\n\r\n", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal((4, 6, 0, 0, 0), ChatCompletionsTests.Tokens(record.GetProperty("token_usages")[0]));
     }
 
@@ -122,7 +108,7 @@ public sealed class MessagesTests : IAsyncLifetime
     public async Task Stream_SlowUpstream_FirstEventArrivesBeforeUpstreamSendsTheRest()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("bob"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bob"));
 
         using var response = await client.SendAsync(Wire.Post(Path, Body(true), ("x-mock-scenario", "hang")), HttpCompletionOption.ResponseHeadersRead, ct);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
@@ -130,6 +116,6 @@ public sealed class MessagesTests : IAsyncLifetime
         var read = await stream.ReadAsync(buffer, ct);
 
         Assert.Contains("event: message_start", Encoding.UTF8.GetString(buffer, 0, read), StringComparison.Ordinal);
-        Assert.False(_upstream.Exchanges.Single().Completed.IsCompleted);
+        Assert.False(Upstream.Exchanges.Single().Completed.IsCompleted);
     }
 }

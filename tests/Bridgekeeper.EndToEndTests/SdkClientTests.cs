@@ -3,36 +3,22 @@ using System.Text;
 using Anthropic;
 using Anthropic.Models.Messages;
 using Bridgekeeper.EndToEndTests.Infrastructure;
-using Bridgekeeper.MockUpstream;
 using OpenAI;
 using OpenAI.Chat;
 
 namespace Bridgekeeper.EndToEndTests;
 
 /// <summary>The official OpenAI and Anthropic .NET SDKs, from NuGet, talk to the gateway as they would to the providers.</summary>
-public sealed class SdkClientTests : IAsyncLifetime
+public sealed class SdkClientTests : GatewayTest
 {
-    private MockUpstreamServer _upstream = null!;
-    private GatewayUnderTest _gateway = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions(), TestContext.Current.CancellationToken);
-        _gateway = await GatewayUnderTest.StartAsync(_upstream);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
 
     private async Task<ChatClient> OpenAIChatAsync() =>
-        new("gpt-4o-mini", new ApiKeyCredential(await _gateway.CreateKeyAsync("sdk-user")),
-            new OpenAIClientOptions { Endpoint = new Uri(_gateway.Url, "openai/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });
+        new("gpt-4o-mini", new ApiKeyCredential(await Gateway.CreateKeyAsync("sdk-user")),
+            new OpenAIClientOptions { Endpoint = new Uri(Gateway.Url, "openai/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });
 
     private async Task<AnthropicClient> AnthropicAsync() =>
-        new() { ApiKey = await _gateway.CreateKeyAsync("sdk-user"), BaseUrl = new Uri(_gateway.Url, "anthropic").AbsoluteUri, MaxRetries = 0 };
+        new() { ApiKey = await Gateway.CreateKeyAsync("sdk-user"), BaseUrl = new Uri(Gateway.Url, "anthropic").AbsoluteUri, MaxRetries = 0 };
 
     [Fact]
     public async Task OpenAISdk_Blocking_GetsCompletionAndIsRecorded()
@@ -44,10 +30,10 @@ public sealed class SdkClientTests : IAsyncLifetime
 
         Assert.Equal("Hello from the mock upstream.", completion.Content[0].Text);
         Assert.Equal(11, completion.Usage.InputTokenCount);
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("Say hello", record.GetProperty("prompts")[0].GetProperty("prompt").GetString());
         Assert.Equal((11, 7, 0, 0, 0), ChatCompletionsTests.Tokens(record.GetProperty("token_usages")[0]));
-        Assert.DoesNotContain(_upstream.Exchanges.Single().Headers.Values, v => v.Contains("bk_", StringComparison.Ordinal));
+        Assert.DoesNotContain(Upstream.Exchanges.Single().Headers.Values, v => v.Contains("bk_", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -67,7 +53,7 @@ public sealed class SdkClientTests : IAsyncLifetime
 
         Assert.Equal("Hello from the mock upstream.", text.ToString());
         Assert.NotNull(usage);
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.True(record.GetProperty("streaming").GetBoolean());
         Assert.Equal((11, 7, 0, 0, 0), ChatCompletionsTests.Tokens(record.GetProperty("token_usages")[0]));
     }
@@ -86,7 +72,7 @@ public sealed class SdkClientTests : IAsyncLifetime
         }, ct);
 
         Assert.Equal(11, message.Usage.InputTokens);
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("Hello, Claude", record.GetProperty("prompts")[0].GetProperty("prompt").GetString());
         Assert.Equal((11, 7, 0, 0, 0), ChatCompletionsTests.Tokens(record.GetProperty("token_usages")[0]));
     }
@@ -106,9 +92,9 @@ public sealed class SdkClientTests : IAsyncLifetime
         }, ct))
             events++;
 
-        var upstreamEvents = Wire.Frames(_upstream.Exchanges.Single().ResponseBody).Count(f => f.StartsWith("event: ", StringComparison.Ordinal));
+        var upstreamEvents = Wire.Frames(Upstream.Exchanges.Single().ResponseBody).Count(f => f.StartsWith("event: ", StringComparison.Ordinal));
         Assert.True(events >= upstreamEvents - 1, $"SDK saw {events} events, upstream sent {upstreamEvents}");
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.True(record.GetProperty("streaming").GetBoolean());
         Assert.Equal((11, 7, 0, 0, 0), ChatCompletionsTests.Tokens(record.GetProperty("token_usages")[0]));
     }

@@ -1,28 +1,14 @@
 using System.Net;
 using System.Text;
 using Bridgekeeper.EndToEndTests.Infrastructure;
-using Bridgekeeper.MockUpstream;
 
 namespace Bridgekeeper.EndToEndTests;
 
-public sealed class UpstreamFailureTests : IAsyncLifetime
+public sealed class UpstreamFailureTests : GatewayTest
 {
     private const string Chat = """{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
     private const string Messages = """{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""";
-    private MockUpstreamServer _upstream = null!;
-    private GatewayUnderTest _gateway = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions(), TestContext.Current.CancellationToken);
-        _gateway = await GatewayUnderTest.StartAsync(_upstream);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
 
     [Theory]
     [InlineData("/openai/v1/chat/completions", Chat)]
@@ -30,15 +16,15 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     public async Task ErrorBeforeStream_RelaysStatusHeadersAndBodyAndRecordsFailed(string path, string body)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("carol"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("carol"));
 
         using var response = await client.SendAsync(Wire.Post(path, body, ("x-mock-scenario", "error_before"), ("x-mock-status", "429")), ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("7", Wire.Header(response, "retry-after"));
-        Assert.Equal(Assert.Single(_upstream.Exchanges).ResponseBody, bytes);
-        var record = await _gateway.WaitForEndedAsync();
+        Assert.Equal(Assert.Single(Upstream.Exchanges).ResponseBody, bytes);
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("failed", record.GetProperty("status").GetString());
         Assert.StartsWith("upstream returned 429", record.GetProperty("error").GetString());
     }
@@ -49,14 +35,14 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     public async Task ErrorMidStream_RelaysErrorEventAndRecordsFailed(string path, string body, string marker)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("carol"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("carol"));
 
         using var response = await client.SendAsync(Wire.Post(path, body, ("x-mock-scenario", "error_mid")), HttpCompletionOption.ResponseHeadersRead, ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(marker, Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("failed", record.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(record.GetProperty("error").GetString()));
     }
@@ -67,7 +53,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     public async Task ClientDisconnectMidStream_CancelsUpstreamAndRecordsCanceled(string path, string body)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = _gateway.CreateClient(await _gateway.CreateKeyAsync("carol"));
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("carol"));
 
         var response = await client.SendAsync(Wire.Post(path, body, ("x-mock-scenario", "hang"), ("x-mock-usage", "input=21,output=1")),
             HttpCompletionOption.ResponseHeadersRead, ct);
@@ -75,10 +61,10 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.True(await stream.ReadAsync(new byte[1024], ct) > 0);
         response.Dispose();
 
-        var exchange = Assert.Single(_upstream.Exchanges);
+        var exchange = Assert.Single(Upstream.Exchanges);
         await exchange.Completed.WaitAsync(TimeSpan.FromSeconds(10), ct);
         Assert.True(exchange.Aborted);
-        var record = await _gateway.WaitForEndedAsync();
+        var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("canceled", record.GetProperty("status").GetString());
         Assert.NotNull(record.GetProperty("ended_at").GetString());
     }
@@ -106,7 +92,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     public async Task IdleStream_GetsKeepAlivesInProviderForm()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { KeepAliveInterval = TimeSpan.FromMilliseconds(150) });
+        await using var gateway = await GatewayUnderTest.StartAsync(Upstream, s => s with { KeepAliveInterval = TimeSpan.FromMilliseconds(150) });
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("carol"));
 
         using var chat = await client.SendAsync(Wire.Post("/openai/v1/chat/completions", Chat, ("x-mock-chunk-delay-ms", "700")), HttpCompletionOption.ResponseHeadersRead, ct);
@@ -117,7 +103,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.Contains(": keep-alive\n\n", chatText, StringComparison.Ordinal);
         Assert.Contains("data: [DONE]", chatText, StringComparison.Ordinal);
         static int Pings(string text) => text.Split("event: ping\n").Length - 1;
-        Assert.True(Pings(messagesText) > Pings(Encoding.UTF8.GetString(_upstream.Exchanges.Last().ResponseBody)),
+        Assert.True(Pings(messagesText) > Pings(Encoding.UTF8.GetString(Upstream.Exchanges.Last().ResponseBody)),
             "the gateway should add ping events while the upstream is idle");
         Assert.Contains("event: message_stop", messagesText, StringComparison.Ordinal);
     }
