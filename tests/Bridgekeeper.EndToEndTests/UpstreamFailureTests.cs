@@ -107,4 +107,29 @@ public sealed class UpstreamFailureTests : GatewayTest
             "the gateway should add ping events while the upstream is idle");
         Assert.Contains("event: message_stop", messagesText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IdleTimeout_ResetsOnEveryEvent_ButCutsASilentUpstream()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var gateway = await GatewayUnderTest.StartAsync(Upstream, s => s with { UpstreamIdleTimeout = TimeSpan.FromMilliseconds(400) });
+        using var client = gateway.CreateClient(await gateway.CreateKeyAsync("carol"));
+
+        using var slow = await client.SendAsync(Wire.Post("/anthropic/v1/messages", Messages, ("x-mock-chunk-delay-ms", "150"),
+            ("x-mock-text", "one two three four five six seven eight")), HttpCompletionOption.ResponseHeadersRead, ct);
+        var slowText = await slow.Content.ReadAsStringAsync(ct);
+        using var silent = await client.SendAsync(Wire.Post("/anthropic/v1/messages", Messages, ("x-mock-scenario", "hang")), HttpCompletionOption.ResponseHeadersRead, ct);
+        var silentText = await silent.Content.ReadAsStringAsync(ct);
+        using var late = await client.SendAsync(Wire.Post("/openai/v1/chat/completions", Chat, ("x-mock-latency-ms", "2000")), ct);
+
+        Assert.Contains("event: message_stop", slowText, StringComparison.Ordinal);
+        Assert.Contains("event: error", silentText, StringComparison.Ordinal);
+        Assert.Contains("\"timeout_error\"", silentText, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, late.StatusCode);
+        BadInputTests.AssertProviderError(await late.Content.ReadAsStringAsync(ct), "openai", "timeout_error");
+        await gateway.WaitForEndedAsync(expected: 3);
+        var records = await gateway.ListInterceptionsAsync();
+        Assert.Equal(["failed", "failed", "completed"], records.Select(r => r.GetProperty("status").GetString()));
+        Assert.All(records.Take(2), r => Assert.StartsWith("upstream_timeout", r.GetProperty("error").GetString()));
+    }
 }
