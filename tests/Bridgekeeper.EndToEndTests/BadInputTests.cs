@@ -35,6 +35,25 @@ public sealed class BadInputTests : GatewayTest
     }
 
     [Theory]
+    [InlineData("/openai/v1/chat/completions", "openai", """{"model":"gpt-4o","messages":"hi"}""")]
+    [InlineData("/anthropic/v1/messages", "anthropic", """{"model":["claude"],"messages":[]}""")]
+    [InlineData("/anthropic/v1/messages", "anthropic", """[{"model":"claude"}]""")]
+    public async Task WrongShape_Gives400NamingTheFieldAndReachesNoUpstream(string path, string shape, string body)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("dave"));
+
+        using var response = await client.SendAsync(Wire.Post(path, body), ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        AssertProviderError(text, shape, "invalid_request_error");
+        Assert.Matches("'(model|messages)'|JSON object", text);
+        Assert.Empty(Upstream.Exchanges);
+        Assert.Equal("failed", (await Gateway.WaitForEndedAsync()).GetProperty("status").GetString());
+    }
+
+    [Theory]
     [MemberData(nameof(Providers))]
     public async Task BodyOverLimit_Gives413AndReachesNoUpstream(string path, string shape)
     {

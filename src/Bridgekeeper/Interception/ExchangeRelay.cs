@@ -44,7 +44,11 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
                 : await RelayBodyAsync(http, response, observer, idle.Token);
             var summary = observer.Complete();
             interception.RecordExchange(summary);
-            return summary.Error is { } error && outcome.Status != Storage.InterceptionStatus.Canceled ? Outcome.Failed(error) : outcome;
+            if (outcome.Status != Storage.InterceptionStatus.Completed)
+                return outcome;
+            if (summary.Error is { } error)
+                return Outcome.Failed(error);
+            return summary.Finished ? outcome : Outcome.Failed("upstream_stream_cut: the stream ended before its final event");
         }
     }
 

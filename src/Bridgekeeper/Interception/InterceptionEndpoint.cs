@@ -66,11 +66,13 @@ internal sealed partial class InterceptionEndpoint(
         var client = ClientIdentity.Client(request.Headers.UserAgent);
         var body = await RequestBody.ReadAsync(request, options.MaxRequestBodyBytes, ct);
         if (body is null)
-            return await RejectAsync(http, interception, client, GatewayError.TooLarge($"The request body exceeds the gateway's limit of {options.MaxRequestBodyBytes} bytes."));
+            return await RejectAsync(http, interception, client, GatewayError.TooLarge($"The request body exceeds the gateway's limit of {options.MaxRequestBodyBytes} bytes."), null);
         if (Parse(body) is not { } json)
-            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request body is not a valid JSON object."));
+            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request body is not a valid JSON object."), null);
 
         var facts = interception.Dialect.Read(json);
+        if (facts.Problem is { } problem)
+            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest(problem), facts);
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
         var upstreamBody = interception.Dialect.PrepareUpstream(json, facts) ? JsonBody.Serialize(json) : body;
         var path = request.Path.Value!;
@@ -80,9 +82,9 @@ internal sealed partial class InterceptionEndpoint(
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>
-    private static async Task<Outcome> RejectAsync(HttpContext http, Interception interception, string client, GatewayError error)
+    private static async Task<Outcome> RejectAsync(HttpContext http, Interception interception, string client, GatewayError error, RequestFacts? facts)
     {
-        interception.Start(new RequestFacts("", false, null, null, true), client, NullIfEmpty(http.Request.Headers.UserAgent), null);
+        interception.Start(facts ?? new RequestFacts("", false, null, null, true), client, NullIfEmpty(http.Request.Headers.UserAgent), facts?.SessionId);
         await GatewayErrors.WriteAsync(http.Response, interception.Dialect, error, http.RequestAborted);
         return Outcome.Failed($"{error.Type}: {error.Message}");
     }

@@ -6,7 +6,8 @@ namespace Bridgekeeper.Providers;
 /// <param name="Prompt">The last user prompt (SPEC §5), or null.</param>
 /// <param name="SessionId">A session id carried in the body (Anthropic <c>metadata.user_id</c>), or null.</param>
 /// <param name="ClientWantsUsage">False when the client did not ask for the usage chunk the gateway forces upstream.</param>
-internal sealed record RequestFacts(string Model, bool Stream, string? Prompt, string? SessionId, bool ClientWantsUsage);
+/// <param name="Problem">Why the body cannot be a valid request of this API (answered with 400), or null.</param>
+internal sealed record RequestFacts(string Model, bool Stream, string? Prompt, string? SessionId, bool ClientWantsUsage, string? Problem = null);
 
 /// <summary>Token figures with SPEC §5 semantics: <see cref="Input"/> excludes cached input; reasoning is part of output.</summary>
 internal sealed record TokenUsage(long Input, long Output, long CacheRead, long CacheWrite, long Reasoning)
@@ -23,12 +24,17 @@ internal sealed record Thought(string Content, string Source);
 /// <summary>What one upstream exchange amounted to.</summary>
 /// <param name="Usage">Final usage figures, or null when the upstream never reported any.</param>
 /// <param name="Error">An error the upstream reported inside a successful response or stream, or null.</param>
+/// <param name="Finished">
+/// False when a stream ended without its closing event (<c>[DONE]</c>, <c>message_stop</c>, <c>response.completed</c>):
+/// the upstream cut it mid-way. Always true for a whole body.
+/// </param>
 internal sealed record ExchangeSummary(
     string? ResponseId,
     TokenUsage? Usage,
     IReadOnlyList<ToolCall> ToolCalls,
     IReadOnlyList<Thought> Thoughts,
-    string? Error);
+    string? Error,
+    bool Finished = true);
 
 /// <summary>An error the gateway itself raises. <see cref="Type"/> is the provider-style error type.</summary>
 internal sealed record GatewayError(int Status, string Type, string Message, string? Code = null)

@@ -79,14 +79,17 @@ public sealed class AnthropicMessagesDialectTests
     }
 
     [Theory]
-    [InlineData("""{}""", "", false)]
-    [InlineData("""{"model":7,"stream":"yes"}""", "", false)]
-    [InlineData("""{"model":"claude-haiku-4-5","stream":false}""", "claude-haiku-4-5", false)]
-    public void Read_OddShapes_NeverThrows(string body, string model, bool stream)
+    [InlineData("""{}""", "", false, "'model' is required and must be a string.")]
+    [InlineData("""{"model":7,"stream":"yes"}""", "", false, "'model' is required and must be a string.")]
+    [InlineData("""{"model":"m","stream":"yes","messages":[]}""", "m", false, "'stream' must be a boolean.")]
+    [InlineData("""{"model":"claude-haiku-4-5","stream":false}""", "claude-haiku-4-5", false, "'messages' is required and must be an array.")]
+    [InlineData("""{"model":"claude-haiku-4-5","messages":{"role":"user"}}""", "claude-haiku-4-5", false, "'messages' is required and must be an array.")]
+    [InlineData("""{"model":"claude-haiku-4-5","stream":true,"messages":[]}""", "claude-haiku-4-5", true, null)]
+    public void Read_OddShapes_NeverThrowsAndNamesTheProblem(string body, string model, bool stream, string? problem)
     {
         var facts = Dialect.Read(Parse(body));
 
-        Assert.Equal(new RequestFacts(model, stream, null, null, true), facts);
+        Assert.Equal(new RequestFacts(model, stream, null, null, true, problem), facts);
     }
 
     [Fact]

@@ -17,7 +17,8 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
         Stream: Json.Bool(request[Keys.Stream]) == true,
         Prompt: PromptOf(PromptText.LastUserMessage(request[Keys.Messages])),
         SessionId: SessionOf(Json.String(Json.Property(request[Keys.Metadata], Keys.UserId))),
-        ClientWantsUsage: true);
+        ClientWantsUsage: true,
+        Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
 
     /// <summary>Anthropic streams always carry usage, so the body goes upstream unchanged.</summary>
     public bool PrepareUpstream(JsonObject request, RequestFacts facts) => false;

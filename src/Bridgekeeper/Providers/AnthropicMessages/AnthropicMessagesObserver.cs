@@ -6,9 +6,13 @@ namespace Bridgekeeper.Providers.AnthropicMessages;
 internal sealed class AnthropicMessagesObserver : IExchangeObserver
 {
     private readonly AnthropicMessagesAccumulator _seen = new();
+    private bool _streamed;
+    private bool _stopped;
 
     public Relay OnEvent(in SseEvent item)
     {
+        _streamed = true;
+        _stopped |= item.EventType == "message_stop";
         if (!item.Data.IsEmpty)
             _seen.ReadEvent(item.EventType, item.Data.Span);
         return Relay.Forward;
@@ -16,5 +20,6 @@ internal sealed class AnthropicMessagesObserver : IExchangeObserver
 
     public void OnBody(ReadOnlySpan<byte> body) => _seen.ReadBody(body);
 
-    public ExchangeSummary Complete() => _seen.Summarize();
+    /// <summary>A stream that ended without <c>message_stop</c> was cut mid-way.</summary>
+    public ExchangeSummary Complete() => _seen.Summarize() with { Finished = _stopped || !_streamed };
 }

@@ -17,7 +17,8 @@ internal sealed class OpenAIChatDialect : IApiDialect
         Stream: Json.Bool(request[Keys.Stream]) == true,
         Prompt: PromptOf(PromptText.LastUserMessage(request[Keys.Messages])),
         SessionId: null,
-        ClientWantsUsage: Json.Bool(Json.Property(request[Keys.StreamOptions], Keys.IncludeUsage)) == true);
+        ClientWantsUsage: Json.Bool(Json.Property(request[Keys.StreamOptions], Keys.IncludeUsage)) == true,
+        Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
 
     /// <summary>Streams always ask for usage upstream, so it is known; the observer hides it when the client did not ask.</summary>
     public bool PrepareUpstream(JsonObject request, RequestFacts facts)

@@ -9,12 +9,14 @@ namespace Bridgekeeper.Providers.OpenAIChat;
 internal sealed class OpenAIChatObserver(RequestFacts facts) : IExchangeObserver
 {
     private readonly OpenAIChatAccumulator _seen = new();
+    private bool _streamed;
 
     /// <summary>Whether the stream's closing <c>data: [DONE]</c> arrived.</summary>
     public bool DoneSeen { get; private set; }
 
     public Relay OnEvent(in SseEvent item)
     {
+        _streamed = true;
         var data = item.Data.Span;
         if (data.IsEmpty)
             return Relay.Forward;                    // comments and blank frames
@@ -30,5 +32,5 @@ internal sealed class OpenAIChatObserver(RequestFacts facts) : IExchangeObserver
 
     public void OnBody(ReadOnlySpan<byte> body) => _seen.Read(body);
 
-    public ExchangeSummary Complete() => _seen.Summarize();
+    public ExchangeSummary Complete() => _seen.Summarize() with { Finished = DoneSeen || !_streamed };
 }

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bridgekeeper.Providers;
+
+/// <summary>
+/// The few shape checks the gateway makes itself, on the fields it reads: a request that fails them gets a clear 400
+/// in the provider's shape without an upstream round trip. Everything else is the upstream's to judge.
+/// </summary>
+internal static class RequestChecks
+{
+    /// <param name="conversation">The conversation field: <c>messages</c> (an array) or <c>input</c>.</param>
+    /// <param name="conversationMayBeString">Whether the conversation may also be a plain string (Responses <c>input</c>).</param>
+    public static string? Problem(JsonObject request, string conversation, bool conversationMayBeString)
+    {
+        if (request["model"] is not JsonValue model || model.GetValueKind() != JsonValueKind.String)
+            return "'model' is required and must be a string.";
+        if (request["stream"] is { } stream && stream.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+            return "'stream' must be a boolean.";
+        var kind = request[conversation]?.GetValueKind();
+        if (kind == JsonValueKind.Array || (conversationMayBeString && kind == JsonValueKind.String))
+            return null;
+        return conversationMayBeString
+            ? $"'{conversation}' is required and must be a string or an array of items."
+            : $"'{conversation}' is required and must be an array.";
+    }
+}
