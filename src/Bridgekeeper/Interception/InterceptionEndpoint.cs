@@ -72,7 +72,7 @@ internal sealed partial class InterceptionEndpoint(
 
         var facts = interception.Dialect.Read(json);
         if (facts.Problem is { } problem)
-            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest(problem), facts);
+            return await RejectAsync(http, interception, client, problem, facts);
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
         var upstreamBody = interception.Dialect.PrepareUpstream(json, facts) ? JsonBody.Serialize(json) : body;
         var path = request.Path.Value!;

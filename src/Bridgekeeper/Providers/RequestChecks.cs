@@ -11,7 +11,10 @@ internal static class RequestChecks
 {
     /// <param name="conversation">The conversation field: <c>messages</c> (an array) or <c>input</c>.</param>
     /// <param name="conversationMayBeString">Whether the conversation may also be a plain string (Responses <c>input</c>).</param>
-    public static string? Problem(JsonObject request, string conversation, bool conversationMayBeString)
+    public static GatewayError? Problem(JsonObject request, string conversation, bool conversationMayBeString) =>
+        Describe(request, conversation, conversationMayBeString) is { } problem ? GatewayError.InvalidRequest(problem) : null;
+
+    private static string? Describe(JsonObject request, string conversation, bool conversationMayBeString)
     {
         if (request["model"] is not JsonValue model || model.GetValueKind() != JsonValueKind.String)
             return "'model' is required and must be a string.";
