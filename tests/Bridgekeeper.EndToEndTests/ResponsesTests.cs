@@ -10,8 +10,8 @@ public sealed class ResponsesTests : GatewayTest
     private const string Path = "/openai/v1/responses";
 
     /// <summary>Shaped like Codex: a developer item, the user's message, and tool types the gateway does not model.</summary>
-    private static string Body(bool stream, string extra = "") => $$$"""
-        {"model":"gpt-5-codex","stream":{{{(stream ? "true" : "false")}}},{{{extra}}}"instructions":"You are Codex.","store":false,
+    private static string Body(bool stream, string extra = "") => $$$$$"""
+        {"model":"gpt-5-codex","stream":{{{{{(stream ? "true" : "false")}}}}},{{{{{extra}}}}}"instructions":"You are Codex.","store":false,
          "input":[{"type":"message","role":"developer","content":[{"type":"input_text","text":"<permissions>...</permissions>"}]},
                   {"type":"message","role":"user","content":[{"type":"input_text","text":"<env>cwd=/w</env>"},{"type":"input_text","text":"List the files"}]}],
          "tools":[{"type":"function","name":"exec_command","parameters":{"type":"object","properties":{"cmd":{"type":"string"}}}},

@@ -78,7 +78,7 @@ internal sealed partial class InterceptionEndpoint(
         var path = request.Path.Value!;
         var upstreamRequest = new UpstreamRequest(RelativePath(path, interception.Provider.Name) + request.QueryString.Value,
             upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
-        return await relay.RunAsync(http, interception, upstream, upstreamRequest);
+        return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection: null);
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>
