@@ -108,10 +108,11 @@ public sealed class ResponsesTests : GatewayTest
     public async Task PreviousResponseId_ChainsAndGetByIdPassesThrough()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (_, first) = await SendAsync(Body(stream: false));
+        static string Stored(string body) => body.Replace("\"store\":false", "\"store\":true", StringComparison.Ordinal);
+        var (_, first) = await SendAsync(Stored(Body(stream: false)));
         var id = Wire.Json(first).GetProperty("id").GetString()!;
 
-        var (second, secondBytes) = await SendAsync(Body(stream: true, $"\"previous_response_id\":\"{id}\","));
+        var (second, secondBytes) = await SendAsync(Stored(Body(stream: true, $"\"previous_response_id\":\"{id}\",")));
         using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("rita"));
         using var fetched = await client.GetAsync($"{Path}/{id}", ct);
 

@@ -108,7 +108,10 @@ public sealed class OpenAIResponsesDialectTests
     [InlineData("""{"model":5,"input":"hi"}""", "'model' is required and must be a string.")]
     public void Read_Shapes_NamesTheProblem(string body, string? problem)
     {
-        Assert.Equal(problem, Dialect.Read(Parse(body)).Problem);
+        var refusal = Dialect.Read(Parse(body)).Problem;
+
+        Assert.Equal(problem, refusal?.Message);
+        Assert.Equal(problem is null ? null : 400, refusal?.Status);
     }
 
     [Theory]
@@ -117,12 +120,12 @@ public sealed class OpenAIResponsesDialectTests
     [InlineData("""{"model":"gpt-5","input":"hi","background":"true"}""", false)]
     [InlineData("""{"model":"gpt-5","input":"hi","background":null}""", false)]
     [InlineData("""{"model":"gpt-5","input":"hi"}""", false)]
-    public void IsBackground_Body_TrueOnlyForTrue(string body, bool background)
+    public void IsBackground_Body_TrueOnlyForTrueAndRefusedWith501(string body, bool background)
     {
         var request = Parse(body);
 
         Assert.Equal(background, OpenAIResponsesDialect.IsBackground(request));
-        Assert.Null(Dialect.Read(request).Problem);
+        Assert.Equal(background ? 501 : null, Dialect.Read(request).Problem?.Status);
     }
 
     [Fact]

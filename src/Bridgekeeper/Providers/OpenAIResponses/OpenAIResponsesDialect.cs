@@ -56,15 +56,16 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     }
 
     /// <summary>
-    /// <c>input</c> may be left out when the conversation continues from <c>previous_response_id</c> or a stored
-    /// <c>prompt</c> template; then only <c>model</c> and <c>stream</c> are checked.
+    /// Background responses are refused (501): their result is fetched later by id, outside any exchange the gateway
+    /// could observe and record. <c>input</c> may be left out when the conversation continues from
+    /// <c>previous_response_id</c> or a stored <c>prompt</c> template.
     /// </summary>
-    private static string? ProblemOf(JsonObject request)
+    private static GatewayError? ProblemOf(JsonObject request)
     {
-        var continues = request[Keys.Input] is null
-            && (Json.String(request[Keys.PreviousResponseId]) is not null || request[Keys.Prompt] is JsonObject);
-        // With "model" as the conversation field, RequestChecks checks model and stream and nothing else.
-        return RequestChecks.Problem(request, continues ? Keys.Model : Keys.Input, conversationMayBeString: true);
+        if (IsBackground(request))
+            return GatewayError.NotImplemented("Background responses (\"background\": true) are not supported by this gateway, because their usage could not be recorded; send the request without it.");
+        var continues = Json.String(request[Keys.PreviousResponseId]) is not null || request[Keys.Prompt] is JsonObject;
+        return RequestChecks.Problem(request, Keys.Input, conversationMayBeString: true, conversationOptional: continues);
     }
 
     /// <summary>
