@@ -22,6 +22,9 @@ internal sealed partial class McpToolRegistry(McpOptions options, IMcpTokenSourc
 
     public McpOptions Options => options;
 
+    /// <summary>Open connections (shared and per-user); for tests.</summary>
+    internal int ConnectionCount => _connections.Count;
+
     /// <summary>Starts the shared connections in the background; never waits for a server.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {

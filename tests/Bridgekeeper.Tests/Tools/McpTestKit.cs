@@ -15,7 +15,7 @@ internal static class McpTestKit
         McpServerOptions.Create("BRIDGEKEEPER_MCP_0", name, url.ToString(), transport, null, allow, deny, requiresUserToken);
 
     public static McpToolRegistry Registry(IEnumerable<McpServerOptions> servers, IMcpTokenSource? tokens = null, TimeSpan? toolTimeout = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null, Func<McpOptions, McpOptions>? configure = null)
     {
         var options = new McpOptions
         {
@@ -25,6 +25,7 @@ internal static class McpTestKit
             MinRetryDelay = TimeSpan.FromMilliseconds(50),
             MaxRetryDelay = TimeSpan.FromMilliseconds(200),
         };
+        options = configure?.Invoke(options) ?? options;
         loggerFactory ??= LoggerFactory.Create(_ => { });
         return new McpToolRegistry(options, tokens ?? new FakeTokens(), loggerFactory, TimeProvider.System, loggerFactory.CreateLogger<McpToolRegistry>());
     }

@@ -175,4 +175,24 @@ public sealed class McpToolRegistryUserTokenTests
 
         Assert.Equal(4, registry.CatalogFor(alice).Tools.Count);
     }
+
+    [Fact]
+    public async Task PerUserConnection_Unused_ClosesAndReopensOnNextUse()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await TestMcpServer.StartAsync(ct);
+        var tokens = new FakeTokens();
+        var alice = User("alice");
+        tokens.ByUser[alice.Id] = new() { ["docs"] = "alice-token" };
+        await using var registry = Registry([Server("docs", server.StreamableUrl, requiresUserToken: true)], tokens,
+            configure: o => o with { RefreshInterval = TimeSpan.FromMilliseconds(50), IdleConnectionTimeout = TimeSpan.FromMilliseconds(150) });
+        await registry.StartAsync(ct);
+        await registry.WhenReadyAsync(alice, ct);
+        Assert.Equal(1, registry.ConnectionCount);
+
+        await EventuallyAsync(() => registry.ConnectionCount, count => count == 0, ct);
+        await registry.WhenReadyAsync(alice, ct);
+
+        Assert.Equal(4, registry.CatalogFor(alice).Tools.Count);
+    }
 }
