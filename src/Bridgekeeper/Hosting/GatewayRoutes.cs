@@ -27,6 +27,7 @@ internal static class GatewayRoutes
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
         app.MapApi();
+        app.MapMcpApi();
         app.MapFallback(static context => WriteNotFoundAsync(context));
     }
 
