@@ -113,6 +113,29 @@ public sealed class McpLoopTests : McpGatewayTest
     }
 
     [Fact]
+    public async Task Stream_TextReachesTheClientBeforeTheInjectedToolFinishes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = Gateway.CreateClient(await ReadyKeyAsync("mia"));
+
+        using var response = await client.SendAsync(Wire.Post(Messages, MessagesBody(stream: true), ("x-mock-scenario", "tool_call"),
+            ("x-mock-tool", "name=bmcp_test_hang;args={}"), ("x-mock-text", "Working on it.")), HttpCompletionOption.ResponseHeadersRead, ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        string? line;
+        while ((line = await reader.ReadLineAsync(ct)) is not null && !line.Contains("text_delta", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        Assert.Contains("Working", line, StringComparison.Ordinal);
+        Assert.Single(Upstream.Exchanges);
+        Assert.Empty(JsonDocument.Parse(await Gateway.CreateClient(Gateway.AdminKey).GetStringAsync("/api/v1/interceptions", ct))
+            .RootElement.GetProperty("interceptions").EnumerateArray().SelectMany(i => i.GetProperty("tool_usages").EnumerateArray()));
+        await reader.ReadToEndAsync(ct);
+        Assert.Equal(2, Upstream.Exchanges.Count);
+    }
+
+    [Fact]
     public async Task ClientToolCall_IsRelayedUntouched()
     {
         var ct = TestContext.Current.CancellationToken;
