@@ -47,7 +47,9 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
             case E.Created:
                 loop.StartSent = true;
                 loop.FirstId ??= ResponseIdOf(data);
-                break;
+                return StripToolEcho(item.EventType, data);
+            case E.InProgress:
+                return StripToolEcho(item.EventType, data);
             case (E.Completed or E.Incomplete) and var ending:
                 _ending = ending;
                 _held = (item.EventType, item.Raw.ToArray(), data.ToArray());
@@ -176,8 +178,11 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     {
         if (_held is not { } held)
             return [];
-        if (_first && !_rewrote || Parse(held.Data) is not JsonObject e)
+        if (Parse(held.Data) is not JsonObject e)
             return [held.Raw];
+        var stripped = StripInjectedTools(e[Keys.Response] as JsonObject);
+        if (_first && !_rewrote)
+            return [stripped ? LoopWire.Frame(held.EventLine, LoopWire.Serialize(e)) : held.Raw];
         if (e[Keys.SequenceNumber] is not null)
             e[Keys.SequenceNumber] = NextSequence(-1);
         if (e[Keys.Response] is JsonObject response)
@@ -192,8 +197,9 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
 
     public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
     {
+        var stripped = StripInjectedTools(_body);
         if (_body?[Keys.Output] is not JsonArray output || _first && !output.Any(IsInjectedCall))
-            return lastBody;
+            return stripped ? LoopWire.Serialize(_body!) : lastBody;
         _body[Keys.Output] = Merged(output);
         if (loop.FirstId is { } firstId)
             _body[Keys.Id] = firstId;
@@ -243,6 +249,28 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         if (usage[key] is not JsonObject detail)
             usage[key] = detail = [];
         return detail;
+    }
+
+    /// <summary>
+    /// Response objects echo the request's <c>tools</c>; the injected ones are removed there too, so the client never
+    /// learns of tools it did not declare. Events without injected tools in their echo keep their bytes.
+    /// </summary>
+    private Relay StripToolEcho(string? eventLine, ReadOnlySpan<byte> data)
+    {
+        if (Parse(data) is not JsonObject e || !StripInjectedTools(e[Keys.Response] as JsonObject))
+            return Renumber(eventLine, data);
+        Replacement = LoopWire.Frame(eventLine, LoopWire.Serialize(e));
+        return Relay.Replace;
+    }
+
+    private bool StripInjectedTools(JsonObject? response)
+    {
+        if (response?[Keys.Tools] is not JsonArray tools)
+            return false;
+        var injected = tools.Where(tool => Json.String(Json.Property(tool, Keys.Name)) is { } name && loop.Injected.Contains(name)).ToList();
+        foreach (var tool in injected)
+            tools.Remove(tool);
+        return injected.Count > 0;
     }
 
     private static string? ResponseIdOf(ReadOnlySpan<byte> data) => Json.String(Json.Property(Json.Property(Parse(data), Keys.Response), Keys.Id));
