@@ -121,4 +121,21 @@ public sealed class GatewaySurfaceTests : GatewayTest
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
+
+    [Theory]
+    [InlineData("openai/v1/chat/completions")]
+    [InlineData("anthropic/v1/messages")]
+    public async Task WebSocketUpgrade_IsRefusedAtOnceWith426(string path)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + await Gateway.CreateKeyAsync("ws-user"));
+        var url = new Uri(Gateway.Url.AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal) + path);
+
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(url, ct));
+
+        Assert.Equal(HttpStatusCode.UpgradeRequired, socket.HttpStatusCode);
+        Assert.Empty(Upstream.Exchanges);
+    }
 }

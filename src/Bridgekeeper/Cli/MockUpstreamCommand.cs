@@ -17,7 +17,9 @@ internal static class MockUpstreamCommand
         var chunkDelay = new Option<string?>("--chunk-delay") { Description = "wait between stream events, e.g. 20ms (default 0)" };
         var chunkWords = new Option<int?>("--chunk-words") { Description = "words of text per stream delta (default 1)" };
         var key = new Option<string?>("--key") { Description = "the only API key accepted (default: any non-empty key)" };
-        var command = new Command("mock-upstream", "Run a stand-in for the OpenAI and Anthropic APIs");
+        var command = new Command("mock-upstream",
+            "Run a stand-in for the OpenAI (chat completions, responses) and Anthropic (messages) APIs; steer it with x-mock-* headers "
+            + "or with 'mock:reply=TEXT', 'mock:run=COMMAND' and 'mock:usage=input=N,output=N' lines in the prompt");
         foreach (var option in new Option[] { address, latency, chunkDelay, chunkWords, key })
             command.Options.Add(option);
 

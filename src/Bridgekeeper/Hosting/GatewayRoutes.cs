@@ -27,18 +27,36 @@ internal static class GatewayRoutes
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
         app.MapApi();
+        app.MapMcpApi();
         app.MapFallback(static context => WriteNotFoundAsync(context));
     }
 
     private static void MapProvider(WebApplication app, string root, Provider provider, InterceptionEndpoint endpoint, Passthrough passthrough)
     {
         foreach (var route in provider.Intercepted)
+        {
             app.MapPost($"{root}/{route.Path}", context => endpoint.HandleAsync(context, provider, route.Dialect));
+            app.MapGet($"{root}/{route.Path}", context => RefuseUpgradeAsync(context, route.Dialect));
+        }
         foreach (var route in provider.Passthrough)
             app.MapMethods($"{root}/{route.Pattern}", [route.Method], context => passthrough.HandleAsync(context, provider));
         app.Map($"{root}/{{**rest}}", context => GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect,
             GatewayError.NotFound($"{context.Request.Method} {context.Request.Path} is not a route this gateway serves for '{provider.Name}'."),
             context.RequestAborted));
+    }
+
+    /// <summary>
+    /// Codex first tries <c>/v1/responses</c> over a WebSocket. Answering the upgrade at once with 426 makes it fall back
+    /// to HTTP streaming immediately (a 404 would cost it seconds of retries). A plain GET is just not a route.
+    /// </summary>
+    private static Task RefuseUpgradeAsync(HttpContext context, IApiDialect dialect)
+    {
+        var upgrade = context.Request.Headers.Upgrade.ToString();
+        var error = upgrade.Contains("websocket", StringComparison.OrdinalIgnoreCase)
+            ? new GatewayError(StatusCodes.Status426UpgradeRequired, "invalid_request_error",
+                "This gateway does not serve WebSocket transport; use HTTP streaming (POST with \"stream\": true).", "websocket_not_supported")
+            : GatewayError.NotFound($"GET {context.Request.Path} is not a route this gateway serves.");
+        return GatewayErrors.WriteAsync(context.Response, dialect, error, context.RequestAborted);
     }
 
     private static async Task<IResult> ReadyAsync(Database database, Migrator migrator, CancellationToken cancellationToken)

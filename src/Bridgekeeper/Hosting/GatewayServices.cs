@@ -4,6 +4,7 @@ using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Recording;
 using Bridgekeeper.Storage;
+using Bridgekeeper.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,18 @@ internal static class GatewayServices
         services.AddSingleton(new InterceptionOptions(settings.MaxRequestBodyBytes, settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
         services.AddSingleton(_ => UpstreamHttp.CreateInvoker());
         services.AddSingleton<IReadOnlyList<Provider>>(sp => ProviderCatalog.Build(settings.Providers, sp.GetRequiredService<HttpMessageInvoker>()));
+        services.AddSingleton(new McpOptions
+        {
+            Servers = settings.McpServers,
+            MaxRounds = settings.McpMaxRounds,
+            ToolTimeout = settings.McpToolTimeout,
+            LoopTimeout = settings.McpLoopTimeout,
+        });
+        services.AddSingleton(sp => new McpTokenStore(database, sp.GetRequiredService<TimeProvider>(), McpTokenStore.LoadKey(settings.SecretKey, database)));
+        services.AddSingleton<IMcpTokenSource>(sp => sp.GetRequiredService<McpTokenStore>());
+        services.AddSingleton<McpToolRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<McpToolRegistry>());
+        services.AddSingleton<InjectedTools>();
         services.AddSingleton<ExchangeRelay>();
         services.AddSingleton<InterceptionEndpoint>();
         services.AddSingleton<Passthrough>();

@@ -14,6 +14,15 @@ internal sealed record GatewaySettings
     public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int AuditQueueCapacity { get; init; } = 10_000;
     public bool Demo { get; init; }
+
+    /// <summary>Approved MCP servers whose tools are injected, in configuration order.</summary>
+    public IReadOnlyList<Tools.McpServerOptions> McpServers { get; init; } = [];
+    public int McpMaxRounds { get; init; } = 10;
+    public TimeSpan McpToolTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan McpLoopTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Base64 of 32 bytes encrypting per-user MCP tokens at rest; null uses a key file beside the database.</summary>
+    public string? SecretKey { get; init; }
 }
 
 /// <summary>One provider instance: routes under <c>/{Name}/</c>, speaking <see cref="Type"/>'s APIs.</summary>

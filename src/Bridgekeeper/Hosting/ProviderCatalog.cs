@@ -1,6 +1,7 @@
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.AnthropicMessages;
 using Bridgekeeper.Providers.OpenAIChat;
+using Bridgekeeper.Providers.OpenAIResponses;
 using Bridgekeeper.Providers.Upstreams;
 
 namespace Bridgekeeper.Hosting;
@@ -11,12 +12,13 @@ internal static class ProviderCatalog
     public static IReadOnlyList<Provider> Build(IEnumerable<ProviderSettings> settings, HttpMessageInvoker invoker)
     {
         var openAIChat = new OpenAIChatDialect();
+        var openAIResponses = new OpenAIResponsesDialect();
         var anthropic = new AnthropicMessagesDialect();
         return [.. settings.Select(s => s.Type switch
         {
             ProviderTypes.OpenAI => new Provider(s, openAIChat, Upstream(s, invoker),
-                [new InterceptedRoute("v1/chat/completions", openAIChat)],
-                [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}")]),
+                [new InterceptedRoute("v1/chat/completions", openAIChat), new InterceptedRoute("v1/responses", openAIResponses)],
+                [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("GET", "v1/responses/{id}")]),
             ProviderTypes.Anthropic => new Provider(s, anthropic, Upstream(s, invoker),
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),

@@ -24,5 +24,9 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("keepalive_interval", "12s", "idle time after which a stream gets a keep-alive"),
         new("upstream_idle_timeout", "5m", "an upstream silent this long is abandoned (504); resets on every event"),
         new("audit_queue_capacity", "10000", "queued audit records beyond which new interceptions get 503"),
+        new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),
+        new("mcp_tool_timeout", "60s", "longest one injected MCP tool call may run"),
+        new("mcp_loop_timeout", "10m", "longest the whole hidden tool loop may run"),
+        new("secret_key", null, "base64 of 32 bytes that encrypts per-user MCP tokens; unset: a key file beside the database"),
     ];
 }

@@ -40,9 +40,13 @@ internal static partial class SettingsLoader
             KeepAliveInterval = Duration("keepalive_interval", Get("keepalive_interval"), positive: true),
             UpstreamIdleTimeout = Duration("upstream_idle_timeout", Get("upstream_idle_timeout"), positive: true),
             AuditQueueCapacity = (int)Integer("audit_queue_capacity", Get("audit_queue_capacity"), 1, 10_000_000),
+            McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
+            McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
+            McpLoopTimeout = Duration("mcp_loop_timeout", Get("mcp_loop_timeout"), positive: true),
+            SecretKey = Blank(Get("secret_key")),
             Demo = demo,
         };
-        return settings with { Providers = Providers(Get, environment, yaml) };
+        return settings with { Providers = Providers(Get, environment, yaml), McpServers = McpSettings.Load(environment, yaml) };
     }
 
     private static List<ProviderSettings> Providers(Func<string, string?> get, IDictionary environment, Dictionary<string, YamlNode> yaml)
@@ -109,7 +113,7 @@ internal static partial class SettingsLoader
             return [];
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SettingsException("config", $"'{path}' must hold a map of settings.");
-        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").ToHashSet();
+        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").Append(McpSettings.YamlKey).ToHashSet();
         var result = new Dictionary<string, YamlNode>();
         foreach (var (k, v) in root.Children)
         {

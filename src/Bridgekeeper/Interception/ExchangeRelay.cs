@@ -6,49 +6,50 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.Interception;
 
 /// <summary>
-/// Sends one exchange upstream and relays the answer to the client: an error status verbatim (status, headers, body),
-/// a stream event by event as the upstream's own bytes, or a whole body. It decides the interception's outcome.
+/// Sends an interception upstream and relays the answer: an error status verbatim (status, headers, body), a stream
+/// event by event as the upstream's own bytes, or a whole body. With injected tools it is the hidden loop, written once
+/// for every API: while a turn ends asking only for injected tools, it runs them, appends the results through the
+/// dialect and calls upstream again, and the client keeps receiving one stream. It decides the interception's outcome.
 /// </summary>
 internal sealed partial class ExchangeRelay(InterceptionOptions options, TimeProvider time, ILogger<ExchangeRelay> logger)
 {
     private const int MaxRecordedErrorBody = 2048;
 
-    public async Task<Outcome> RunAsync(HttpContext http, Interception interception, IUpstream upstream, UpstreamRequest request)
+    public async Task<Outcome> RunAsync(HttpContext http, Interception interception, IUpstream upstream, UpstreamRequest request, Injection? injection)
+    {
+        using var idle = new IdleTimeout(options.UpstreamIdleTimeout, http.RequestAborted);
+        var (response, failure) = await SendAsync(http, interception, upstream, request, idle);
+        if (response is null)
+            return failure!.Value;
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+                return await RelayErrorAsync(http, response, idle.Token);
+            var turns = new TurnSequence(interception, injection, upstream, request, time);
+            return IsEventStream(response)
+                ? await RelayStreamAsync(http, interception, turns, response, idle)
+                : await RelayBodiesAsync(http, interception, turns, response, idle);
+        }
+    }
+
+    private async Task<(HttpResponseMessage?, Outcome?)> SendAsync(HttpContext http, Interception interception, IUpstream upstream,
+        UpstreamRequest request, IdleTimeout idle)
     {
         var dialect = interception.Dialect;
-        using var idle = new IdleTimeout(options.UpstreamIdleTimeout, http.RequestAborted);
-        HttpResponseMessage response;
         try
         {
-            response = await upstream.SendAsync(request, idle.Token);
+            return (await upstream.SendAsync(request, idle.Token), null);
         }
         catch (OperationCanceledException) when (idle.TimedOut)
         {
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Timeout("The upstream did not answer in time."), http.RequestAborted);
-            return Outcome.Failed("upstream_timeout: no response headers within the idle timeout");
+            return (null, Outcome.Failed("upstream_timeout: no response headers within the idle timeout"));
         }
         catch (HttpRequestException exception)
         {
             LogUpstreamUnreachable(interception.Id, interception.Provider.Name, exception.Message);
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.BadGateway($"The upstream provider '{interception.Provider.Name}' could not be reached."), http.RequestAborted);
-            return Outcome.Failed($"upstream_unreachable: {exception.Message}");
-        }
-
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-                return await RelayErrorAsync(http, response, idle.Token);
-            var observer = dialect.Observe(interception.Facts);
-            var outcome = IsEventStream(response)
-                ? await RelayStreamAsync(http, interception, upstream, response, observer, idle)
-                : await RelayBodyAsync(http, response, observer, idle.Token);
-            var summary = observer.Complete();
-            interception.RecordExchange(summary);
-            if (outcome.Status != Storage.InterceptionStatus.Completed)
-                return outcome;
-            if (summary.Error is { } error)
-                return Outcome.Failed(error);
-            return summary.Finished ? outcome : Outcome.Failed("upstream_stream_cut: the stream ended before its final event");
+            return (null, Outcome.Failed($"upstream_unreachable: {exception.Message}"));
         }
     }
 
@@ -59,37 +60,100 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
         ForwardedHeaders.CopyResponse(response, http.Response);
         http.Response.ContentLength = body.Length;
         await http.Response.Body.WriteAsync(body, http.RequestAborted);
-        var text = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, MaxRecordedErrorBody));
-        return Outcome.Failed($"upstream returned {(int)response.StatusCode}: {text}");
+        return UpstreamStatusOutcome(response, body);
     }
 
-    private static async Task<Outcome> RelayBodyAsync(HttpContext http, HttpResponseMessage response, IExchangeObserver observer, CancellationToken ct)
+    private static Outcome UpstreamStatusOutcome(HttpResponseMessage response, byte[] body) =>
+        Outcome.Failed($"upstream returned {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, MaxRecordedErrorBody))}");
+
+    private async Task<Outcome> RelayBodiesAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle)
     {
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        observer.OnBody(body);
-        http.Response.StatusCode = (int)response.StatusCode;
-        ForwardedHeaders.CopyResponse(response, http.Response);
-        http.Response.ContentLength = body.Length;
-        await http.Response.Body.WriteAsync(body, http.RequestAborted);
-        return Outcome.Completed;
+        while (true)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+            var turn = turns.Begin();
+            turn.OnBody(body);
+            var summary = turns.Complete(turn);
+            var next = await turns.ContinueAsync(turn, summary, idle);
+            if (next.Response is null)
+            {
+                if (next.Outcome is { } stop)
+                {
+                    await GatewayErrors.WriteAsync(http.Response, interception.Dialect, next.Error!, http.RequestAborted);
+                    return stop;
+                }
+                var final = turn.FinalBody(body);
+                http.Response.StatusCode = (int)response.StatusCode;
+                ForwardedHeaders.CopyResponse(response, http.Response);
+                http.Response.ContentLength = final.Length;
+                await http.Response.Body.WriteAsync(final, http.RequestAborted);
+                return TurnSequence.OutcomeOf(summary);
+            }
+            response.Dispose();
+            response = next.Response;
+            if (!response.IsSuccessStatusCode)
+                return await RelayErrorAsync(http, response, idle.Token);
+        }
     }
 
-    private async Task<Outcome> RelayStreamAsync(HttpContext http, Interception interception, IUpstream upstream,
-        HttpResponseMessage response, IExchangeObserver observer, IdleTimeout idle)
+    private async Task<Outcome> RelayStreamAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle)
     {
         var dialect = interception.Dialect;
         http.Response.StatusCode = (int)response.StatusCode;
         ForwardedHeaders.CopyResponse(response, http.Response);
         await using var client = await SseResponse.StartAsync(http.Response, time, dialect.KeepAliveFrame, options.KeepAliveInterval, idle.Token);
+        while (true)
+        {
+            var turn = turns.Begin();
+            var relayed = await RelayTurnAsync(http, interception, client, turns.Upstream, response, turn, idle);
+            var summary = turns.Complete(turn);
+            if (relayed is { } broken)
+                return broken;
+            var next = await turns.ContinueAsync(turn, summary, idle);
+            if (next.Response is null)
+            {
+                if (next.Outcome is { } stop)
+                {
+                    await TryWriteAsync(client, dialect.StreamErrorFrame(next.Error!), http);
+                    return stop;
+                }
+                foreach (var frame in turn.FinalFrames())
+                    await client.WriteAsync(frame, idle.Token);
+                return TurnSequence.OutcomeOf(summary);
+            }
+            response.Dispose();
+            response = next.Response;
+            if (!response.IsSuccessStatusCode || !IsEventStream(response))
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+                await TryWriteAsync(client, dialect.StreamErrorFrame(new GatewayError((int)response.StatusCode, "api_error",
+                    $"The upstream failed during the gateway's tool loop ({(int)response.StatusCode}).")), http);
+                return UpstreamStatusOutcome(response, body);
+            }
+        }
+    }
+
+    /// <summary>Relays one turn's events. Null when the stream ran to its end; otherwise how it broke.</summary>
+    private async Task<Outcome?> RelayTurnAsync(HttpContext http, Interception interception, SseResponse client, IUpstream upstream,
+        HttpResponseMessage response, ILoopTurn turn, IdleTimeout idle)
+    {
+        var dialect = interception.Dialect;
         try
         {
             await foreach (var item in upstream.ReadEventsAsync(response, idle.Token))
             {
                 idle.Reset();
-                if (observer.OnEvent(item) is Relay.Forward)
-                    await client.WriteAsync(item.Raw, idle.Token);
+                switch (turn.OnEvent(item))
+                {
+                    case Relay.Forward:
+                        await client.WriteAsync(item.Raw, idle.Token);
+                        break;
+                    case Relay.Replace:
+                        await client.WriteAsync(turn.Replacement, idle.Token);
+                        break;
+                }
             }
-            return Outcome.Completed;
+            return null;
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {

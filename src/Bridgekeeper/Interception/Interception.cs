@@ -28,16 +28,30 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
             audit.Record(new PromptRecorded(Id, now, facts.Prompt));
     }
 
-    /// <summary>Records one upstream exchange: its usage row, the tool calls the model made, and its thoughts.</summary>
-    public void RecordExchange(ExchangeSummary summary)
+    /// <summary>
+    /// Records one upstream exchange: its usage row, the client tool calls the model made, and its thoughts. Calls to
+    /// injected tools are recorded by the loop, with their results.
+    /// </summary>
+    public void RecordExchange(ExchangeSummary summary, IReadOnlySet<string> injected)
     {
         var now = time.GetUtcNow();
         if (summary.Usage is { } usage)
             audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}"));
-        foreach (var call in summary.ToolCalls)
+        foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))
             audit.Record(new ToolUsageRecorded(Id, now, call.Name, call.Id, call.Arguments, Injected: false, null, null, null));
         foreach (var thought in summary.Thoughts)
             audit.Record(new ThoughtRecorded(Id, now, thought.Content, thought.Source));
+    }
+
+    /// <summary>Records a call to an injected tool and what running it gave.</summary>
+    public void RecordInjectedCall(ToolCall call, string serverUrl, string? result, string? error) =>
+        audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, serverUrl, result, error));
+
+    /// <summary>Records injected calls the loop did not run, with the reason.</summary>
+    public void RecordSkippedCalls(IReadOnlyList<ToolCall> calls, string reason)
+    {
+        foreach (var call in calls)
+            audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, null, null, reason));
     }
 
     public void End(Outcome outcome)

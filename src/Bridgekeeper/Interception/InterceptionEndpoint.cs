@@ -19,6 +19,7 @@ internal sealed partial class InterceptionEndpoint(
     KeyAuthenticator authenticator,
     IAuditSink audit,
     ExchangeRelay relay,
+    InjectedTools tools,
     InterceptionOptions options,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
@@ -72,13 +73,24 @@ internal sealed partial class InterceptionEndpoint(
 
         var facts = interception.Dialect.Read(json);
         if (facts.Problem is { } problem)
-            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest(problem), facts);
+            return await RejectAsync(http, interception, client, problem, facts);
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
-        var upstreamBody = interception.Dialect.PrepareUpstream(json, facts) ? JsonBody.Serialize(json) : body;
+        var edited = interception.Dialect.PrepareUpstream(json, facts);
+        Injection? injection;
+        try
+        {
+            injection = tools.Prepare(interception, json);
+        }
+        catch (TooManyToolsException exception)
+        {
+            await GatewayErrors.WriteAsync(http.Response, interception.Dialect, GatewayError.InvalidRequest(exception.Message), ct);
+            return Outcome.Failed($"too_many_tools: {exception.Message}");
+        }
+        var upstreamBody = edited || injection is not null ? JsonBody.Serialize(json) : body;
         var path = request.Path.Value!;
         var upstreamRequest = new UpstreamRequest(RelativePath(path, interception.Provider.Name) + request.QueryString.Value,
             upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
-        return await relay.RunAsync(http, interception, upstream, upstreamRequest);
+        return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection);
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>

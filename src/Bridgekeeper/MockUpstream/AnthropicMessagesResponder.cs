@@ -75,7 +75,7 @@ internal static class AnthropicMessagesResponder
     private static Task StopBlockAsync(MockCall call, int index) =>
         call.WriteEventAsync(AnthropicMessageEvents.ContentBlockStopEvent, AnthropicMessageEvents.BlockStop(index));
 
-    /// <summary>For <c>error_mid</c> and <c>hang</c>, after the first text: true when the stream must end here.</summary>
+    /// <summary>For <c>error_mid</c>, <c>hang</c> and <c>cut</c>, after the first text: true when the stream must end here.</summary>
     private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
     {
         switch (reply.Scenario)
@@ -85,6 +85,8 @@ internal static class AnthropicMessagesResponder
                 return true;
             case MockScenario.Hang:
                 await call.HangAsync();
+                return true;
+            case MockScenario.Cut:
                 return true;
             default:
                 return false;
@@ -107,6 +109,7 @@ internal static class AnthropicMessagesResponder
         if (reply.CallsTool)
             content.Add(events.ToolUseBlock(reply.Controls.ToolName, JsonNode.Parse(reply.Controls.ToolArguments)!));
         var message = events.Message(content, reply.CallsTool ? K.ToolUse : EndTurn, reply.Usage);
-        await call.WriteJsonAsync(StatusCodes.Status200OK, message, [new(RequestIdHeader, MockErrors.NewAnthropicRequestId())]);
+        await call.WriteJsonAsync(StatusCodes.Status200OK, message, [new(RequestIdHeader, MockErrors.NewAnthropicRequestId())],
+            truncated: reply.Scenario is MockScenario.Cut);
     }
 }

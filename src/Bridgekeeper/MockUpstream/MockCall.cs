@@ -23,7 +23,11 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
     /// <summary>Set once the headers are read; frames use it for line endings and pacing.</summary>
     public MockControls? Controls { get; set; }
 
-    public async Task WriteJsonAsync(int status, JsonNode body, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    /// <summary>
+    /// A JSON body. <paramref name="truncated"/> (the <c>cut</c> scenario) sends only its first half, with no
+    /// <c>Content-Length</c>, so the body just ends early.
+    /// </summary>
+    public async Task WriteJsonAsync(int status, JsonNode body, IEnumerable<KeyValuePair<string, string>>? headers = null, bool truncated = false)
     {
         var response = http.Response;
         response.StatusCode = status;
@@ -31,7 +35,10 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
         foreach (var (name, value) in headers ?? [])
             response.Headers[name] = value;
         var bytes = MockJson.ToBytes(body);
-        response.ContentLength = bytes.Length;
+        if (truncated)
+            bytes = bytes[..(bytes.Length / 2)];
+        else
+            response.ContentLength = bytes.Length;
         exchange?.SetStatus(status);
         await response.Body.WriteAsync(bytes, Aborted);
         exchange?.Append(bytes);

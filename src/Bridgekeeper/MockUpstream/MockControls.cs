@@ -16,7 +16,9 @@ internal sealed record MockControls(
     int ChunkWords,
     TimeSpan ChunkDelay,
     TimeSpan Latency,
-    bool Crlf)
+    bool Crlf,
+    bool ScenarioGiven,
+    bool UsageGiven)
 {
     public const string ScenarioHeader = "x-mock-scenario";
     public const string StatusHeader = "x-mock-status";
@@ -49,7 +51,9 @@ internal sealed record MockControls(
         var text = headers[TextHeader].ToString();
         controls = new MockControls(scenario, status, usage, text.Length > 0 ? text : DefaultText, text.Length > 0, toolName, toolArguments,
             Math.Max(1, chunkWords), chunkDelay, latency,
-            string.Equals(headers[LineEndingHeader].ToString(), "crlf", StringComparison.OrdinalIgnoreCase));
+            string.Equals(headers[LineEndingHeader].ToString(), "crlf", StringComparison.OrdinalIgnoreCase),
+            ScenarioGiven: headers[ScenarioHeader].ToString().Length > 0,
+            UsageGiven: !string.IsNullOrWhiteSpace(headers[UsageHeader].ToString()));
         return true;
     }
 
@@ -64,11 +68,14 @@ internal sealed record MockControls(
             "error_before" => MockScenario.ErrorBefore,
             "error_mid" => MockScenario.ErrorMid,
             "hang" => MockScenario.Hang,
+            "cut" => MockScenario.Cut,
+            "commentary" => MockScenario.Commentary,
+            "web_search" => MockScenario.WebSearch,
             _ => null,
         };
         scenario = parsed ?? MockScenario.Text;
         if (parsed is null)
-            error = $"{ScenarioHeader}: unknown scenario '{text}' (text, tool_call, thinking, error_before, error_mid, hang)";
+            error = $"{ScenarioHeader}: unknown scenario '{text}' (text, tool_call, thinking, commentary, web_search, error_before, error_mid, hang, cut)";
         return parsed is not null;
     }
 

@@ -12,13 +12,18 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
     private const string AnthropicVersionHeader = "anthropic-version";
     private const string ApiKeyHeader = "x-api-key";
     private const string BearerPrefix = "Bearer ";
+    private readonly MockResponseStore _responses = new(MockResponseStore.DefaultCapacity);
 
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/openai/v1/chat/completions", http => CompletionAsync(http, MockProvider.OpenAI));
-        routes.MapPost("/v1/chat/completions", http => CompletionAsync(http, MockProvider.OpenAI));
-        routes.MapPost("/anthropic/v1/messages", http => CompletionAsync(http, MockProvider.Anthropic));
-        routes.MapPost("/v1/messages", http => CompletionAsync(http, MockProvider.Anthropic));
+        routes.MapPost("/openai/v1/chat/completions", http => CompletionAsync(http, MockApi.OpenAIChat));
+        routes.MapPost("/v1/chat/completions", http => CompletionAsync(http, MockApi.OpenAIChat));
+        routes.MapPost("/openai/v1/responses", http => CompletionAsync(http, MockApi.OpenAIResponses));
+        routes.MapPost("/v1/responses", http => CompletionAsync(http, MockApi.OpenAIResponses));
+        routes.MapGet("/openai/v1/responses/{id}", StoredResponseAsync);
+        routes.MapGet("/v1/responses/{id}", StoredResponseAsync);
+        routes.MapPost("/anthropic/v1/messages", http => CompletionAsync(http, MockApi.AnthropicMessages));
+        routes.MapPost("/v1/messages", http => CompletionAsync(http, MockApi.AnthropicMessages));
         routes.MapPost("/anthropic/v1/messages/count_tokens", CountTokensAsync);
         routes.MapPost("/v1/messages/count_tokens", CountTokensAsync);
         routes.MapGet("/openai/v1/models", http => ModelsAsync(http, MockProvider.OpenAI, null));
@@ -37,9 +42,10 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         return call.WriteJsonAsync(StatusCodes.Status404NotFound, MockErrors.NotFound(provider, request.Method, request.Path.Value ?? "/"));
     }
 
-    private async Task CompletionAsync(HttpContext http, MockProvider provider)
+    private async Task CompletionAsync(HttpContext http, MockApi api)
     {
         var call = http.Features.GetRequiredFeature<MockCall>();
+        var provider = api is MockApi.AnthropicMessages ? MockProvider.Anthropic : MockProvider.OpenAI;
         if (await AdmitAsync(call, provider) is not { } controls)
             return;
         if (MockJson.ParseObject(call.Body) is not { } request)
@@ -47,14 +53,59 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
             await call.WriteJsonAsync(StatusCodes.Status400BadRequest, MockErrors.MalformedJson(provider));
             return;
         }
-        var defaultModel = provider is MockProvider.OpenAI ? MockModels.DefaultOpenAIModel : MockModels.DefaultAnthropicModel;
-        var reply = MockReply.From(provider, controls, request, defaultModel);
-        if (controls.Scenario is MockScenario.ErrorBefore || (controls.Scenario is MockScenario.ErrorMid && !reply.Stream))
+        if (await RejectedAsync(call, api, request))
+            return;
+        if (!MockReply.TryFrom(api, controls, request, out var reply, out var error))
+        {
+            await call.WriteJsonAsync(StatusCodes.Status400BadRequest, MockErrors.BadRequest(provider, error ?? "bad mock: directive"));
+            return;
+        }
+        if (reply.Scenario is MockScenario.ErrorBefore || (reply.Scenario is MockScenario.ErrorMid && !reply.Stream))
             await ErrorBeforeAsync(call, provider, controls.ErrorStatus);
-        else if (provider is MockProvider.OpenAI)
+        else if (api is MockApi.OpenAIChat)
             await OpenAIChatResponder.RespondAsync(call, reply, time.GetUtcNow().ToUnixTimeSeconds());
-        else
+        else if (api is MockApi.AnthropicMessages)
             await AnthropicMessagesResponder.RespondAsync(call, reply);
+        else
+            await RespondToResponsesAsync(call, reply, request);
+    }
+
+    /// <summary>Answers 404 for <see cref="MockModels.MissingModel"/> and 400 for an unknown <c>previous_response_id</c>.</summary>
+    private async Task<bool> RejectedAsync(MockCall call, MockApi api, JsonObject request)
+    {
+        var provider = api is MockApi.AnthropicMessages ? MockProvider.Anthropic : MockProvider.OpenAI;
+        if (MockJson.String(request[MockWireKeys.Model]) is MockModels.MissingModel)
+        {
+            await call.WriteJsonAsync(StatusCodes.Status404NotFound, MockErrors.ModelNotFound(provider, MockModels.MissingModel));
+            return true;
+        }
+        if (api is MockApi.OpenAIResponses && MockJson.String(request[MockWireKeys.PreviousResponseId]) is { } previous && !_responses.Contains(previous))
+        {
+            await call.WriteJsonAsync(StatusCodes.Status400BadRequest, MockErrors.PreviousResponseNotFound(previous));
+            return true;
+        }
+        return false;
+    }
+
+    private Task RespondToResponsesAsync(MockCall call, MockReply reply, JsonObject request)
+    {
+        var events = new OpenAIResponsesEvents(request, reply.Model, time.GetUtcNow().ToUnixTimeSeconds(),
+            MockJson.String(request[MockWireKeys.PreviousResponseId]));
+        var stored = request[MockWireKeys.Store] is not JsonValue store || !store.TryGetValue<bool>(out var keep) || keep;
+        return new OpenAIResponsesResponder(call, reply, events, stored ? _responses : null).RespondAsync();
+    }
+
+    /// <summary><c>GET /v1/responses/{id}</c>: a response this mock produced (and kept), or 404.</summary>
+    private async Task StoredResponseAsync(HttpContext http)
+    {
+        var call = http.Features.GetRequiredFeature<MockCall>();
+        if (await AdmitAsync(call, MockProvider.OpenAI) is null)
+            return;
+        var id = http.Request.RouteValues["id"]?.ToString() ?? "";
+        if (_responses.Get(id) is { } response)
+            await call.WriteJsonAsync(StatusCodes.Status200OK, response, [new(OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId())]);
+        else
+            await call.WriteJsonAsync(StatusCodes.Status404NotFound, MockErrors.ResponseNotFound(id));
     }
 
     private async Task CountTokensAsync(HttpContext http)

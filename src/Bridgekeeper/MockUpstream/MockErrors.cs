@@ -8,6 +8,8 @@ internal static class MockErrors
 {
     public const string OpenAIMidStreamMessage = "The server had an error while processing your request.";
     public const string AnthropicMidStreamMessage = "Overloaded";
+    public const string ResponsesFailedCode = "server_error";
+    public const string ResponsesFailedMessage = "The model failed to generate a response.";
 
     public static JsonObject OpenAI(string message, string type, string? code, string? param = null) => new()
     {
@@ -90,6 +92,18 @@ internal static class MockErrors
         MockProvider.OpenAI => OpenAI(OpenAIMidStreamMessage, "server_error", null),
         _ => Anthropic("overloaded_error", AnthropicMidStreamMessage, withRequestId: false),
     };
+
+    /// <summary>404 for the model named <see cref="MockModels.MissingModel"/>, in the provider's shape.</summary>
+    public static JsonObject ModelNotFound(MockProvider provider, string model) => provider switch
+    {
+        MockProvider.OpenAI => OpenAI($"The model `{model}` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"),
+        _ => Anthropic("not_found_error", $"model: {model}"),
+    };
+
+    public static JsonObject ResponseNotFound(string id) => OpenAI($"Response with id '{id}' not found.", "invalid_request_error", null);
+
+    public static JsonObject PreviousResponseNotFound(string id) =>
+        OpenAI($"Previous response with id '{id}' not found.", "invalid_request_error", "previous_response_not_found", K.PreviousResponseId);
 
     public static string NewAnthropicRequestId() => MockText.NewId("req_011C", 20);
 

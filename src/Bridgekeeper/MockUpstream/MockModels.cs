@@ -9,6 +9,9 @@ internal static class MockModels
     public const string DefaultOpenAIModel = "gpt-4o-mini";
     public const string DefaultAnthropicModel = "claude-sonnet-4-5-20250929";
 
+    /// <summary>Completions for this model answer 404 in the provider's shape, on every API.</summary>
+    public const string MissingModel = "does-not-exist";
+
     private static readonly (string Id, long Created)[] OpenAIModels =
     [
         (DefaultOpenAIModel, 1721172741),

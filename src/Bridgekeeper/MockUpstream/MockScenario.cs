@@ -9,7 +9,7 @@ internal enum MockScenario
     /// <summary>A call of the tool named in <c>x-mock-tool</c>, unless the request ends with a tool result.</summary>
     ToolCall,
 
-    /// <summary>Anthropic: a thinking block, then text. OpenAI: text with reasoning tokens in usage.</summary>
+    /// <summary>Anthropic: a thinking block, then text. Responses: a reasoning summary, then text. Chat: text with reasoning tokens in usage.</summary>
     Thinking,
 
     /// <summary>An error status (<c>x-mock-status</c>, default 429) before anything else.</summary>
@@ -20,4 +20,16 @@ internal enum MockScenario
 
     /// <summary>Headers and the first events, then nothing until the client goes away.</summary>
     Hang,
+
+    /// <summary>
+    /// The first events, then the body ends with no final event (chat: no finish chunk or <c>[DONE]</c>; messages: no
+    /// <c>message_delta</c>/<c>message_stop</c>; responses: no <c>response.completed</c>). Blocking: half the JSON body.
+    /// </summary>
+    Cut,
+
+    /// <summary>Responses: a <c>commentary</c>-phase message, then the <c>final_answer</c> message. Elsewhere: text.</summary>
+    Commentary,
+
+    /// <summary>Responses: a <c>web_search_call</c> item, then the text. Elsewhere: text.</summary>
+    WebSearch,
 }

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.MockUpstream;
 
 /// <summary>
-/// A stand-in for the OpenAI Chat Completions and Anthropic Messages APIs on real Kestrel: correct on the wire,
-/// steered per request by <c>x-mock-*</c> headers (<see cref="MockControls"/>), and cheap enough for load tests.
+/// A stand-in for the OpenAI Chat Completions and Responses APIs and the Anthropic Messages API on real Kestrel: correct
+/// on the wire, steered per request by <c>x-mock-*</c> headers (<see cref="MockControls"/>) or, for agent CLIs, by
+/// <c>mock:</c> directives in the prompt (<see cref="MockDirectives"/>), and cheap enough for load tests.
 /// </summary>
 internal sealed class MockUpstreamServer : IAsyncDisposable
 {

@@ -75,4 +75,61 @@ internal static class MockWireKeys
     public const string FirstId = "first_id";
     public const string LastId = "last_id";
     public const string User = "user";
+
+    // OpenAI responses
+    public const string SequenceNumber = "sequence_number";
+    public const string Response = "response";
+    public const string Status = "status";
+    public const string Output = "output";
+    public const string OutputIndex = "output_index";
+    public const string ContentIndex = "content_index";
+    public const string SummaryIndex = "summary_index";
+    public const string ItemId = "item_id";
+    public const string Item = "item";
+    public const string Part = "part";
+    public const string Summary = "summary";
+    public const string SummaryText = "summary_text";
+    public const string OutputText = "output_text";
+    public const string InputText = "input_text";
+    public const string CallId = "call_id";
+    public const string Phase = "phase";
+    public const string Action = "action";
+    public const string Query = "query";
+    public const string Search = "search";
+    public const string PreviousResponseId = "previous_response_id";
+    public const string Reasoning = "reasoning";
+    public const string EncryptedContent = "encrypted_content";
+    public const string Include = "include";
+    public const string FunctionCall = "function_call";
+    public const string FunctionCallOutput = "function_call_output";
+    public const string CustomToolCallOutput = "custom_tool_call_output";
+    public const string WebSearchCall = "web_search_call";
+    public const string InputTokensDetails = "input_tokens_details";
+    public const string OutputTokensDetails = "output_tokens_details";
+    public const string Store = "store";
+    public const string Metadata = "metadata";
+    public const string Namespace = "namespace";
+    public const string Background = "background";
+    public const string IncompleteDetails = "incomplete_details";
+    public const string Instructions = "instructions";
+    public const string MaxOutputTokens = "max_output_tokens";
+    public const string MaxToolCalls = "max_tool_calls";
+    public const string ParallelToolCalls = "parallel_tool_calls";
+    public const string PromptCacheKey = "prompt_cache_key";
+    public const string SafetyIdentifier = "safety_identifier";
+    public const string Temperature = "temperature";
+    public const string ToolChoice = "tool_choice";
+    public const string TopLogprobs = "top_logprobs";
+    public const string TopP = "top_p";
+    public const string Truncation = "truncation";
+    public const string Effort = "effort";
+    public const string Format = "format";
+    public const string Verbosity = "verbosity";
+
+    // Tool definitions (all three APIs)
+    public const string Tools = "tools";
+    public const string Parameters = "parameters";
+    public const string InputSchema = "input_schema";
+    public const string Properties = "properties";
+    public const string Required = "required";
 }

@@ -46,7 +46,7 @@ internal static class OpenAIChatResponder
         await call.WriteEventAsync(null, Done);
     }
 
-    /// <summary>For <c>error_mid</c> and <c>hang</c>, after the first text: true when the stream must end here.</summary>
+    /// <summary>For <c>error_mid</c>, <c>hang</c> and <c>cut</c>, after the first text: true when the stream must end here.</summary>
     private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
     {
         switch (reply.Scenario)
@@ -56,6 +56,8 @@ internal static class OpenAIChatResponder
                 return true;
             case MockScenario.Hang:
                 await call.HangAsync();
+                return true;
+            case MockScenario.Cut:
                 return true;
             default:
                 return false;
@@ -73,6 +75,7 @@ internal static class OpenAIChatResponder
         var completion = reply.CallsTool
             ? chunks.Completion(reply.Controls.TextGiven ? reply.Text : null, reply.Controls.ToolName, reply.Controls.ToolArguments, reply.Usage)
             : chunks.Completion(reply.Text, null, null, reply.Usage);
-        await call.WriteJsonAsync(StatusCodes.Status200OK, completion, [new(RequestIdHeader, MockErrors.NewOpenAIRequestId())]);
+        await call.WriteJsonAsync(StatusCodes.Status200OK, completion, [new(RequestIdHeader, MockErrors.NewOpenAIRequestId())],
+            truncated: reply.Scenario is MockScenario.Cut);
     }
 }

@@ -6,8 +6,8 @@ namespace Bridgekeeper.Providers;
 /// <param name="Prompt">The last user prompt (SPEC §5), or null.</param>
 /// <param name="SessionId">A session id carried in the body (Anthropic <c>metadata.user_id</c>), or null.</param>
 /// <param name="ClientWantsUsage">False when the client did not ask for the usage chunk the gateway forces upstream.</param>
-/// <param name="Problem">Why the body cannot be a valid request of this API (answered with 400), or null.</param>
-internal sealed record RequestFacts(string Model, bool Stream, string? Prompt, string? SessionId, bool ClientWantsUsage, string? Problem = null);
+/// <param name="Problem">Why the gateway refuses the body (400 for a malformed field, 501 for an unsupported mode), or null.</param>
+internal sealed record RequestFacts(string Model, bool Stream, string? Prompt, string? SessionId, bool ClientWantsUsage, GatewayError? Problem = null);
 
 /// <summary>Token figures with SPEC §5 semantics: <see cref="Input"/> excludes cached input; reasoning is part of output.</summary>
 internal sealed record TokenUsage(long Input, long Output, long CacheRead, long CacheWrite, long Reasoning)
@@ -40,6 +40,7 @@ internal sealed record ExchangeSummary(
 internal sealed record GatewayError(int Status, string Type, string Message, string? Code = null)
 {
     public static GatewayError InvalidRequest(string message) => new(400, "invalid_request_error", message);
+    public static GatewayError NotImplemented(string message) => new(501, "invalid_request_error", message, "unsupported_parameter");
     public static GatewayError Unauthorized(string message) => new(401, "authentication_error", message, "invalid_api_key");
     public static GatewayError NotFound(string message) => new(404, "not_found_error", message);
     public static GatewayError TooLarge(string message) => new(413, "request_too_large", message);

@@ -33,6 +33,9 @@ internal interface IApiDialect
 
     /// <summary>A complete SSE frame sent while the stream is idle (Anthropic: a ping event; OpenAI: a comment line).</summary>
     ReadOnlyMemory<byte> KeepAliveFrame { get; }
+
+    /// <summary>Tool injection and the hidden loop, or null when this dialect does not support them yet.</summary>
+    IToolLoopDialect? ToolLoop => null;
 }
 
 /// <summary>Watches one upstream exchange, event by event or as a whole body, and sums up what it saw.</summary>
@@ -48,4 +51,5 @@ internal interface IExchangeObserver
     ExchangeSummary Complete();
 }
 
-internal enum Relay { Forward, Suppress }
+/// <summary>What to do with an upstream event: relay its bytes, keep it from the client, or send a rewritten frame instead.</summary>
+internal enum Relay { Forward, Suppress, Replace }

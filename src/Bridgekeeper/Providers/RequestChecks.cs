@@ -11,13 +11,19 @@ internal static class RequestChecks
 {
     /// <param name="conversation">The conversation field: <c>messages</c> (an array) or <c>input</c>.</param>
     /// <param name="conversationMayBeString">Whether the conversation may also be a plain string (Responses <c>input</c>).</param>
-    public static string? Problem(JsonObject request, string conversation, bool conversationMayBeString)
+    /// <param name="conversationOptional">Whether the conversation may be absent (a Responses continuation).</param>
+    public static GatewayError? Problem(JsonObject request, string conversation, bool conversationMayBeString, bool conversationOptional = false) =>
+        Describe(request, conversation, conversationMayBeString, conversationOptional) is { } problem ? GatewayError.InvalidRequest(problem) : null;
+
+    private static string? Describe(JsonObject request, string conversation, bool conversationMayBeString, bool conversationOptional)
     {
         if (request["model"] is not JsonValue model || model.GetValueKind() != JsonValueKind.String)
             return "'model' is required and must be a string.";
         if (request["stream"] is { } stream && stream.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
             return "'stream' must be a boolean.";
         var kind = request[conversation]?.GetValueKind();
+        if (kind is null && conversationOptional)
+            return null;
         if (kind == JsonValueKind.Array || (conversationMayBeString && kind == JsonValueKind.String))
             return null;
         return conversationMayBeString

@@ -150,6 +150,15 @@ public sealed class AnthropicMessagesMockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cut_Stream_EndsAfterFirstTextWithoutMessageDeltaOrStop()
+    {
+        var (_, body) = await _mock.SendAsync(MockHarness.AnthropicMessages(Stream, ("x-mock-scenario", "cut")));
+
+        var frames = MockHarness.Frames(body);
+        Assert.Equal(["message_start", "content_block_start", "ping", "content_block_delta"], frames.Select(frame => frame.Event));
+    }
+
+    [Fact]
     public async Task CountTokens_ValidBody_ReturnsQuarterOfBodyLength()
     {
         var request = MockHarness.Post("anthropic/v1/messages/count_tokens", Blocking, ("x-api-key", MockHarness.Key));

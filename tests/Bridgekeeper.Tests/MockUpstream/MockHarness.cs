@@ -29,6 +29,20 @@ internal sealed class MockHarness : IAsyncDisposable
         return request;
     }
 
+    public static HttpRequestMessage OpenAIResponses(string body, params (string Name, string Value)[] headers)
+    {
+        var request = Post("openai/v1/responses", body, headers);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        return request;
+    }
+
+    public static HttpRequestMessage OpenAIGet(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        return request;
+    }
+
     public static HttpRequestMessage AnthropicMessages(string body, params (string Name, string Value)[] headers)
     {
         var request = Post("anthropic/v1/messages?beta=true", body, headers);
@@ -70,6 +84,21 @@ internal sealed class MockHarness : IAsyncDisposable
             frames.Add((name, data));
         }
         return frames;
+    }
+
+    /// <summary>
+    /// Responses API frames: checks that every data's <c>type</c> is the event name and that <c>sequence_number</c>
+    /// counts 0, 1, 2, …; returns the events.
+    /// </summary>
+    public static List<(string Event, JsonElement Json)> ResponsesEvents(string body)
+    {
+        var events = Frames(body).Select(frame => (Event: frame.Event!, Json: Json(frame.Data))).ToList();
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.Equal(events[i].Event, events[i].Json.GetProperty("type").GetString());
+            Assert.Equal(i, events[i].Json.GetProperty("sequence_number").GetInt32());
+        }
+        return events;
     }
 
     public static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();

@@ -178,6 +178,48 @@ public sealed class MockUpstreamServerTests
     }
 
     [Theory]
+    [InlineData("chat", """{"error":{"message":"The model `does-not-exist` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}""")]
+    [InlineData("responses", """{"error":{"message":"The model `does-not-exist` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}""")]
+    [InlineData("messages", """{"type":"error","error":{"type":"not_found_error","message":"model: does-not-exist"},"request_id":"req_""")]
+    public async Task Completion_DoesNotExistModel_Returns404InProviderShape(string api, string expected)
+    {
+        await using var mock = await MockHarness.StartAsync();
+        const string body = """{"model":"does-not-exist","stream":true,"input":"hi","messages":[{"role":"user","content":"hi"}]}""";
+
+        var (response, text) = await mock.SendAsync(api switch
+        {
+            "chat" => MockHarness.OpenAIChat(body),
+            "responses" => MockHarness.OpenAIResponses(body),
+            _ => MockHarness.AnthropicMessages(body),
+        });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith(expected, text);
+    }
+
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("messages")]
+    [InlineData("responses")]
+    public async Task Cut_Blocking_SendsHalfTheJsonBody(string api)
+    {
+        await using var mock = await MockHarness.StartAsync();
+        const string body = """{"model":"m","input":"hi","messages":[{"role":"user","content":"hi"}]}""";
+
+        var (response, text) = await mock.SendAsync(api switch
+        {
+            "chat" => MockHarness.OpenAIChat(body, ("x-mock-scenario", "cut")),
+            "responses" => MockHarness.OpenAIResponses(body, ("x-mock-scenario", "cut")),
+            _ => MockHarness.AnthropicMessages(body, ("x-mock-scenario", "cut")),
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("{", text);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => MockHarness.Json(text));
+    }
+
+    [Theory]
     [InlineData("127.0.0.1:0", "127.0.0.1", 0)]
     [InlineData("localhost:8090", "127.0.0.1", 8090)]
     [InlineData("http://0.0.0.0:80/", "0.0.0.0", 80)]

@@ -146,6 +146,20 @@ public sealed class OpenAIChatMockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cut_Stream_EndsAfterFirstTextWithoutFinishChunkOrDone()
+    {
+        var (response, body) = await _mock.SendAsync(MockHarness.OpenAIChat(StreamWithUsage, ("x-mock-scenario", "cut")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var frames = MockHarness.Frames(body);
+        Assert.Equal(2, frames.Count);
+        Assert.DoesNotContain(frames, frame => frame.Data == "[DONE]");
+        var last = MockHarness.Json(frames[^1].Data).GetProperty("choices")[0];
+        Assert.Equal("Hello", last.GetProperty("delta").GetProperty("content").GetString());
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("finish_reason").ValueKind);
+    }
+
+    [Fact]
     public async Task MalformedJson_Returns400InOpenAIShape()
     {
         var (response, body) = await _mock.SendAsync(MockHarness.OpenAIChat("{not json"));

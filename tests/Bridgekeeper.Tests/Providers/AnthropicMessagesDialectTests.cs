@@ -89,7 +89,7 @@ public sealed class AnthropicMessagesDialectTests
     {
         var facts = Dialect.Read(Parse(body));
 
-        Assert.Equal(new RequestFacts(model, stream, null, null, true, problem), facts);
+        Assert.Equal(new RequestFacts(model, stream, null, null, true, problem is null ? null : GatewayError.InvalidRequest(problem)), facts);
     }
 
     [Fact]

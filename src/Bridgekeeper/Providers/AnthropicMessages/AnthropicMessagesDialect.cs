@@ -10,6 +10,8 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
 
     public string Name => "anthropic-messages";
 
+    public IToolLoopDialect ToolLoop { get; } = new AnthropicToolLoop();
+
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
     public RequestFacts Read(JsonObject request) => new(

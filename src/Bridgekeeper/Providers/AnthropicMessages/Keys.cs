@@ -6,6 +6,7 @@ internal static class Keys
     public const string Model = "model";
     public const string Stream = "stream";
     public const string Messages = "messages";
+    public const string Tools = "tools";
     public const string Content = "content";
     public const string Type = "type";
     public const string Text = "text";

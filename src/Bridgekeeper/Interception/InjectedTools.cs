@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Bridgekeeper.Auth;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Tools;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.Interception;
+
+/// <summary>
+/// Connects an interception to the approved MCP servers: takes the user's catalog once (so names stay stable across the
+/// loop's rounds), injects its tools through the dialect, and runs the model's calls in parallel, recording each with
+/// its server, result (truncated to 64 KiB) and error. A tool failure goes back to the model as a tool error.
+/// </summary>
+internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions options, ILogger<InjectedTools> logger)
+{
+    public const int MaxRecordedResult = 64 * 1024;
+
+    /// <summary>Injects the user's tools into the request; null when there is nothing to inject or the API cannot loop.</summary>
+    /// <exception cref="TooManyToolsException">Injecting would exceed the provider's tool limit.</exception>
+    public Injection? Prepare(Interception interception, JsonObject request)
+    {
+        var loopDialect = interception.Dialect.ToolLoop;
+        var catalog = registry.CatalogFor(interception.User);
+        if (loopDialect is null || catalog.Tools.Count == 0)
+            return null;
+        var clientTools = (request["tools"] as JsonArray)?.Count ?? 0;
+        if (loopDialect.MaxTools is { } max && clientTools + catalog.Tools.Count > max)
+            throw new TooManyToolsException($"The gateway injects {catalog.Tools.Count} approved MCP tools, and with the request's {clientTools} tools that exceeds the provider's limit of {max}. Send at most {max - catalog.Tools.Count} tools.");
+
+        loopDialect.InjectTools(request, [.. catalog.Tools.Select(t => new ToolDefinition(t.Name, t.Description, (JsonObject)t.InputSchema.DeepClone()))]);
+        var state = new LoopState(catalog.Tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
+        return new Injection(loopDialect, state, request, (calls, ct) => RunAsync(interception, catalog, calls, ct), options.MaxRounds, options.LoopTimeout);
+    }
+
+    private async Task<IReadOnlyList<ToolOutcome>> RunAsync(Interception interception, IToolCatalog catalog, IReadOnlyList<ToolCall> calls, CancellationToken ct)
+    {
+        LogRunning(interception.Id, calls.Count);
+        return await Task.WhenAll(calls.Select(call => RunOneAsync(interception, catalog, call, ct)));
+    }
+
+    private async Task<ToolOutcome> RunOneAsync(Interception interception, IToolCatalog catalog, ToolCall call, CancellationToken ct)
+    {
+        if (!catalog.TryGet(call.Name, out var tool))
+        {
+            interception.RecordInjectedCall(call, "", null, "unknown injected tool");
+            return new ToolOutcome(call, $"Unknown tool '{call.Name}'.", IsError: true);
+        }
+        var result = await registry.InvokeAsync(interception.User, tool, call.Arguments, ct);
+        var recorded = result.Content.Length > MaxRecordedResult ? result.Content[..MaxRecordedResult] : result.Content;
+        interception.RecordInjectedCall(call, tool.ServerUrl.AbsoluteUri, recorded, result.IsError ? result.Error ?? "tool error" : null);
+        return new ToolOutcome(call, result.Content, result.IsError);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: running {Count} injected tool calls")]
+    private partial void LogRunning(Guid interceptionId, int count);
+}
+
+/// <summary>The request plus the injected tools would exceed the provider's tool limit.</summary>
+internal sealed class TooManyToolsException(string message) : Exception(message);

@@ -1,0 +1,77 @@
+using Bridgekeeper.Providers;
+using Bridgekeeper.Streaming;
+
+namespace Bridgekeeper.Interception;
+
+/// <summary>
+/// The turns of one interception: begins each turn's observer, records what each turn amounted to, and decides after each
+/// whether to stop (the answer is final, or a cap was hit) or to run the injected tools and call upstream again.
+/// </summary>
+internal sealed class TurnSequence(Interception interception, Injection? injection, IUpstream upstream, UpstreamRequest request, TimeProvider time)
+{
+    private readonly long _startedAt = time.GetTimestamp();
+    private static readonly IReadOnlySet<string> Nothing = new HashSet<string>();
+
+    public IUpstream Upstream => upstream;
+
+    public ILoopTurn Begin() => injection is null
+        ? new SingleTurn(interception.Dialect.Observe(interception.Facts))
+        : injection.Dialect.BeginTurn(interception.Facts, injection.State);
+
+    public ExchangeSummary Complete(ILoopTurn turn)
+    {
+        var summary = turn.Complete();
+        interception.RecordExchange(summary, injection?.State.Injected ?? Nothing);
+        return summary;
+    }
+
+    /// <summary>
+    /// After a turn: no response and no outcome means the turn was final; an outcome (with its error) means a cap stopped
+    /// the loop; a response is the next turn's.
+    /// </summary>
+    public async Task<NextTurn> ContinueAsync(ILoopTurn turn, ExchangeSummary summary, IdleTimeout idle)
+    {
+        if (injection is null)
+            return default;
+        if (!turn.WantsInjectedTools)
+        {
+            interception.RecordSkippedCalls(turn.InjectedCalls, "not run: the model called client tools in the same turn, so the turn went to the client");
+            return default;
+        }
+        var state = injection.State;
+        if (state.Turn >= injection.MaxRounds)
+            return Stop($"tool_loop_cap: the model still wanted injected tools after {injection.MaxRounds} rounds");
+        var remaining = injection.LoopTimeout - time.GetElapsedTime(_startedAt);
+        if (remaining <= TimeSpan.Zero)
+            return Stop($"tool_loop_cap: the tool loop ran longer than {injection.LoopTimeout.TotalSeconds:0} s");
+
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(idle.Token);
+        budget.CancelAfter(remaining);
+        var outcomes = await injection.RunAsync(turn.InjectedCalls, budget.Token);
+        injection.Dialect.AppendToolResults(injection.Request, turn, outcomes);
+        state.Total = LoopState.Sum(state.Total, summary.Usage);
+        state.Turn++;
+        idle.Reset();
+        try
+        {
+            var next = request with { Body = JsonBody.Serialize(injection.Request) };
+            return new NextTurn(await upstream.SendAsync(next, idle.Token), null, null);
+        }
+        catch (HttpRequestException exception)
+        {
+            return new NextTurn(null, Outcome.Failed($"upstream_unreachable: {exception.Message}"),
+                GatewayError.BadGateway($"The upstream provider '{interception.Provider.Name}' could not be reached during the tool loop."));
+        }
+    }
+
+    public static Outcome OutcomeOf(ExchangeSummary summary) =>
+        summary.Error is { } error ? Outcome.Failed(error)
+        : summary.Finished ? Outcome.Completed
+        : Outcome.Failed("upstream_stream_cut: the stream ended before its final event");
+
+    private static NextTurn Stop(string reason) =>
+        new(null, Outcome.Failed(reason), new GatewayError(500, "api_error", $"The gateway stopped its tool loop: {reason}.", "tool_loop_cap"));
+}
+
+/// <summary>What follows a turn (see <see cref="TurnSequence.ContinueAsync"/>).</summary>
+internal readonly record struct NextTurn(HttpResponseMessage? Response, Outcome? Outcome, GatewayError? Error);

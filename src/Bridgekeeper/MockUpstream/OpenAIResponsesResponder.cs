@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using E = Bridgekeeper.MockUpstream.OpenAIResponsesEvents;
+using K = Bridgekeeper.MockUpstream.MockWireKeys;
+
+namespace Bridgekeeper.MockUpstream;
+
+/// <summary>
+/// Answers <c>POST /openai/v1/responses</c> once the request passed auth and parsing. Output items, in order: a reasoning
+/// item (<c>thinking</c>), a web search call (<c>web_search</c>), a commentary message (<c>commentary</c>), the text
+/// message, a function call (<c>tool_call</c>). The response is kept in <paramref name="store"/> (null: <c>"store": false</c>).
+/// </summary>
+internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E events, MockResponseStore? store)
+{
+    private readonly JsonArray _output = [];
+
+    public async Task RespondAsync()
+    {
+        if (!reply.Stream)
+        {
+            await BlockingAsync();
+            return;
+        }
+        call.StartStream(OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId());
+        store?.Put(events.Id, events.Response(E.InProgress, [], null));
+        await WriteAsync(E.CreatedEvent, [new(K.Response, events.Response(E.InProgress, [], null))]);
+        await WriteAsync(E.InProgressEvent, [new(K.Response, events.Response(E.InProgress, [], null))]);
+        if (reply.Scenario is MockScenario.Thinking)
+            await ReasoningAsync();
+        if (reply.Scenario is MockScenario.WebSearch)
+            await WebSearchAsync();
+        if (reply.Scenario is MockScenario.Commentary)
+            await MessageAsync(E.CommentaryText, E.CommentaryPhase, interruptible: false);
+        if (reply.HasText && !await MessageAsync(reply.Text, FinalPhase, interruptible: true))
+            return;
+        if (reply.CallsTool)
+            await FunctionCallAsync();
+        var completed = events.Response(E.Completed, (JsonArray)_output.DeepClone(), reply.Usage);
+        store?.Put(events.Id, completed);
+        await WriteAsync(E.CompletedEvent, [new(K.Response, completed)]);
+    }
+
+    private string? FinalPhase => reply.Scenario is MockScenario.Commentary ? E.FinalAnswerPhase : null;
+
+    /// <summary>A message item; false when the stream was interrupted after its first delta (and must end).</summary>
+    private async Task<bool> MessageAsync(string text, string? phase, bool interruptible)
+    {
+        var (index, id) = (_output.Count, E.NewItemId("msg_"));
+        await WriteAsync(E.OutputItemAddedEvent, [new(K.OutputIndex, index), new(K.Item, E.Message(id, E.InProgress, [], phase))]);
+        await WriteAsync(E.ContentPartAddedEvent, [.. Where(id, index), new(K.ContentIndex, 0), new(K.Part, E.OutputText(""))]);
+        var pieces = MockText.SplitWords(text, reply.Controls.ChunkWords);
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            await WriteAsync(E.OutputTextDeltaEvent,
+                [.. Where(id, index), new(K.ContentIndex, 0), new(K.Delta, pieces[i]), new(K.Logprobs, new JsonArray())]);
+            if (i == 0 && interruptible && await InterruptedAsync())
+                return false;
+        }
+        if (pieces.Count == 0 && interruptible && await InterruptedAsync())
+            return false;
+        await WriteAsync(E.OutputTextDoneEvent, [.. Where(id, index), new(K.ContentIndex, 0), new(K.Text, text), new(K.Logprobs, new JsonArray())]);
+        await WriteAsync(E.ContentPartDoneEvent, [.. Where(id, index), new(K.ContentIndex, 0), new(K.Part, E.OutputText(text))]);
+        await ItemDoneAsync(index, E.Message(id, E.Completed, [E.OutputText(text)], phase));
+        return true;
+    }
+
+    private async Task ReasoningAsync()
+    {
+        var (index, id) = (_output.Count, E.NewItemId("rs_"));
+        await WriteAsync(E.OutputItemAddedEvent, [new(K.OutputIndex, index), new(K.Item, events.Reasoning(id, []))]);
+        await WriteAsync(E.SummaryPartAddedEvent, [.. Where(id, index), new(K.SummaryIndex, 0), new(K.Part, E.SummaryText(""))]);
+        foreach (var piece in MockText.SplitWords(E.ReasoningSummary, reply.Controls.ChunkWords))
+            await WriteAsync(E.SummaryTextDeltaEvent, [.. Where(id, index), new(K.SummaryIndex, 0), new(K.Delta, piece)]);
+        await WriteAsync(E.SummaryTextDoneEvent, [.. Where(id, index), new(K.SummaryIndex, 0), new(K.Text, E.ReasoningSummary)]);
+        await WriteAsync(E.SummaryPartDoneEvent, [.. Where(id, index), new(K.SummaryIndex, 0), new(K.Part, E.SummaryText(E.ReasoningSummary))]);
+        await ItemDoneAsync(index, events.Reasoning(id, [E.SummaryText(E.ReasoningSummary)]));
+    }
+
+    private async Task WebSearchAsync()
+    {
+        var (index, id) = (_output.Count, E.NewItemId("ws_"));
+        await WriteAsync(E.OutputItemAddedEvent, [new(K.OutputIndex, index), new(K.Item, E.WebSearch(id, E.InProgress))]);
+        await WriteAsync(E.WebSearchInProgressEvent, [new(K.OutputIndex, index), new(K.ItemId, id)]);
+        await WriteAsync(E.WebSearchSearchingEvent, [new(K.OutputIndex, index), new(K.ItemId, id)]);
+        await WriteAsync(E.WebSearchCompletedEvent, [new(K.OutputIndex, index), new(K.ItemId, id)]);
+        await ItemDoneAsync(index, E.WebSearch(id, E.Completed));
+    }
+
+    private async Task FunctionCallAsync()
+    {
+        var (index, id, callId) = (_output.Count, E.NewItemId("fc_"), MockText.NewId("call_", 24));
+        var (name, arguments) = (reply.Controls.ToolName, reply.Controls.ToolArguments);
+        await WriteAsync(E.OutputItemAddedEvent, [new(K.OutputIndex, index), new(K.Item, E.FunctionCall(id, E.InProgress, "", callId, name))]);
+        foreach (var piece in MockText.SplitPieces(arguments))
+            await WriteAsync(E.ArgumentsDeltaEvent, [.. Where(id, index), new(K.Delta, piece)]);
+        await WriteAsync(E.ArgumentsDoneEvent, [.. Where(id, index), new(K.Name, name), new(K.Arguments, arguments)]);
+        await ItemDoneAsync(index, E.FunctionCall(id, E.Completed, arguments, callId, name));
+    }
+
+    private Task ItemDoneAsync(int index, JsonObject item)
+    {
+        _output.Add(item.DeepClone());
+        return WriteAsync(E.OutputItemDoneEvent, [new(K.OutputIndex, index), new(K.Item, item)]);
+    }
+
+    /// <summary>For <c>error_mid</c> (<c>response.failed</c>), <c>hang</c> and <c>cut</c>: true when the stream must end here.</summary>
+    private async Task<bool> InterruptedAsync()
+    {
+        switch (reply.Scenario)
+        {
+            case MockScenario.ErrorMid:
+                var failed = events.Response(E.Failed, (JsonArray)_output.DeepClone(), null, E.FailedError());
+                store?.Put(events.Id, failed);
+                await WriteAsync(E.FailedEvent, [new(K.Response, failed)]);
+                return true;
+            case MockScenario.Hang:
+                await call.HangAsync();
+                return true;
+            case MockScenario.Cut:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private async Task BlockingAsync()
+    {
+        if (reply.Scenario is MockScenario.Hang)
+        {
+            await call.StartBlockingAsync();
+            await call.HangAsync();
+            return;
+        }
+        if (reply.Scenario is MockScenario.Thinking)
+            _output.Add(events.Reasoning(E.NewItemId("rs_"), [E.SummaryText(E.ReasoningSummary)]));
+        if (reply.Scenario is MockScenario.WebSearch)
+            _output.Add(E.WebSearch(E.NewItemId("ws_"), E.Completed));
+        if (reply.Scenario is MockScenario.Commentary)
+            _output.Add(E.Message(E.NewItemId("msg_"), E.Completed, [E.OutputText(E.CommentaryText)], E.CommentaryPhase));
+        if (reply.HasText)
+            _output.Add(E.Message(E.NewItemId("msg_"), E.Completed, [E.OutputText(reply.Text)], FinalPhase));
+        if (reply.CallsTool)
+            _output.Add(E.FunctionCall(E.NewItemId("fc_"), E.Completed, reply.Controls.ToolArguments, MockText.NewId("call_", 24), reply.Controls.ToolName));
+        var response = events.Response(E.Completed, _output, reply.Usage);
+        store?.Put(events.Id, response);
+        await call.WriteJsonAsync(StatusCodes.Status200OK, response, [new(OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId())],
+            truncated: reply.Scenario is MockScenario.Cut);
+    }
+
+    private static KeyValuePair<string, JsonNode?>[] Where(string itemId, int outputIndex) =>
+        [new(K.ItemId, itemId), new(K.OutputIndex, outputIndex)];
+
+    private Task WriteAsync(string type, ReadOnlySpan<KeyValuePair<string, JsonNode?>> fields) =>
+        call.WriteEventAsync(type, events.Event(type, fields));
+}

@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using Bridgekeeper.Streaming;
+using E = Bridgekeeper.Providers.AnthropicMessages.Keys.Events;
+
+namespace Bridgekeeper.Providers.AnthropicMessages;
+
+/// <summary>
+/// One turn of the hidden loop on Messages. Content blocks of injected <c>tool_use</c> calls are kept from the client,
+/// the blocks it does see are numbered on from earlier turns, only the first turn's <c>message_start</c> goes out, and
+/// the closing <c>message_delta</c>/<c>message_stop</c> are held back until the loop knows this turn is the last
+/// (then sent with usage summed over every turn). The turn's content events are kept as bytes and only parsed if the
+/// loop continues and needs the assistant message.
+/// </summary>
+internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
+{
+    private readonly AnthropicMessagesObserver _audit = new();
+    private readonly Dictionary<long, int> _clientIndex = [];
+    private readonly List<byte[]> _contentEvents = [];
+    private readonly List<ReadOnlyMemory<byte>> _held = [];
+    private JsonObject? _heldDelta;
+    private JsonObject? _body;
+    private bool _rewrote;
+    private ExchangeSummary? _summary;
+
+    public ReadOnlyMemory<byte> Replacement { get; private set; }
+    public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
+    public bool WantsInjectedTools { get; private set; }
+
+    public Relay OnEvent(in SseEvent item)
+    {
+        _audit.OnEvent(item);
+        var data = item.Data.Span;
+        switch (item.EventType)
+        {
+            case E.MessageStart when loop.StartSent:
+                return Relay.Suppress;
+            case E.MessageStart:
+                loop.StartSent = true;
+                return Relay.Forward;
+            case E.MessageDelta:
+                _heldDelta = JsonNode.Parse(data) as JsonObject;
+                _held.Add(item.Raw.ToArray());
+                return Relay.Suppress;
+            case "message_stop":
+                _held.Add(item.Raw.ToArray());
+                return Relay.Suppress;
+            case E.ContentBlockStart or E.ContentBlockDelta or "content_block_stop":
+                _contentEvents.Add(data.ToArray());
+                return Renumber(item.EventType, data);
+            default:
+                return Relay.Forward;
+        }
+    }
+
+    /// <summary>Keeps injected tool blocks from the client and numbers the others on from earlier turns.</summary>
+    private Relay Renumber(string eventType, ReadOnlySpan<byte> data)
+    {
+        if (!LoopWire.TryFindNumber(data, "index"u8, out var index, out var start, out var length))
+            return Relay.Forward;
+        if (eventType == E.ContentBlockStart)
+            _clientIndex[index] = IsInjectedToolUse(data) ? -1 : loop.NextIndex++;
+        if (!_clientIndex.TryGetValue(index, out var clientIndex) || clientIndex < 0)
+        {
+            _rewrote = true;
+            return Relay.Suppress;
+        }
+        if (clientIndex == index)
+            return Relay.Forward;
+        _rewrote = true;
+        Replacement = LoopWire.Frame(eventType, LoopWire.Splice(data, start, length, clientIndex));
+        return Relay.Replace;
+    }
+
+    private bool IsInjectedToolUse(ReadOnlySpan<byte> data) =>
+        JsonNode.Parse(data)?["content_block"] is JsonObject block
+        && Json.String(block["type"]) == "tool_use"
+        && Json.String(block["name"]) is { } name && loop.Injected.Contains(name);
+
+    public void OnBody(ReadOnlySpan<byte> body)
+    {
+        _audit.OnBody(body);
+        _body = JsonNode.Parse(body) as JsonObject;
+    }
+
+    public ExchangeSummary Complete()
+    {
+        var summary = _summary = _audit.Complete();
+        InjectedCalls = [.. summary.ToolCalls.Where(call => loop.Injected.Contains(call.Name))];
+        var clientCalls = summary.ToolCalls.Count - InjectedCalls.Count;
+        var stopReason = Json.String((_body ?? _heldDelta?["delta"] as JsonObject)?["stop_reason"]);
+        WantsInjectedTools = stopReason == "tool_use" && InjectedCalls.Count > 0 && clientCalls == 0 && summary.Finished;
+        return summary;
+    }
+
+    public IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
+    {
+        if (_heldDelta is null || (loop.Turn == 1 && !_rewrote))
+            return _held;
+        SetUsage(_heldDelta);
+        return [LoopWire.Frame(E.MessageDelta, LoopWire.Serialize(_heldDelta)), .. _held.Skip(1)];
+    }
+
+    public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
+    {
+        var content = _body?["content"] as JsonArray;
+        if (_body is null || content is null || (loop.Turn == 1 && !content.Any(IsInjectedBlock)))
+            return lastBody;
+        JsonArray merged = [.. loop.EarlierContent.Select(node => node!.DeepClone()), .. VisibleBlocks(content)];
+        _body["content"] = merged;
+        if (loop.FirstId is { } id)
+            _body["id"] = id;
+        SetUsage(_body);
+        return LoopWire.Serialize(_body);
+    }
+
+    /// <summary>The assistant's full content this turn (text, thinking with signatures, every tool_use), for the next request.</summary>
+    public JsonArray AssistantContent()
+    {
+        if (_body?["content"] is JsonArray content)
+        {
+            loop.FirstId ??= Json.String(_body["id"]);
+            foreach (var block in VisibleBlocks(content))
+                loop.EarlierContent.Add(block);
+            return (JsonArray)content.DeepClone();
+        }
+        return AnthropicTurnContent.Rebuild(_contentEvents);
+    }
+
+    private IEnumerable<JsonNode> VisibleBlocks(JsonArray content) =>
+        content.Where(block => block is not null && !IsInjectedBlock(block)).Select(block => block!.DeepClone());
+
+    private bool IsInjectedBlock(JsonNode? block) =>
+        Json.String(block?["type"]) == "tool_use" && Json.String(block?["name"]) is { } name && loop.Injected.Contains(name);
+
+    /// <summary>Usage summed over every turn (input, cache and output), as the client's one response reports it.</summary>
+    private void SetUsage(JsonObject holder)
+    {
+        var total = LoopState.Sum(loop.Total, _summary?.Usage);
+        if (holder["usage"] is not JsonObject usage)
+            holder["usage"] = usage = [];
+        usage["input_tokens"] = total.Input;
+        usage["cache_creation_input_tokens"] = total.CacheWrite;
+        usage["cache_read_input_tokens"] = total.CacheRead;
+        usage["output_tokens"] = total.Output;
+    }
+}

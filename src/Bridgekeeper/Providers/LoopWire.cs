@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bridgekeeper.Providers;
+
+/// <summary>Byte-level helpers the loop observers share: find and splice a top-level number, and frame rewritten events.</summary>
+internal static class LoopWire
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The value of a top-level integer property (e.g. <c>index</c>), with where its digits sit in <paramref name="json"/>.</summary>
+    public static bool TryFindNumber(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property, out long value, out int start, out int length)
+    {
+        (value, start, length) = (0, 0, 0);
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueTextEquals(property);
+                reader.Read();
+                if (match && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value))
+                {
+                    (start, length) = ((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
+                    return true;
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
+    }
+
+    /// <summary><paramref name="json"/> with the bytes at [start, start+length) replaced by <paramref name="value"/>.</summary>
+    public static byte[] Splice(ReadOnlySpan<byte> json, int start, int length, long value)
+    {
+        var digits = Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+        return [.. json[..start], .. digits, .. json[(start + length)..]];
+    }
+
+    /// <summary>A complete SSE frame: an optional <c>event:</c> line, one <c>data:</c> line, a blank line.</summary>
+    public static byte[] Frame(string? eventType, ReadOnlySpan<byte> data)
+    {
+        var buffer = new ArrayBufferWriter<byte>(data.Length + 64);
+        if (eventType is not null)
+        {
+            buffer.Write("event: "u8);
+            buffer.Write(Encoding.UTF8.GetBytes(eventType));
+            buffer.Write("\n"u8);
+        }
+        buffer.Write("data: "u8);
+        buffer.Write(data);
+        buffer.Write("\n\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static byte[] Serialize(JsonNode node)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            node.WriteTo(writer);
+        return buffer.WrittenSpan.ToArray();
+    }
+}
