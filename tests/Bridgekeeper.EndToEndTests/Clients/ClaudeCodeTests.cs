@@ -13,7 +13,8 @@ public sealed class ClaudeCodeTests : ClientTest
     public async Task ClaudeCode_PlainPrompt_PrintsReplyAndRecordsPromptSessionAndExactTokens()
     {
         using var sandbox = new Sandbox();
-        const string prompt = "Say hello to the gateway";
+        // mock:usage sets the figures the mock reports, cache included, so exact Anthropic token semantics show.
+        const string prompt = "Say hello to the gateway mock:usage=input=12,output=40,cache_read=1000,cache_write=200";
 
         var run = await ClaudeAsync(sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt);
 
@@ -29,7 +30,7 @@ public sealed class ClaudeCodeTests : ClientTest
             Assert.Equal("anthropic", Text(record, "provider"));
             Assert.True(record.GetProperty("streaming").GetBoolean());
             Assert.Equal(prompt, Assert.Single(record.GetProperty("prompts").EnumerateArray()).GetProperty("prompt").GetString());
-            Assert.Equal((11, 7, 0, 0, 0), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
+            Assert.Equal((12, 40, 1000, 200, 0), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
             // The session is Claude Code's own: the id it sent upstream, not one we made up.
             var exchange = Upstream.Exchanges.First(e => Encoding.UTF8.GetString(e.RequestBody).Contains(prompt, StringComparison.Ordinal));
             Assert.Equal(exchange.Headers["x-claude-code-session-id"], Text(record, "session_id"));

@@ -14,7 +14,8 @@ public sealed partial class CodexTests : ClientTest
     public async Task Codex_PlainPrompt_PrintsReplyAndRecordsPromptSessionAndExactTokens()
     {
         using var sandbox = new Sandbox();
-        const string prompt = "Say hello to the gateway";
+        // mock:usage sets the figures the mock reports: input_tokens 130 of which 30 cached, and reasoning inside the output.
+        const string prompt = "Say hello to the gateway mock:usage=input=100,output=20,cache_read=30,reasoning=5";
 
         var run = await CodexAsync(sandbox, await Gateway.CreateKeyAsync("codex-user"), prompt);
 
@@ -29,7 +30,7 @@ public sealed partial class CodexTests : ClientTest
             Assert.Equal("openai", Text(record, "provider"));
             Assert.True(record.GetProperty("streaming").GetBoolean());
             Assert.Equal(prompt, Assert.Single(record.GetProperty("prompts").EnumerateArray()).GetProperty("prompt").GetString());
-            Assert.Equal((11, 7, 0, 0, 0), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
+            Assert.Equal((100, 20, 30, 0, 5), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
             // The session is the one Codex announces and sends upstream.
             Assert.Equal(SessionId(run), Text(record, "session_id"));
             var exchange = Upstream.Exchanges.First(e => Encoding.UTF8.GetString(e.RequestBody).Contains(prompt, StringComparison.Ordinal));
@@ -83,6 +84,13 @@ public sealed partial class CodexTests : ClientTest
         await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), $"""
             model_provider = "bridgekeeper"
             model = "gpt-5.5"
+            check_for_update_on_startup = false
+
+            [features]
+            plugins = false
+
+            [analytics]
+            enabled = false
 
             [model_providers.bridgekeeper]
             name = "Bridgekeeper"
@@ -98,7 +106,8 @@ public sealed partial class CodexTests : ClientTest
             ["CODEX_HOME"] = codexHome,
             ["BRIDGEKEEPER_TEST_KEY"] = key,
         };
-        string[] arguments = ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "--ephemeral",
+        // --strict-config: a key this Codex does not know fails the run instead of being ignored.
+        string[] arguments = ["exec", "--strict-config", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "--ephemeral",
             "--color", "never", "-C", sandbox.Work, prompt];
         return await ClientProcess.RunAsync(ClientInstall.Codex, arguments, environment, sandbox.Work, TestContext.Current.CancellationToken);
     }
