@@ -22,7 +22,6 @@ internal sealed class AnthropicMessageEvents(string model)
     public const string ErrorEvent = "error";
 
     public string Id { get; } = MockText.NewId("msg_01", 22);
-    public string ToolUseId { get; } = MockText.NewId("toolu_01", 22);
 
     public JsonObject MessageStart(MockUsage usage) => new()
     {
@@ -56,10 +55,11 @@ internal sealed class AnthropicMessageEvents(string model)
         [K.Signature] = signature,
     };
 
-    public JsonObject ToolUseBlock(string name, JsonNode input) => new()
+    /// <summary>A <c>tool_use</c> block with a new id.</summary>
+    public static JsonObject ToolUseBlock(string name, JsonNode input) => new()
     {
         [K.Type] = K.ToolUse,
-        [K.Id] = ToolUseId,
+        [K.Id] = MockText.NewId("toolu_01", 22),
         [K.Name] = name,
         [K.Input] = input,
     };

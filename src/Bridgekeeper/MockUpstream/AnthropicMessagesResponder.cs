@@ -48,13 +48,13 @@ internal static class AnthropicMessagesResponder
                 return;
             await StopBlockAsync(call, index++);
         }
-        if (reply.CallsTool)
+        foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
         {
-            await StartBlockAsync(call, index, events.ToolUseBlock(reply.Controls.ToolName, new JsonObject()));
+            await StartBlockAsync(call, index, AnthropicMessageEvents.ToolUseBlock(tool.Name, new JsonObject()));
             await DeltaAsync(call, index, InputJsonDelta, K.PartialJson, "");
-            foreach (var piece in MockText.SplitPieces(reply.Controls.ToolArguments))
+            foreach (var piece in MockText.SplitPieces(tool.Arguments))
                 await DeltaAsync(call, index, InputJsonDelta, K.PartialJson, piece);
-            await StopBlockAsync(call, index);
+            await StopBlockAsync(call, index++);
         }
         var stopReason = reply.CallsTool ? K.ToolUse : EndTurn;
         await call.WriteEventAsync(AnthropicMessageEvents.MessageDeltaEvent, AnthropicMessageEvents.MessageDelta(stopReason, reply.Usage));
@@ -106,8 +106,8 @@ internal static class AnthropicMessagesResponder
             content.Add(AnthropicMessageEvents.ThinkingBlock(AnthropicMessageEvents.ThinkingText, AnthropicMessageEvents.Signature));
         if (reply.HasText)
             content.Add(AnthropicMessageEvents.TextBlock(reply.Text));
-        if (reply.CallsTool)
-            content.Add(events.ToolUseBlock(reply.Controls.ToolName, JsonNode.Parse(reply.Controls.ToolArguments)!));
+        foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
+            content.Add(AnthropicMessageEvents.ToolUseBlock(tool.Name, JsonNode.Parse(tool.Arguments)!));
         var message = events.Message(content, reply.CallsTool ? K.ToolUse : EndTurn, reply.Usage);
         await call.WriteJsonAsync(StatusCodes.Status200OK, message, [new(RequestIdHeader, MockErrors.NewAnthropicRequestId())],
             truncated: reply.Scenario is MockScenario.Cut);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace Bridgekeeper.MockUpstream;
@@ -11,8 +10,9 @@ internal sealed record MockControls(
     MockUsage Usage,
     string Text,
     bool TextGiven,
-    string ToolName,
-    string ToolArguments,
+    IReadOnlyList<MockToolCall> ToolCalls,
+    bool ToolGiven,
+    int Rounds,
     int ChunkWords,
     TimeSpan ChunkDelay,
     TimeSpan Latency,
@@ -29,6 +29,10 @@ internal sealed record MockControls(
     public const string ChunkDelayHeader = "x-mock-chunk-delay-ms";
     public const string LatencyHeader = "x-mock-latency-ms";
     public const string LineEndingHeader = "x-mock-line-ending";
+    public const string RoundsHeader = "x-mock-rounds";
+
+    /// <summary>Separates the calls of one turn in <c>x-mock-tool</c>.</summary>
+    public const string ToolSeparator = " | ";
 
     public const string DefaultText = "Hello from the mock upstream.";
     public const string DefaultToolName = "get_weather";
@@ -40,16 +44,23 @@ internal sealed record MockControls(
         controls = null!;
         if (!TryScenario(headers[ScenarioHeader].ToString(), out var scenario, out error)
             || !MockUsage.TryParse(headers[UsageHeader].ToString(), out var usage, out var hasReasoning, out error)
-            || !TryTool(headers[ToolHeader].ToString(), out var toolName, out var toolArguments, out error)
+            || !TryTools(headers[ToolHeader].ToString(), out var toolCalls, out error)
+            || !TryInt(headers, RoundsHeader, 1, out var rounds, out error)
             || !TryInt(headers, StatusHeader, scenario is MockScenario.ErrorMid ? 500 : 429, out var status, out error)
             || !TryInt(headers, ChunkWordsHeader, options.ChunkWords, out var chunkWords, out error)
             || !TryMilliseconds(headers, ChunkDelayHeader, options.ChunkDelay, out var chunkDelay, out error)
             || !TryMilliseconds(headers, LatencyHeader, options.Latency, out var latency, out error))
             return false;
+        if (rounds < 1)
+        {
+            error = $"{RoundsHeader}: must be at least 1";
+            return false;
+        }
         if (scenario is MockScenario.Thinking && !hasReasoning)
             usage = usage with { Reasoning = MockUsage.DefaultThinkingReasoning };
         var text = headers[TextHeader].ToString();
-        controls = new MockControls(scenario, status, usage, text.Length > 0 ? text : DefaultText, text.Length > 0, toolName, toolArguments,
+        controls = new MockControls(scenario, status, usage, text.Length > 0 ? text : DefaultText, text.Length > 0,
+            toolCalls, ToolGiven: headers[ToolHeader].ToString().Trim().Length > 0, rounds,
             Math.Max(1, chunkWords), chunkDelay, latency,
             string.Equals(headers[LineEndingHeader].ToString(), "crlf", StringComparison.OrdinalIgnoreCase),
             ScenarioGiven: headers[ScenarioHeader].ToString().Length > 0,
@@ -79,10 +90,53 @@ internal sealed record MockControls(
         return parsed is not null;
     }
 
-    /// <summary><c>name=get_weather;args={"city":"Paris"}</c>; either part may be left out, <c>args</c> comes last.</summary>
-    private static bool TryTool(string text, out string name, out string arguments, out string? error)
+    /// <summary>
+    /// Calls separated by <c>" | "</c> (outside JSON strings), each <c>name=get_weather;args={"city":"Paris"}</c>; either
+    /// part may be left out (the default tool, the default arguments), <c>args</c> comes last. Empty: the default call.
+    /// </summary>
+    private static bool TryTools(string text, out IReadOnlyList<MockToolCall> calls, out string? error)
     {
-        (name, arguments, error) = (DefaultToolName, DefaultToolArguments, null);
+        List<MockToolCall> parsed = [];
+        calls = parsed;
+        error = null;
+        foreach (var part in SplitCalls(text))
+        {
+            if (!TryTool(part, out var call, out error))
+                return false;
+            parsed.Add(call);
+        }
+        return true;
+    }
+
+    /// <summary>The text split on <see cref="ToolSeparator"/> where it is not inside a JSON string.</summary>
+    private static List<string> SplitCalls(string text)
+    {
+        List<string> parts = [];
+        var (start, inString, escaped) = (0, false, false);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (escaped)
+                escaped = false;
+            else if (inString && c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = !inString;
+            else if (!inString && string.CompareOrdinal(text, i, ToolSeparator, 0, ToolSeparator.Length) == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + ToolSeparator.Length;
+                i = start - 1;
+            }
+        }
+        parts.Add(text[start..]);
+        return parts;
+    }
+
+    private static bool TryTool(string text, out MockToolCall call, out string? error)
+    {
+        var (name, arguments) = (DefaultToolName, DefaultToolArguments);
+        error = null;
         var rest = text.Trim();
         if (rest.StartsWith("name=", StringComparison.Ordinal))
         {
@@ -92,27 +146,15 @@ internal sealed record MockControls(
         }
         if (rest.StartsWith("args=", StringComparison.Ordinal))
         {
-            arguments = rest[5..];
+            arguments = rest[5..].TrimEnd();
             rest = "";
         }
         if (rest.Length > 0 || name.Length == 0)
-            error = $"{ToolHeader}: expected 'name=NAME;args=JSON'";
-        else if (!IsJsonObject(arguments))
-            error = $"{ToolHeader}: args is not a JSON object";
+            error = $"{ToolHeader}: expected 'name=NAME;args=JSON', several separated by '{ToolSeparator}'";
+        else if (!MockToolCall.IsJsonObject(arguments))
+            error = $"{ToolHeader}: args of '{name}' is not a JSON object";
+        call = new MockToolCall(name, arguments);
         return error is null;
-    }
-
-    private static bool IsJsonObject(string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind is JsonValueKind.Object;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     private static bool TryInt(IHeaderDictionary headers, string name, int fallback, out int value, out string? error)

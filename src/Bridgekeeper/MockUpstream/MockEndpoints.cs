@@ -55,7 +55,7 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         }
         if (await RejectedAsync(call, api, request))
             return;
-        if (!MockReply.TryFrom(api, controls, request, out var reply, out var error))
+        if (!MockReply.TryFrom(api, controls, request, out var reply, out var error, PriorToolRounds(api, request)))
         {
             await call.WriteJsonAsync(StatusCodes.Status400BadRequest, MockErrors.BadRequest(provider, error ?? "bad mock: directive"));
             return;
@@ -85,6 +85,19 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
             return true;
         }
         return false;
+    }
+
+    /// <summary>Responses: the tool-calling turns among the stored responses the <c>previous_response_id</c> chain goes through.</summary>
+    private int PriorToolRounds(MockApi api, JsonObject request)
+    {
+        var rounds = 0;
+        var previous = api is MockApi.OpenAIResponses ? MockJson.String(request[MockWireKeys.PreviousResponseId]) : null;
+        for (var hops = 0; previous is not null && hops < MockResponseStore.DefaultCapacity && _responses.Get(previous) is { } response; hops++)
+        {
+            rounds += MockConversation.HasToolCall(response) ? 1 : 0;
+            previous = MockJson.String(response[MockWireKeys.PreviousResponseId]);
+        }
+        return rounds;
     }
 
     private Task RespondToResponsesAsync(MockCall call, MockReply reply, JsonObject request)

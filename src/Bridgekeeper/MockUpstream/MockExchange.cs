@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text.Json.Nodes;
+using K = Bridgekeeper.MockUpstream.MockWireKeys;
 
 namespace Bridgekeeper.MockUpstream;
 
@@ -8,8 +10,11 @@ internal sealed class MockExchange
     private readonly Lock _lock = new();
     private readonly ArrayBufferWriter<byte> _response = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lazy<IReadOnlyList<string>> _toolNames;
     private int _status;
     private bool _aborted;
+
+    public MockExchange() => _toolNames = new(() => ToolNamesOf(RequestBody ?? []));
 
     public required string Method { get; init; }
     public required string Path { get; init; }
@@ -21,6 +26,12 @@ internal sealed class MockExchange
     public required IReadOnlyDictionary<string, string> Headers { get; init; }
 
     public required byte[] RequestBody { get; init; }
+
+    /// <summary>
+    /// The names of the tools the request declared, in order (empty when it declared none): Chat <c>function.name</c>,
+    /// Messages and Responses <c>name</c>; a tool without a name (a built-in such as <c>{"type":"web_search"}</c>) by its <c>type</c>.
+    /// </summary>
+    public IReadOnlyList<string> ToolNames => _toolNames.Value;
 
     public int Status
     {
@@ -40,6 +51,18 @@ internal sealed class MockExchange
     public bool Aborted
     {
         get { lock (_lock) return _aborted; }
+    }
+
+    private static IReadOnlyList<string> ToolNamesOf(byte[] body)
+    {
+        if (MockJson.ParseObject(body)?[K.Tools] is not JsonArray tools)
+            return [];
+        List<string> names = [];
+        foreach (var tool in tools)
+            if (tool is JsonObject definition
+                && (MockJson.String((definition[K.Function] as JsonObject)?[K.Name]) ?? MockJson.String(definition[K.Name]) ?? MockJson.String(definition[K.Type])) is { } name)
+                names.Add(name);
+        return names;
     }
 
     internal void SetStatus(int status)

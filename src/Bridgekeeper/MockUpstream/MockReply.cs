@@ -9,26 +9,38 @@ internal sealed record MockReply(string Model, bool Stream, bool IncludeUsage, M
     public MockScenario Scenario => Controls.Scenario;
     public MockUsage Usage => Controls.Usage;
 
+    /// <summary>The calls of this turn, in order (when <see cref="CallsTool"/>).</summary>
+    public IReadOnlyList<MockToolCall> ToolCalls => Controls.ToolCalls;
+
     /// <summary>With a tool call, text is sent first only when <c>x-mock-text</c> (or <c>mock:reply=</c>) asked for it.</summary>
     public bool HasText => !CallsTool || Controls.TextGiven;
 
     public List<string> TextPieces => MockText.SplitWords(Text, Controls.ChunkWords);
 
-    /// <summary>False with a message when a directive is malformed (the caller answers 400).</summary>
-    public static bool TryFrom(MockApi api, MockControls controls, JsonObject request, out MockReply reply, out string? error)
+    /// <summary>
+    /// False with a message when a directive is malformed (the caller answers 400). A conversation ending with tool results
+    /// gets <c>Tool said: r1 | r2</c>, unless it is a tool-call reply with fewer than <c>x-mock-rounds</c> tool rounds
+    /// (assistant turns with tool calls, at least one; plus <paramref name="priorRounds"/> from a Responses
+    /// <c>previous_response_id</c> chain): then the same calls again.
+    /// </summary>
+    public static bool TryFrom(MockApi api, MockControls controls, JsonObject request, out MockReply reply, out string? error, int priorRounds = 0)
     {
         reply = null!;
         var directives = MockDirectives.Parse(MockConversation.LastUserText(api, request));
         if (!directives.TryApply(api, request, controls, out controls, out error))
             return false;
-        var toolResult = MockConversation.LastToolResult(api, request);
+        var results = MockConversation.TrailingToolResults(api, request);
+        var rounds = results.Count == 0 ? 0 : Math.Max(1, MockConversation.ToolRounds(api, request) + priorRounds);
+        var callsTool = controls.Scenario is MockScenario.ToolCall && (results.Count == 0 || rounds < controls.Rounds);
         reply = new MockReply(
             Model: MockJson.String(request[K.Model]) ?? (api is MockApi.AnthropicMessages ? MockModels.DefaultAnthropicModel : MockModels.DefaultOpenAIModel),
             Stream: MockJson.Bool(request[K.Stream]),
             IncludeUsage: api is MockApi.OpenAIChat && request[K.StreamOptions] is JsonObject options && MockJson.Bool(options[K.IncludeUsage]),
             Controls: controls,
-            Text: toolResult is null ? controls.Text : MockConversation.ToolResultPrefix + toolResult,
-            CallsTool: controls.Scenario is MockScenario.ToolCall && toolResult is null);
+            Text: results.Count == 0 || callsTool
+                ? controls.Text
+                : MockConversation.ToolResultPrefix + string.Join(MockConversation.ToolResultSeparator, results),
+            CallsTool: callsTool);
         return true;
     }
 }

@@ -6,7 +6,10 @@ internal enum MockScenario
     /// <summary>A plain text reply.</summary>
     Text,
 
-    /// <summary>A call of the tool named in <c>x-mock-tool</c>, unless the request ends with a tool result.</summary>
+    /// <summary>
+    /// The calls in <c>x-mock-tool</c> (or <c>mock:tool=</c> lines), all in one turn, unless the request ends with tool results
+    /// and already holds <c>x-mock-rounds</c> (default 1) tool rounds: then <c>Tool said: r1 | r2</c>.
+    /// </summary>
     ToolCall,
 
     /// <summary>Anthropic: a thinking block, then text. Responses: a reasoning summary, then text. Chat: text with reasoning tokens in usage.</summary>

@@ -102,6 +102,7 @@ internal static class MockWireKeys
     public const string Include = "include";
     public const string FunctionCall = "function_call";
     public const string FunctionCallOutput = "function_call_output";
+    public const string CustomToolCall = "custom_tool_call";
     public const string CustomToolCallOutput = "custom_tool_call_output";
     public const string WebSearchCall = "web_search_call";
     public const string InputTokensDetails = "input_tokens_details";

@@ -3,13 +3,15 @@ using K = Bridgekeeper.MockUpstream.MockWireKeys;
 
 namespace Bridgekeeper.MockUpstream;
 
-/// <summary>Builds OpenAI Chat Completions bodies and stream chunks for one response (one id, one timestamp).</summary>
-internal sealed class OpenAIChatChunks(string model, bool includeUsage, long created)
+/// <summary>Builds OpenAI Chat Completions bodies and stream chunks for one response (one id, one timestamp, one id per tool call).</summary>
+internal sealed class OpenAIChatChunks(string model, bool includeUsage, long created, int toolCalls = 0)
 {
     public const string SystemFingerprint = "fp_5ba9b1ac0e";
 
     public string Id { get; } = MockText.NewId("chatcmpl-", 29);
-    public string ToolCallId { get; } = MockText.NewId("call_", 24);
+
+    /// <summary>The id of each tool call, by its index.</summary>
+    public IReadOnlyList<string> ToolCallIds { get; } = [.. Enumerable.Range(0, toolCalls).Select(_ => MockText.NewId("call_", 24))];
 
     /// <summary>A <c>chat.completion.chunk</c> with one choice; <c>"usage":null</c> when the client asked for usage.</summary>
     public JsonObject Chunk(JsonObject delta, string? finishReason = null)
@@ -45,39 +47,39 @@ internal sealed class OpenAIChatChunks(string model, bool includeUsage, long cre
 
     public static JsonObject ContentDelta(string text) => new() { [K.Content] = text };
 
-    public JsonObject ToolStartDelta(string name, JsonObject? roleDelta)
+    public static JsonObject ToolStartDelta(int index, string id, string name, JsonObject? roleDelta)
     {
         var delta = roleDelta ?? [];
         delta[K.ToolCalls] = new JsonArray(new JsonObject
         {
-            [K.Index] = 0,
-            [K.Id] = ToolCallId,
+            [K.Index] = index,
+            [K.Id] = id,
             [K.Type] = K.Function,
             [K.Function] = new JsonObject { [K.Name] = name, [K.Arguments] = "" },
         });
         return delta;
     }
 
-    public static JsonObject ToolArgumentsDelta(string piece) => new()
+    public static JsonObject ToolArgumentsDelta(int index, string piece) => new()
     {
         [K.ToolCalls] = new JsonArray(new JsonObject
         {
-            [K.Index] = 0,
+            [K.Index] = index,
             [K.Function] = new JsonObject { [K.Arguments] = piece },
         }),
     };
 
-    /// <summary>A blocking <c>chat.completion</c>.</summary>
-    public JsonObject Completion(string? text, string? toolName, string? toolArguments, MockUsage usage)
+    /// <summary>A blocking <c>chat.completion</c>; with <paramref name="toolCalls"/> (ids from <see cref="ToolCallIds"/>), finish reason <c>tool_calls</c>.</summary>
+    public JsonObject Completion(string? text, IReadOnlyList<MockToolCall>? toolCalls, MockUsage usage)
     {
         var message = new JsonObject { [K.Role] = K.Assistant, [K.Content] = text };
-        if (toolName is not null)
-            message[K.ToolCalls] = new JsonArray(new JsonObject
+        if (toolCalls is not null)
+            message[K.ToolCalls] = new JsonArray([.. toolCalls.Select((call, index) => (JsonNode)new JsonObject
             {
-                [K.Id] = ToolCallId,
+                [K.Id] = ToolCallIds[index],
                 [K.Type] = K.Function,
-                [K.Function] = new JsonObject { [K.Name] = toolName, [K.Arguments] = toolArguments },
-            });
+                [K.Function] = new JsonObject { [K.Name] = call.Name, [K.Arguments] = call.Arguments },
+            })]);
         message[K.Refusal] = null;
         message[K.Annotations] = new JsonArray();
         var completion = new JsonObject
@@ -91,7 +93,7 @@ internal sealed class OpenAIChatChunks(string model, bool includeUsage, long cre
                 [K.Index] = 0,
                 [K.Message] = message,
                 [K.Logprobs] = null,
-                [K.FinishReason] = toolName is null ? "stop" : K.ToolCalls,
+                [K.FinishReason] = toolCalls is null ? "stop" : K.ToolCalls,
             }),
             [K.Usage] = Usage(usage),
             [K.ServiceTier] = "default",

@@ -10,7 +10,7 @@ internal static class OpenAIChatResponder
 
     public static async Task RespondAsync(MockCall call, MockReply reply, long created)
     {
-        var chunks = new OpenAIChatChunks(reply.Model, reply.IncludeUsage, created);
+        var chunks = new OpenAIChatChunks(reply.Model, reply.IncludeUsage, created, reply.CallsTool ? reply.ToolCalls.Count : 0);
         if (!reply.Stream)
         {
             await BlockingAsync(call, reply, chunks);
@@ -35,10 +35,15 @@ internal static class OpenAIChatResponder
         }
         if (reply.CallsTool)
         {
-            var roleDelta = rolePending ? OpenAIChatChunks.RoleDelta(forToolCall: true) : null;
-            await call.WriteEventAsync(null, chunks.Chunk(chunks.ToolStartDelta(reply.Controls.ToolName, roleDelta)));
-            foreach (var piece in MockText.SplitPieces(reply.Controls.ToolArguments))
-                await call.WriteEventAsync(null, chunks.Chunk(OpenAIChatChunks.ToolArgumentsDelta(piece)));
+            for (var index = 0; index < reply.ToolCalls.Count; index++)
+            {
+                var (tool, id) = (reply.ToolCalls[index], chunks.ToolCallIds[index]);
+                var roleDelta = rolePending ? OpenAIChatChunks.RoleDelta(forToolCall: true) : null;
+                rolePending = false;
+                await call.WriteEventAsync(null, chunks.Chunk(OpenAIChatChunks.ToolStartDelta(index, id, tool.Name, roleDelta)));
+                foreach (var piece in MockText.SplitPieces(tool.Arguments))
+                    await call.WriteEventAsync(null, chunks.Chunk(OpenAIChatChunks.ToolArgumentsDelta(index, piece)));
+            }
         }
         await call.WriteEventAsync(null, chunks.Chunk([], reply.CallsTool ? MockWireKeys.ToolCalls : "stop"));
         if (reply.IncludeUsage)
@@ -73,8 +78,8 @@ internal static class OpenAIChatResponder
             return;
         }
         var completion = reply.CallsTool
-            ? chunks.Completion(reply.Controls.TextGiven ? reply.Text : null, reply.Controls.ToolName, reply.Controls.ToolArguments, reply.Usage)
-            : chunks.Completion(reply.Text, null, null, reply.Usage);
+            ? chunks.Completion(reply.Controls.TextGiven ? reply.Text : null, reply.ToolCalls, reply.Usage)
+            : chunks.Completion(reply.Text, null, reply.Usage);
         await call.WriteJsonAsync(StatusCodes.Status200OK, completion, [new(RequestIdHeader, MockErrors.NewOpenAIRequestId())],
             truncated: reply.Scenario is MockScenario.Cut);
     }

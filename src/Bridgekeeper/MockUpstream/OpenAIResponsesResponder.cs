@@ -8,7 +8,7 @@ namespace Bridgekeeper.MockUpstream;
 /// <summary>
 /// Answers <c>POST /openai/v1/responses</c> once the request passed auth and parsing. Output items, in order: a reasoning
 /// item (<c>thinking</c>), a web search call (<c>web_search</c>), a commentary message (<c>commentary</c>), the text
-/// message, a function call (<c>tool_call</c>). The response is kept in <paramref name="store"/> (null: <c>"store": false</c>).
+/// message, the function calls (<c>tool_call</c>), one item each. The response is kept in <paramref name="store"/> (null: <c>"store": false</c>).
 /// </summary>
 internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E events, MockResponseStore? store)
 {
@@ -33,8 +33,8 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
             await MessageAsync(E.CommentaryText, E.CommentaryPhase, interruptible: false);
         if (reply.HasText && !await MessageAsync(reply.Text, FinalPhase, interruptible: true))
             return;
-        if (reply.CallsTool)
-            await FunctionCallAsync();
+        foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
+            await FunctionCallAsync(tool);
         var completed = events.Response(E.Completed, (JsonArray)_output.DeepClone(), reply.Usage);
         store?.Put(events.Id, completed);
         await WriteAsync(E.CompletedEvent, [new(K.Response, completed)]);
@@ -86,10 +86,10 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
         await ItemDoneAsync(index, E.WebSearch(id, E.Completed));
     }
 
-    private async Task FunctionCallAsync()
+    private async Task FunctionCallAsync(MockToolCall tool)
     {
         var (index, id, callId) = (_output.Count, E.NewItemId("fc_"), MockText.NewId("call_", 24));
-        var (name, arguments) = (reply.Controls.ToolName, reply.Controls.ToolArguments);
+        var (name, arguments) = (tool.Name, tool.Arguments);
         await WriteAsync(E.OutputItemAddedEvent, [new(K.OutputIndex, index), new(K.Item, E.FunctionCall(id, E.InProgress, "", callId, name))]);
         foreach (var piece in MockText.SplitPieces(arguments))
             await WriteAsync(E.ArgumentsDeltaEvent, [.. Where(id, index), new(K.Delta, piece)]);
@@ -139,8 +139,8 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
             _output.Add(E.Message(E.NewItemId("msg_"), E.Completed, [E.OutputText(E.CommentaryText)], E.CommentaryPhase));
         if (reply.HasText)
             _output.Add(E.Message(E.NewItemId("msg_"), E.Completed, [E.OutputText(reply.Text)], FinalPhase));
-        if (reply.CallsTool)
-            _output.Add(E.FunctionCall(E.NewItemId("fc_"), E.Completed, reply.Controls.ToolArguments, MockText.NewId("call_", 24), reply.Controls.ToolName));
+        foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
+            _output.Add(E.FunctionCall(E.NewItemId("fc_"), E.Completed, tool.Arguments, MockText.NewId("call_", 24), tool.Name));
         var response = events.Response(E.Completed, _output, reply.Usage);
         store?.Put(events.Id, response);
         await call.WriteJsonAsync(StatusCodes.Status200OK, response, [new(OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId())],

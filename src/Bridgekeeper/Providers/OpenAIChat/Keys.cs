@@ -16,6 +16,32 @@ internal static class Keys
     public const string Param = "param";
     public const string Code = "code";
 
+    // The hidden tool loop (OpenAIChatToolLoop / OpenAIChatLoopTurn).
+    public const string Id = "id";
+    public const string Role = "role";
+    public const string Assistant = "assistant";
+    public const string Tool = "tool";
+    public const string Tools = "tools";
+    public const string Function = "function";
+    public const string Name = "name";
+    public const string Description = "description";
+    public const string Parameters = "parameters";
+    public const string Arguments = "arguments";
+    public const string ToolCalls = "tool_calls";
+    public const string ToolCallId = "tool_call_id";
+    public const string Index = "index";
+    public const string Choices = "choices";
+    public const string Delta = "delta";
+    public const string FinishReason = "finish_reason";
+    public const string Usage = "usage";
+    public const string PromptTokens = "prompt_tokens";
+    public const string CompletionTokens = "completion_tokens";
+    public const string TotalTokens = "total_tokens";
+    public const string PromptTokensDetails = "prompt_tokens_details";
+    public const string CachedTokens = "cached_tokens";
+    public const string CompletionTokensDetails = "completion_tokens_details";
+    public const string ReasoningTokens = "reasoning_tokens";
+
     /// <summary>The response keys as UTF-8, for <see cref="System.Text.Json.Utf8JsonReader"/>.</summary>
     internal static class Utf8
     {

@@ -10,6 +10,8 @@ internal sealed class OpenAIChatDialect : IApiDialect
 
     public string Name => "openai-chat";
 
+    public IToolLoopDialect ToolLoop { get; } = new OpenAIChatToolLoop();
+
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
     public RequestFacts Read(JsonObject request) => new(

@@ -19,6 +19,34 @@ internal static class Keys
     public const string SequenceNumber = "sequence_number";
     public const string Error = "error";
 
+    /// <summary>Keys the hidden tool loop reads and writes (<see cref="OpenAIResponsesToolLoop"/>).</summary>
+    public const string Tools = "tools";
+    public const string Store = "store";
+    public const string Role = "role";
+    public const string User = "user";
+    public const string Id = "id";
+    public const string Name = "name";
+    public const string Description = "description";
+    public const string Parameters = "parameters";
+    public const string Strict = "strict";
+    public const string Function = "function";
+    public const string CallId = "call_id";
+    public const string Output = "output";
+    public const string OutputIndex = "output_index";
+    public const string Item = "item";
+    public const string Response = "response";
+    public const string Status = "status";
+    public const string Completed = "completed";
+    public const string EncryptedContent = "encrypted_content";
+    public const string Usage = "usage";
+    public const string InputTokens = "input_tokens";
+    public const string InputTokensDetails = "input_tokens_details";
+    public const string CachedTokens = "cached_tokens";
+    public const string OutputTokens = "output_tokens";
+    public const string OutputTokensDetails = "output_tokens_details";
+    public const string ReasoningTokens = "reasoning_tokens";
+    public const string TotalTokens = "total_tokens";
+
     /// <summary>Stream event names (the SSE <c>event:</c> line, repeated as the data's <c>type</c>).</summary>
     internal static class Events
     {
@@ -42,6 +70,7 @@ internal static class Keys
         public const string Reasoning = "reasoning";
         public const string FunctionCall = "function_call";
         public const string CustomToolCall = "custom_tool_call";
+        public const string FunctionCallOutput = "function_call_output";
         public const string CallSuffix = "_call";
     }
 
@@ -76,6 +105,9 @@ internal static class Keys
         public static ReadOnlySpan<byte> ReasoningTokens => "reasoning_tokens"u8;
         public static ReadOnlySpan<byte> Error => "error"u8;
         public static ReadOnlySpan<byte> Message => "message"u8;
+        public static ReadOnlySpan<byte> SequenceNumber => "sequence_number"u8;
+        public static ReadOnlySpan<byte> ItemId => "item_id"u8;
+        public static ReadOnlySpan<byte> ResponseId => "response_id"u8;
 
         public static ReadOnlySpan<byte> Commentary => "commentary"u8;
         public static ReadOnlySpan<byte> OutputText => "output_text"u8;

@@ -15,6 +15,8 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
 
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
+    public IToolLoopDialect ToolLoop { get; } = new OpenAIResponsesToolLoop();
+
     public RequestFacts Read(JsonObject request) => new(
         Model: Json.String(request[Keys.Model]) ?? "",
         Stream: Json.Bool(request[Keys.Stream]) == true,
