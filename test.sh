@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: restores, builds (warnings are errors) and runs the unit and end-to-end suites.
-# Prints "N passed, N failed" as its last line. Needs only the .NET SDK; nothing else to install yet.
+# Prints "N passed, N failed" as its last line. Needs the .NET SDK, and Node 20+ with npm for the real-client tests.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -14,6 +14,19 @@ if ! dotnet build Bridgekeeper.slnx -c Release -warnaserror; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# The real clients (Claude Code, Codex, the OpenAI and Anthropic Node SDKs) that tests/…/Clients drive, pinned in
+# tests/clients/package-lock.json. Installed again only when the lock file is newer than the last install.
+clients=tests/clients
+if [ ! "$clients/node_modules/.package-lock.json" -nt "$clients/package-lock.json" ]; then
+  echo "installing pinned clients (npm ci --prefix $clients)"
+  if ! npm ci --prefix "$clients" --no-audit --no-fund --loglevel=error; then
+    echo "npm ci failed: the client tests will fail (they need Node 20+ and npm)"
+  fi
+fi
+for cli in claude codex; do
+  "$clients/node_modules/.bin/$cli" --version >/dev/null 2>&1 || echo "warning: $clients/node_modules/.bin/$cli does not run"
+done
 
 status=0
 for project in tests/Bridgekeeper.Tests tests/Bridgekeeper.EndToEndTests; do

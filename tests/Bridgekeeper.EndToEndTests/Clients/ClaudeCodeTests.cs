@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Bridgekeeper.EndToEndTests.Clients;
+
+/// <summary>
+/// The real Claude Code CLI (pinned in tests/clients/package.json), headless, through the gateway to the mock upstream.
+/// Claude Code may send more requests than the one that answers the prompt, so records are found by content.
+/// </summary>
+public sealed class ClaudeCodeTests : ClientTest
+{
+    [Fact]
+    public async Task ClaudeCode_PlainPrompt_PrintsReplyAndRecordsPromptSessionAndExactTokens()
+    {
+        using var sandbox = new Sandbox();
+        // mock:usage sets the figures the mock reports, cache included, so exact Anthropic token semantics show.
+        const string prompt = "Say hello to the gateway mock:usage=input=12,output=40,cache_read=1000,cache_write=200";
+
+        var run = await ClaudeAsync(sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt);
+
+        await ExpectAsync(run, async () =>
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("Hello from the mock upstream.", run.Stdout, StringComparison.Ordinal);
+            var record = await InterceptionAsync(i => HasPrompt(i, prompt));
+            Assert.Equal("completed", Text(record, "status"));
+            Assert.Equal("Claude Code", Text(record, "client"));
+            Assert.StartsWith("claude-cli/2.1.330", Text(record, "user_agent"), StringComparison.Ordinal);
+            Assert.Equal("claude-user", record.GetProperty("user").GetProperty("name").GetString());
+            Assert.Equal("anthropic", Text(record, "provider"));
+            Assert.True(record.GetProperty("streaming").GetBoolean());
+            Assert.Equal(prompt, Assert.Single(record.GetProperty("prompts").EnumerateArray()).GetProperty("prompt").GetString());
+            Assert.Equal((12, 40, 1000, 200, 0), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
+            // The session is Claude Code's own: the id it sent upstream, not one we made up.
+            var exchange = Upstream.Exchanges.First(e => Encoding.UTF8.GetString(e.RequestBody).Contains(prompt, StringComparison.Ordinal));
+            Assert.Equal(exchange.Headers["x-claude-code-session-id"], Text(record, "session_id"));
+            Assert.Equal("?beta=true", exchange.QueryString);
+            Assert.DoesNotContain(exchange.Headers.Values, v => v.Contains("bk_", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
+    public async Task ClaudeCode_BashRoundTrip_RunsCommandAndRecordsToolCallThenResultTurn()
+    {
+        using var sandbox = new Sandbox();
+        var marker = $"bridgekeeper-{Guid.NewGuid():N}"[..24];
+        // The shell must really run: $((6*7)) only becomes 42 in a shell, so the reply cannot just echo the prompt back.
+        var command = $"echo {marker}-$((6*7))";
+        var prompt = $"mock:run={command}";
+
+        var run = await ClaudeAsync(sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt, "--allowedTools", "Bash");
+
+        await ExpectAsync(run, async () =>
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("Tool said:", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"{marker}-42", run.Stdout, StringComparison.Ordinal);
+
+            var call = await InterceptionAsync(i => HasPrompt(i, prompt) && HasTool(i, "Bash"));
+            Assert.Equal("completed", Text(call, "status"));
+            Assert.Equal("Claude Code", Text(call, "client"));
+            var tool = Assert.Single(call.GetProperty("tool_usages").EnumerateArray());
+            Assert.Equal(command, JsonDocument.Parse(Text(tool, "input")).RootElement.GetProperty("command").GetString());
+            Assert.False(tool.GetProperty("injected").GetBoolean());
+            var callId = Text(tool, "tool_call_id");
+            Assert.StartsWith("toolu_", callId);
+
+            // The turn that carries the tool result back: same session, no prompt of its own (a tool result is not a prompt).
+            var sessionId = Text(call, "session_id");
+            Assert.NotEmpty(sessionId);
+            var result = await InterceptionAsync(i => Text(i, "session_id") == sessionId && i.GetProperty("prompts").GetArrayLength() == 0
+                && Text(i, "id") != Text(call, "id"));
+            Assert.Equal("completed", Text(result, "status"));
+            Assert.Empty(result.GetProperty("tool_usages").EnumerateArray());
+            var resultBody = Upstream.Exchanges.Select(e => Encoding.UTF8.GetString(e.RequestBody))
+                .Last(b => b.Contains(callId, StringComparison.Ordinal) && b.Contains("tool_result", StringComparison.Ordinal));
+            Assert.Contains($"{marker}-42", resultBody, StringComparison.Ordinal);
+        });
+    }
+
+    private async Task<ClientRun> ClaudeAsync(Sandbox sandbox, string key, string prompt, params string[] flags)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = sandbox.Home,
+            ["CLAUDE_CONFIG_DIR"] = Path.Combine(sandbox.Home, ".claude"),
+            ["ANTHROPIC_BASE_URL"] = new Uri(Gateway.Url, "anthropic").AbsoluteUri,
+            ["ANTHROPIC_API_KEY"] = key,
+            ["IS_SANDBOX"] = "1",
+            ["DISABLE_AUTOUPDATER"] = "1",
+            ["DISABLE_TELEMETRY"] = "1",
+            ["DISABLE_ERROR_REPORTING"] = "1",
+            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+        };
+        return await ClientProcess.RunAsync(ClientInstall.ClaudeCode, ["-p", prompt, .. flags], environment, sandbox.Work,
+            TestContext.Current.CancellationToken);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace Bridgekeeper.EndToEndTests.Clients;
+
+/// <summary>
+/// The official OpenAI and Anthropic Node SDKs (pinned in tests/clients/package.json), driven by tests/clients/sdk-smoke.mjs:
+/// each parses the gateway's relay with its own streaming and response code, and the gateway records exact tokens.
+/// </summary>
+public sealed class NodeSdkTests : ClientTest
+{
+    // Cached input makes the OpenAI and Anthropic token semantics differ, so a mix-up shows.
+    private const string Usage = "input=100,output=20,cache_read=30,cache_write=10";
+
+    [Theory]
+    [InlineData("openai-chat", false, "openai", 100, 20, 30, 0)]
+    [InlineData("openai-chat-stream", true, "openai", 100, 20, 30, 0)]
+    [InlineData("openai-responses", false, "openai", 100, 20, 30, 0)]
+    [InlineData("openai-responses-stream", true, "openai", 100, 20, 30, 0)]
+    [InlineData("anthropic-messages", false, "anthropic", 100, 20, 30, 10)]
+    [InlineData("anthropic-messages-stream", true, "anthropic", 100, 20, 30, 10)]
+    public async Task NodeSdk_Mode_ReceivesTextAndUsageAndIsRecordedExactly(string mode, bool streaming, string provider,
+        long input, long output, long cacheRead, long cacheWrite)
+    {
+        using var sandbox = new Sandbox();
+        var prompt = $"Say hello via {mode}";
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = sandbox.Home,
+            ["BRIDGEKEEPER_URL"] = Gateway.Url.AbsoluteUri,
+            ["BRIDGEKEEPER_KEY"] = await Gateway.CreateKeyAsync("sdk-user"),
+            ["BRIDGEKEEPER_HEADERS"] = JsonSerializer.Serialize(new Dictionary<string, string> { ["x-mock-usage"] = Usage }),
+        };
+
+        var run = await ClientProcess.RunAsync("node", [ClientInstall.SdkScript, mode, prompt], environment, ClientInstall.Folder,
+            TestContext.Current.CancellationToken);
+
+        await ExpectAsync(run, async () =>
+        {
+            Assert.Equal(0, run.ExitCode);
+            var line = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]).RootElement;
+            Assert.Equal("Hello from the mock upstream.", line.GetProperty("text").GetString());
+            var usage = line.GetProperty("usage");
+            // What the SDK itself parsed: the provider's own field names and meanings.
+            if (provider == "anthropic")
+            {
+                Assert.Equal(input, usage.GetProperty("input_tokens").GetInt64());
+                Assert.Equal(cacheRead, usage.GetProperty("cache_read_input_tokens").GetInt64());
+            }
+            else
+            {
+                var total = usage.TryGetProperty("prompt_tokens", out var prompted) ? prompted : usage.GetProperty("input_tokens");
+                Assert.Equal(input + cacheRead, total.GetInt64());
+            }
+
+            var record = await InterceptionAsync(i => HasPrompt(i, prompt));
+            Assert.Equal("completed", Text(record, "status"));
+            Assert.Equal(provider, Text(record, "provider"));
+            Assert.Equal(streaming, record.GetProperty("streaming").GetBoolean());
+            Assert.Equal("sdk-user", record.GetProperty("user").GetProperty("name").GetString());
+            Assert.Equal((input, output, cacheRead, cacheWrite, 0L),
+                ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
+        });
+    }
+}
