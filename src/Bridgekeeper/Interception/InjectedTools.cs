@@ -47,7 +47,7 @@ internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions
         }
         var result = await registry.InvokeAsync(interception.User, tool, call.Arguments, ct);
         var recorded = result.Content.Length > MaxRecordedResult ? result.Content[..MaxRecordedResult] : result.Content;
-        interception.RecordInjectedCall(call, tool.ServerUrl.AbsoluteUri, recorded, result.IsError ? result.Error ?? "tool error" : null);
+        interception.RecordInjectedCall(call, tool.ServerUrl.AbsoluteUri, recorded, result.IsError ? result.Error ?? "tool error" : null, result.Duration);
         return new ToolOutcome(call, result.Content, result.IsError);
     }
 

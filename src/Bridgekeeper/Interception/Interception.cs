@@ -44,8 +44,9 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     }
 
     /// <summary>Records a call to an injected tool and what running it gave.</summary>
-    public void RecordInjectedCall(ToolCall call, string serverUrl, string? result, string? error) =>
-        audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, serverUrl, result, error));
+    public void RecordInjectedCall(ToolCall call, string serverUrl, string? result, string? error, TimeSpan? duration = null) =>
+        audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, serverUrl, result, error,
+            duration is { } d ? (long)d.TotalMilliseconds : null));
 
     /// <summary>Records injected calls the loop did not run, with the reason.</summary>
     public void RecordSkippedCalls(IReadOnlyList<ToolCall> calls, string reason)

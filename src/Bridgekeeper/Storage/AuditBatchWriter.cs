@@ -33,9 +33,9 @@ internal sealed class AuditBatchWriter(DbConnection connection, DbTransaction tr
         "id", "interception_id", "prompt", "created_at");
 
     private static readonly Statement InsertToolUsage = new("""
-        INSERT INTO tool_usages (id, interception_id, tool, tool_call_id, input, injected, server_url, result, error, created_at)
-        VALUES (@id, @interception_id, @tool, @tool_call_id, @input, @injected, @server_url, @result, @error, @created_at)
-        """, "id", "interception_id", "tool", "tool_call_id", "input", "injected", "server_url", "result", "error", "created_at");
+        INSERT INTO tool_usages (id, interception_id, tool, tool_call_id, input, injected, server_url, result, error, duration_ms, created_at)
+        VALUES (@id, @interception_id, @tool, @tool_call_id, @input, @injected, @server_url, @result, @error, @duration_ms, @created_at)
+        """, "id", "interception_id", "tool", "tool_call_id", "input", "injected", "server_url", "result", "error", "duration_ms", "created_at");
 
     private static readonly Statement InsertThought = new(
         "INSERT INTO thoughts (id, interception_id, content, source, created_at) VALUES (@id, @interception_id, @content, @source, @created_at)",
@@ -58,7 +58,7 @@ internal sealed class AuditBatchWriter(DbConnection connection, DbTransaction tr
             r.CacheWriteTokens, r.ReasoningTokens, r.ExtraJson, Time(r.At)),
         PromptRecorded r => ExecuteAsync(InsertPrompt, cancellationToken, ChildId(r), Id(r.InterceptionId), r.Prompt, Time(r.At)),
         ToolUsageRecorded r => ExecuteAsync(InsertToolUsage, cancellationToken,
-            ChildId(r), Id(r.InterceptionId), r.Tool, r.ToolCallId, r.Input, r.Injected, r.ServerUrl, r.Result, r.Error, Time(r.At)),
+            ChildId(r), Id(r.InterceptionId), r.Tool, r.ToolCallId, r.Input, r.Injected, r.ServerUrl, r.Result, r.Error, r.DurationMs, Time(r.At)),
         ThoughtRecorded r => ExecuteAsync(InsertThought, cancellationToken, ChildId(r), Id(r.InterceptionId), r.Content, r.Source, Time(r.At)),
         _ => throw new ArgumentException($"Unknown audit record type {record.GetType().Name}.", nameof(record)),
     };

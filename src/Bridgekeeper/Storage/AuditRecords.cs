@@ -50,7 +50,8 @@ internal sealed record ToolUsageRecorded(
     bool Injected,
     string? ServerUrl,
     string? Result,
-    string? Error) : AuditRecord(InterceptionId, At);
+    string? Error,
+    long? DurationMs = null) : AuditRecord(InterceptionId, At);
 
 internal sealed record ThoughtRecorded(
     Guid InterceptionId,

@@ -48,6 +48,7 @@ internal sealed record ToolUsageView(
     string? ServerUrl,
     string? Result,
     string? Error,
+    long? DurationMs,
     DateTimeOffset CreatedAt);
 
 internal sealed record ThoughtView(string Content, string Source, DateTimeOffset CreatedAt);

@@ -57,6 +57,7 @@ public sealed class McpLoopTests : McpGatewayTest
         Assert.Equal(Mcp.StreamableUrl.AbsoluteUri, tool.GetProperty("server_url").GetString());
         Assert.Equal("Echo: hi", tool.GetProperty("result").GetString());
         Assert.Equal(JsonValueKind.Null, tool.GetProperty("error").ValueKind);
+        Assert.True(tool.GetProperty("duration_ms").GetInt64() >= 0);
     }
 
     [Fact]
@@ -110,6 +111,7 @@ public sealed class McpLoopTests : McpGatewayTest
         Assert.StartsWith("Tool said:", TextOf(text), StringComparison.Ordinal);
         var record = await Gateway.WaitForEndedAsync();
         Assert.StartsWith("timeout", record.GetProperty("tool_usages")[0].GetProperty("error").GetString());
+        Assert.InRange(record.GetProperty("tool_usages")[0].GetProperty("duration_ms").GetInt64(), 1900, 10_000);
     }
 
     [Fact]

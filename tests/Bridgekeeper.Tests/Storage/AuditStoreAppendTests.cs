@@ -23,7 +23,7 @@ public sealed class AuditStoreAppendTests
             new PromptRecorded(id, T0.AddMilliseconds(1), "fix the bug"),
             new ThoughtRecorded(id, T0.AddMilliseconds(2), "Let me look.", "thinking"),
             new ToolUsageRecorded(id, T0.AddMilliseconds(3), "bmcp_github_search", "toolu_1", """{"q":"x"}""", true,
-                "https://mcp.example/mcp", "found", null),
+                "https://mcp.example/mcp", "found", null, 1234),
             new ToolUsageRecorded(id, T0.AddMilliseconds(4), "Read", null, "{}", false, null, null, "denied"),
             new TokenUsageRecorded(id, T0.AddMilliseconds(5), "msg_1", 10, 20, 30, 40, 5, """{"service_tier":"standard"}"""),
             new InterceptionEnded(id, T0.AddSeconds(2), InterceptionStatus.Failed, "upstream_timeout"),
@@ -44,8 +44,8 @@ public sealed class AuditStoreAppendTests
         Assert.Equal([new ThoughtView("Let me look.", "thinking", T0.AddMilliseconds(2))], view.Thoughts);
         Assert.Equal(
         [
-            new ToolUsageView("bmcp_github_search", "toolu_1", """{"q":"x"}""", true, "https://mcp.example/mcp", "found", null, T0.AddMilliseconds(3)),
-            new ToolUsageView("Read", null, "{}", false, null, null, "denied", T0.AddMilliseconds(4)),
+            new ToolUsageView("bmcp_github_search", "toolu_1", """{"q":"x"}""", true, "https://mcp.example/mcp", "found", null, 1234, T0.AddMilliseconds(3)),
+            new ToolUsageView("Read", null, "{}", false, null, null, "denied", null, T0.AddMilliseconds(4)),
         ], view.ToolUsages);
         var tokens = Assert.Single(view.TokenUsages);
         Assert.Equal(("msg_1", 10L, 20L, 30L, 40L, 5L), (tokens.ResponseId, tokens.InputTokens, tokens.OutputTokens, tokens.CacheReadTokens,
