@@ -124,6 +124,8 @@ public sealed class GatewaySurfaceTests : GatewayTest
 
     [Theory]
     [InlineData("openai/v1/chat/completions")]
+    [InlineData("openai/v1/responses")]
+    [InlineData("api/v2/aibridge/openai/v1/responses")]
     [InlineData("anthropic/v1/messages")]
     public async Task WebSocketUpgrade_IsRefusedAtOnceWith426(string path)
     {
