@@ -15,6 +15,10 @@ internal static class ClientInstall
 
     public static string Codex => Require(Path.Combine("node_modules", ".bin", "codex"));
 
+    /// <summary>The entry script of <c>@modelcontextprotocol/server-everything</c> (run with <c>node</c>).</summary>
+    public static string EverythingServer =>
+        Require(Path.Combine("node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"));
+
     public static string SdkScript
     {
         get
