@@ -25,6 +25,7 @@ internal static class GatewayRoutes
                 MapProvider(app, $"{prefix}/{provider.Name}", provider, endpoint, passthrough);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/readyz", ReadyAsync);
         app.MapApi();
         app.MapMcpApi();

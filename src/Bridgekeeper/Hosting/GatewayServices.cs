@@ -47,6 +47,7 @@ internal static class GatewayServices
         services.AddSingleton<InterceptionEndpoint>();
         services.AddSingleton<Passthrough>();
         services.AddHttpForwarder();
+        services.AddGatewayTelemetry(settings.MeterName);
         return services;
     }
 }

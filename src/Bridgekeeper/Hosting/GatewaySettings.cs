@@ -15,6 +15,12 @@ internal sealed record GatewaySettings
     public int AuditQueueCapacity { get; init; } = 10_000;
     public bool Demo { get; init; }
 
+    /// <summary>
+    /// The meter the metrics are published under. Not a user setting: exporters subscribe to meters by name process-wide,
+    /// so tests that run several gateways in one process give each its own.
+    /// </summary>
+    public string MeterName { get; init; } = Metrics.BridgekeeperMetrics.MeterName;
+
     /// <summary>Approved MCP servers whose tools are injected, in configuration order.</summary>
     public IReadOnlyList<Tools.McpServerOptions> McpServers { get; init; } = [];
     public int McpMaxRounds { get; init; } = 10;

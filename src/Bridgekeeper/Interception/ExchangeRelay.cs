@@ -1,3 +1,4 @@
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Streaming;
 using Microsoft.AspNetCore.Http;
@@ -11,26 +12,46 @@ namespace Bridgekeeper.Interception;
 /// for every API: while a turn ends asking only for injected tools, it runs them, appends the results through the
 /// dialect and calls upstream again, and the client keeps receiving one stream. It decides the interception's outcome.
 /// </summary>
-internal sealed partial class ExchangeRelay(InterceptionOptions options, TimeProvider time, ILogger<ExchangeRelay> logger)
+internal sealed partial class ExchangeRelay(InterceptionOptions options, TimeProvider time, BridgekeeperMetrics metrics, ILogger<ExchangeRelay> logger)
 {
     private const int MaxRecordedErrorBody = 2048;
 
-    public async Task<Outcome> RunAsync(HttpContext http, Interception interception, IUpstream upstream, UpstreamRequest request, Injection? injection)
+    /// <param name="startedAt">When the client's request arrived (<see cref="TimeProvider.GetTimestamp"/>), for the overhead measure.</param>
+    public async Task<Outcome> RunAsync(HttpContext http, Interception interception, IUpstream upstream, UpstreamRequest request, Injection? injection, long startedAt)
     {
         using var idle = new IdleTimeout(options.UpstreamIdleTimeout, http.RequestAborted);
+        using var turns = new TurnSequence(interception, injection, upstream, request, time, metrics);
+        turns.StartRound();
+        var sentAt = time.GetTimestamp();
         var (response, failure) = await SendAsync(http, interception, upstream, request, idle);
         if (response is null)
             return failure!.Value;
+        var respondedAt = time.GetTimestamp();
+        http.Response.OnStarting(() => MarkOverhead(http, interception, startedAt, sentAt, respondedAt));
         using (response)
         {
             if (!response.IsSuccessStatusCode)
                 return await RelayErrorAsync(http, response, idle.Token);
-            var turns = new TurnSequence(interception, injection, upstream, request, time);
             return IsEventStream(response)
                 ? await RelayStreamAsync(http, interception, turns, response, idle)
                 : await RelayBodiesAsync(http, interception, turns, response, idle);
         }
     }
+
+    /// <summary>
+    /// Gateway overhead up to the first upstream byte: the time before sending upstream, plus the time from the
+    /// upstream's response headers to ours. Sent as <c>x-bridgekeeper-overhead-ms</c> and recorded as a metric.
+    /// </summary>
+    private Task MarkOverhead(HttpContext http, Interception interception, long startedAt, long sentAt, long respondedAt)
+    {
+        var overhead = time.GetElapsedTime(startedAt, sentAt) + time.GetElapsedTime(respondedAt);
+        http.Response.Headers[OverheadHeader] = overhead.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        metrics.UpstreamResponded(interception.Provider.Name, interception.Dialect.Name, interception.Facts.Model,
+            time.GetElapsedTime(sentAt, respondedAt), overhead, interception.Facts.Stream);
+        return Task.CompletedTask;
+    }
+
+    public const string OverheadHeader = "x-bridgekeeper-overhead-ms";
 
     private async Task<(HttpResponseMessage?, Outcome?)> SendAsync(HttpContext http, Interception interception, IUpstream upstream,
         UpstreamRequest request, IdleTimeout idle)

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Bridgekeeper.Auth;
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Tools;
 using Microsoft.Extensions.Logging;
@@ -11,7 +11,7 @@ namespace Bridgekeeper.Interception;
 /// loop's rounds), injects its tools through the dialect, and runs the model's calls in parallel, recording each with
 /// its server, result (truncated to 64 KiB) and error. A tool failure goes back to the model as a tool error.
 /// </summary>
-internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions options, ILogger<InjectedTools> logger)
+internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions options, BridgekeeperMetrics metrics, ILogger<InjectedTools> logger)
 {
     public const int MaxRecordedResult = 64 * 1024;
 
@@ -45,7 +45,16 @@ internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions
             interception.RecordInjectedCall(call, "", null, "unknown injected tool");
             return new ToolOutcome(call, $"Unknown tool '{call.Name}'.", IsError: true);
         }
+        using var span = BridgekeeperMetrics.Tracing.StartActivity($"execute_tool {call.Name}", System.Diagnostics.ActivityKind.Internal);
+        span?.SetTag("gen_ai.operation.name", "execute_tool");
+        span?.SetTag("gen_ai.tool.name", call.Name);
+        span?.SetTag("gen_ai.tool.call.id", call.Id);
+        span?.SetTag("gen_ai.tool.type", "function");
+        span?.SetTag("server.address", tool.ServerUrl.Host);
         var result = await registry.InvokeAsync(interception.User, tool, call.Arguments, ct);
+        metrics.InjectedToolCalled(tool.Server, tool.ToolName, result.IsError);
+        if (result.IsError)
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Error);
         var recorded = result.Content.Length > MaxRecordedResult ? result.Content[..MaxRecordedResult] : result.Content;
         interception.RecordInjectedCall(call, tool.ServerUrl.AbsoluteUri, recorded, result.IsError ? result.Error ?? "tool error" : null, result.Duration);
         return new ToolOutcome(call, result.Content, result.IsError);

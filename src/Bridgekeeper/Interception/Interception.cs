@@ -19,9 +19,13 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     public IApiDialect Dialect { get; } = dialect;
     public RequestFacts Facts { get; private set; } = new("", false, null, null, true);
 
+    /// <summary>The client's session, once <see cref="Start"/> has read it.</summary>
+    public string? SessionId { get; private set; }
+
     public void Start(RequestFacts facts, string client, string? userAgent, string? sessionId)
     {
         Facts = facts;
+        SessionId = sessionId;
         var now = time.GetUtcNow();
         audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream, "{}"));
         if (!string.IsNullOrEmpty(facts.Prompt))

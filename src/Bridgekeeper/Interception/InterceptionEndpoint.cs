@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bridgekeeper.Auth;
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Recording;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +21,7 @@ internal sealed partial class InterceptionEndpoint(
     IAuditSink audit,
     ExchangeRelay relay,
     InjectedTools tools,
+    BridgekeeperMetrics metrics,
     InterceptionOptions options,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
@@ -40,16 +42,25 @@ internal sealed partial class InterceptionEndpoint(
         }
         if (!audit.TryAdmit())
         {
+            metrics.AuditQueueFull();
             http.Response.Headers.RetryAfter = "1";
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable("The gateway's audit queue is full; retry shortly."), ct);
             return;
         }
 
+        var startedAt = time.GetTimestamp();
+        // The host may have started an unrecorded request activity of its own; under a parent-based sampler it would
+        // silently unsample ours, so our server span starts from the caller's traceparent or as a root.
+        if (System.Diagnostics.Activity.Current is { Recorded: false })
+            System.Diagnostics.Activity.Current = null;
+        using var span = BridgekeeperMetrics.Tracing.StartActivity($"{http.Request.Method} {dialect.Name}", System.Diagnostics.ActivityKind.Server,
+            IncomingTraceContext(http.Request));
         var interception = new Interception(audit, time, user, provider, dialect);
         var outcome = Outcome.Canceled("client disconnected");
+        metrics.InterceptionStarted(provider.Name, dialect.Name);
         try
         {
-            outcome = await InterceptAsync(http, interception, upstream, ct);
+            outcome = await InterceptAsync(http, interception, upstream, startedAt, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -58,10 +69,22 @@ internal sealed partial class InterceptionEndpoint(
         finally
         {
             interception.End(outcome);
+            if (span is not null)
+            {
+                span.SetTag("gen_ai.provider.name", provider.Type);
+                span.SetTag("gen_ai.request.model", interception.Facts.Model);
+                span.SetTag("gen_ai.conversation.id", interception.SessionId);
+                span.SetTag("bridgekeeper.interception.id", interception.Id);
+                span.SetTag("bridgekeeper.status", outcome.Status);
+                if (outcome.Status == Storage.InterceptionStatus.Failed)
+                    span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
+            }
+            metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, ClientIdentity.Client(http.Request.Headers.UserAgent),
+                outcome.Status, time.GetElapsedTime(startedAt));
         }
     }
 
-    private async Task<Outcome> InterceptAsync(HttpContext http, Interception interception, IUpstream upstream, CancellationToken ct)
+    private async Task<Outcome> InterceptAsync(HttpContext http, Interception interception, IUpstream upstream, long startedAt, CancellationToken ct)
     {
         var request = http.Request;
         var client = ClientIdentity.Client(request.Headers.UserAgent);
@@ -90,7 +113,7 @@ internal sealed partial class InterceptionEndpoint(
         var path = request.Path.Value!;
         var upstreamRequest = new UpstreamRequest(RelativePath(path, interception.Provider.Name) + request.QueryString.Value,
             upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
-        return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection);
+        return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection, startedAt);
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>
@@ -137,6 +160,11 @@ internal sealed partial class InterceptionEndpoint(
         var index = path.IndexOf(marker, StringComparison.Ordinal);
         return index < 0 ? path.TrimStart('/') : path[(index + marker.Length)..];
     }
+
+    /// <summary>The caller's W3C <c>traceparent</c>, so our server span joins its trace; otherwise a new root.</summary>
+    private static System.Diagnostics.ActivityContext IncomingTraceContext(HttpRequest request) =>
+        System.Diagnostics.ActivityContext.TryParse(request.Headers["traceparent"].ToString(), request.Headers["tracestate"].ToString(), out var context)
+            ? context : default;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Bridgekeeper.Auth;
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ namespace Bridgekeeper.Interception;
 /// including compression, is the forwarder's faithful default.
 /// </summary>
 internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpForwarder forwarder, HttpMessageInvoker invoker,
-    ILogger<Passthrough> logger)
+    BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
 
@@ -45,6 +46,7 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
         var relative = InterceptionEndpoint.RelativePath(http.Request.Path.Value!, provider.Name) + http.Request.QueryString.Value;
         var target = UpstreamUris.Resolve(provider.Settings, relative);
         var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, RequestConfig, new KeySwap(provider, target));
+        metrics.PassthroughServed(provider.Name, http.Response.StatusCode);
         if (error is not ForwarderError.None)
         {
             LogForwardFailed(provider.Name, error);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Streaming;
 
@@ -7,9 +9,27 @@ namespace Bridgekeeper.Interception;
 /// The turns of one interception: begins each turn's observer, records what each turn amounted to, and decides after each
 /// whether to stop (the answer is final, or a cap was hit) or to run the injected tools and call upstream again.
 /// </summary>
-internal sealed class TurnSequence(Interception interception, Injection? injection, IUpstream upstream, UpstreamRequest request, TimeProvider time)
+internal sealed class TurnSequence(Interception interception, Injection? injection, IUpstream upstream, UpstreamRequest request, TimeProvider time,
+    BridgekeeperMetrics metrics)
+    : IDisposable
 {
     private readonly long _startedAt = time.GetTimestamp();
+    private Activity? _round;
+
+    /// <summary>Opens the client span of one upstream round (<c>chat {model}</c>, GenAI semantic conventions).</summary>
+    public void StartRound()
+    {
+        _round?.Dispose();
+        _round = BridgekeeperMetrics.Tracing.StartActivity($"chat {interception.Facts.Model}", ActivityKind.Client);
+        if (_round is null)
+            return;
+        _round.SetTag("gen_ai.operation.name", "chat");
+        _round.SetTag("gen_ai.provider.name", interception.Provider.Type);
+        _round.SetTag("gen_ai.request.model", interception.Facts.Model);
+        _round.SetTag("bridgekeeper.turn", injection?.State.Turn ?? 1);
+    }
+
+    public void Dispose() => _round?.Dispose();
     private static readonly IReadOnlySet<string> Nothing = new HashSet<string>();
 
     public IUpstream Upstream => upstream;
@@ -22,6 +42,19 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
     {
         var summary = turn.Complete();
         interception.RecordExchange(summary, injection?.State.Injected ?? Nothing);
+        if (summary.Usage is { } usage)
+            metrics.TokensUsed(interception.Provider.Name, interception.Facts.Model, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, null);
+        if (_round is not null)
+        {
+            _round.SetTag("gen_ai.response.id", summary.ResponseId);
+            _round.SetTag("gen_ai.response.model", interception.Facts.Model);
+            _round.SetTag("gen_ai.usage.input_tokens", summary.Usage is { } u ? u.Input + u.CacheRead + u.CacheWrite : null);
+            _round.SetTag("gen_ai.usage.output_tokens", summary.Usage?.Output);
+            if (summary.Error is not null)
+                _round.SetStatus(ActivityStatusCode.Error, summary.Error);
+            _round.Dispose();
+            _round = null;
+        }
         return summary;
     }
 
@@ -47,11 +80,22 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(idle.Token);
         budget.CancelAfter(remaining);
-        var outcomes = await injection.RunAsync(turn.InjectedCalls, budget.Token);
+        IReadOnlyList<ToolOutcome> outcomes;
+        try
+        {
+            outcomes = await injection.RunAsync(turn.InjectedCalls, budget.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !idle.Token.IsCancellationRequested)
+        {
+            var reason = $"tool_loop_cap: the tool loop ran longer than {injection.LoopTimeout.TotalSeconds:0} s";
+            interception.RecordSkippedCalls(turn.InjectedCalls, $"stopped: {reason}");
+            return Stop(reason);
+        }
         injection.Dialect.AppendToolResults(injection.Request, turn, outcomes);
         state.Total = LoopState.Sum(state.Total, summary.Usage);
         state.Turn++;
         idle.Reset();
+        StartRound();
         try
         {
             var next = request with { Body = JsonBody.Serialize(injection.Request) };

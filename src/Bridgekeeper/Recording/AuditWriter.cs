@@ -1,3 +1,4 @@
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Bridgekeeper.Recording;
 /// lands: never dropped. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
 /// record their end, then drains the queue.
 /// </summary>
-internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, TimeProvider time, ILogger<AuditWriter> logger)
+internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, TimeProvider time, BridgekeeperMetrics metrics, ILogger<AuditWriter> logger)
     : IHostedLifecycleService
 {
     public const int MaxBatchSize = 512;
@@ -68,9 +69,11 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
         var backoff = FirstBackoff;
         for (var attempt = 1; ; attempt++)
         {
+            var started = time.GetTimestamp();
             try
             {
                 await store.AppendAsync(batch, CancellationToken.None);
+                metrics.AuditBatchWritten(ok: true, time.GetElapsedTime(started));
                 queue.Committed(batch.Count);
                 if (attempt > 1)
                     LogBatchRecovered(batch.Count, attempt);
@@ -78,6 +81,7 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
             }
             catch (Exception exception) when (!_abandon.IsCancellationRequested)
             {
+                metrics.AuditBatchWritten(ok: false, time.GetElapsedTime(started));
                 LogBatchFailed(batch.Count, attempt, backoff.TotalMilliseconds, exception);
                 try
                 {

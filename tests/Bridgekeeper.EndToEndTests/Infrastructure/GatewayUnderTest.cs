@@ -36,7 +36,8 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public Uri Url => App.Url;
     public string DatabasePath => Path.Combine(_folder, "bridgekeeper.db");
 
-    public static async Task<GatewayUnderTest> StartAsync(MockUpstreamServer? upstream, Func<GatewaySettings, GatewaySettings>? configure = null)
+    public static async Task<GatewayUnderTest> StartAsync(MockUpstreamServer? upstream, Func<GatewaySettings, GatewaySettings>? configure = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureBuilder = null)
     {
         var folder = Directory.CreateTempSubdirectory("bk-e2e-").FullName;
         var openAIUrl = upstream?.OpenAIBaseUrl ?? new Uri("http://127.0.0.1:9/v1/");
@@ -44,6 +45,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         var settings = new GatewaySettings
         {
             HttpAddress = "127.0.0.1:0",
+            MeterName = "Bridgekeeper.Test." + Guid.NewGuid().ToString("N"),
             Database = Path.Combine(folder, "bridgekeeper.db"),
             Providers =
             [
@@ -58,6 +60,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            configureBuilder?.Invoke(builder);
         });
         var adminKey = console.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("bk_", StringComparison.Ordinal));
         return new GatewayUnderTest(app, folder, logs, adminKey, settings);

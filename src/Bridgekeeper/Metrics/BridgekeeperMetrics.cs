@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Bridgekeeper.Metrics;
+
+/// <summary>
+/// Every instrument the gateway exports, in one place (Prometheus at <c>/metrics</c>, names after the exporter's
+/// conversion shown below). Labels are bounded: never a user or a key. Worst-case series counts assume P providers,
+/// M models seen, D = 3 dialects, C = 9 clients, S = 4 statuses, T injected tools:
+/// <list type="bullet">
+/// <item><c>bridgekeeper_interceptions_total{provider,model,dialect,client,status}</c>: P·M·D·C·S (models are what clients ask for; cap with an allowlist if that is unbounded for you).</item>
+/// <item><c>bridgekeeper_interceptions_in_flight{provider,dialect}</c>: P·D.</item>
+/// <item><c>bridgekeeper_interception_duration_seconds{provider,dialect,status}</c>, <c>bridgekeeper_upstream_ttfb_seconds{provider,dialect}</c>, <c>bridgekeeper_gateway_overhead_seconds{provider,dialect}</c>: histograms, P·D(·S) series each times the buckets.</item>
+/// <item><c>bridgekeeper_tokens_total{provider,model,type}</c>: P·M·5; <c>bridgekeeper_cost_usd_total{provider,model}</c>: P·M.</item>
+/// <item><c>bridgekeeper_injected_tool_calls_total{server,tool,status}</c>: T·2.</item>
+/// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP status classes).</item>
+/// <item><c>bridgekeeper_audit_queue_depth</c>, <c>bridgekeeper_audit_batches_total{status}</c>, <c>bridgekeeper_audit_batch_seconds</c>, <c>bridgekeeper_audit_queue_full_total</c>, <c>bridgekeeper_retention_deleted_total</c>: a handful.</item>
+/// <item>OpenTelemetry GenAI: <c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>, <c>gen_ai.server.time_to_first_token</c> with <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>, <c>gen_ai.request.model</c> (and <c>gen_ai.token.type</c>).</item>
+/// </list>
+/// </summary>
+internal sealed class BridgekeeperMetrics
+{
+    public const string MeterName = "Bridgekeeper";
+    public static readonly ActivitySource Tracing = new("Bridgekeeper");
+
+    private readonly Counter<long> _interceptions;
+    private readonly UpDownCounter<long> _inFlight;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _ttfb;
+    private readonly Histogram<double> _overhead;
+    private readonly Counter<long> _tokens;
+    private readonly Counter<double> _cost;
+    private readonly Counter<long> _injectedCalls;
+    private readonly Counter<long> _passthrough;
+    private readonly Counter<long> _auditBatches;
+    private readonly Histogram<double> _auditBatchSeconds;
+    private readonly Counter<long> _auditQueueFull;
+    private readonly Counter<long> _retentionDeleted;
+    private readonly Histogram<long> _genAiTokens;
+    private readonly Histogram<double> _genAiDuration;
+    private readonly Histogram<double> _genAiTtft;
+
+    public BridgekeeperMetrics(IMeterFactory meters, Func<int> auditQueueDepth, string meterName = MeterName)
+    {
+        var meter = meters.Create(meterName);
+        _interceptions = meter.CreateCounter<long>("bridgekeeper_interceptions", description: "Intercepted requests, by outcome");
+        _inFlight = meter.CreateUpDownCounter<long>("bridgekeeper_interceptions_in_flight", description: "Interceptions being served now");
+        _duration = meter.CreateHistogram<double>("bridgekeeper_interception_duration", "s", "Time from request to the end of the response");
+        _ttfb = meter.CreateHistogram<double>("bridgekeeper_upstream_ttfb", "s", "Time from sending upstream to its response headers");
+        _overhead = meter.CreateHistogram<double>("bridgekeeper_gateway_overhead", "s", "Time spent in the gateway up to the first upstream byte, excluding the wait on the upstream");
+        _tokens = meter.CreateCounter<long>("bridgekeeper_tokens", description: "Tokens by type (input excludes cached input)");
+        _cost = meter.CreateCounter<double>("bridgekeeper_cost_usd", description: "Cost in USD of priced token usage");
+        _injectedCalls = meter.CreateCounter<long>("bridgekeeper_injected_tool_calls", description: "Injected MCP tool calls run by the gateway");
+        _passthrough = meter.CreateCounter<long>("bridgekeeper_passthrough_requests", description: "Requests on passthrough routes");
+        _auditBatches = meter.CreateCounter<long>("bridgekeeper_audit_batches", description: "Audit batch writes, by result");
+        _auditBatchSeconds = meter.CreateHistogram<double>("bridgekeeper_audit_batch", "s", "Time to write one audit batch");
+        _auditQueueFull = meter.CreateCounter<long>("bridgekeeper_audit_queue_full", description: "Interceptions refused because the audit queue was full");
+        _retentionDeleted = meter.CreateCounter<long>("bridgekeeper_retention_deleted", description: "Interceptions removed by retention");
+        meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
+        _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
+        _genAiDuration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration");
+        _genAiTtft = meter.CreateHistogram<double>("gen_ai.server.time_to_first_token", "s", "Time to the first token of a streamed response");
+    }
+
+    public void InterceptionStarted(string provider, string dialect) =>
+        _inFlight.Add(1, new("provider", provider), new("dialect", dialect));
+
+    public void InterceptionEnded(string provider, string dialect, string model, string client, string status, TimeSpan duration)
+    {
+        _inFlight.Add(-1, new("provider", provider), new("dialect", dialect));
+        _interceptions.Add(1, [new("provider", provider), new("model", model), new("dialect", dialect), new("client", client), new("status", status)]);
+        _duration.Record(duration.TotalSeconds, new("provider", provider), new("dialect", dialect), new("status", status));
+        _genAiDuration.Record(duration.TotalSeconds, new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", provider), new("gen_ai.request.model", model));
+    }
+
+    public void UpstreamResponded(string provider, string dialect, string model, TimeSpan timeToFirstByte, TimeSpan overhead, bool streaming)
+    {
+        _ttfb.Record(timeToFirstByte.TotalSeconds, new("provider", provider), new("dialect", dialect));
+        _overhead.Record(overhead.TotalSeconds, new("provider", provider), new("dialect", dialect));
+        if (streaming)
+            _genAiTtft.Record(timeToFirstByte.TotalSeconds, new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", provider), new("gen_ai.request.model", model));
+    }
+
+    public void TokensUsed(string provider, string model, long input, long output, long cacheRead, long cacheWrite, long reasoning, decimal? costUsd)
+    {
+        Tokens(provider, model, "input", input);
+        Tokens(provider, model, "output", output);
+        Tokens(provider, model, "cache_read", cacheRead);
+        Tokens(provider, model, "cache_write", cacheWrite);
+        Tokens(provider, model, "reasoning", reasoning);
+        _genAiTokens.Record(input + cacheRead + cacheWrite, new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", provider), new("gen_ai.request.model", model), new("gen_ai.token.type", "input"));
+        _genAiTokens.Record(output, new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", provider), new("gen_ai.request.model", model), new("gen_ai.token.type", "output"));
+        if (costUsd is { } cost)
+            _cost.Add((double)cost, new("provider", provider), new("model", model));
+    }
+
+    private void Tokens(string provider, string model, string type, long count)
+    {
+        if (count > 0)
+            _tokens.Add(count, new("provider", provider), new("model", model), new("type", type));
+    }
+
+    public void InjectedToolCalled(string server, string tool, bool failed) =>
+        _injectedCalls.Add(1, new("server", server), new("tool", tool), new("status", failed ? "error" : "ok"));
+
+    public void PassthroughServed(string provider, int status) =>
+        _passthrough.Add(1, new("provider", provider), new("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public void AuditBatchWritten(bool ok, TimeSpan took)
+    {
+        _auditBatches.Add(1, new KeyValuePair<string, object?>("status", ok ? "ok" : "failed"));
+        if (ok)
+            _auditBatchSeconds.Record(took.TotalSeconds);
+    }
+
+    public void AuditQueueFull() => _auditQueueFull.Add(1);
+
+    public void RetentionDeleted(long count) => _retentionDeleted.Add(count);
+}
