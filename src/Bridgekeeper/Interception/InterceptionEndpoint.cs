@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bridgekeeper.Auth;
+using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Recording;
 using Microsoft.AspNetCore.Http;
@@ -21,6 +22,7 @@ internal sealed partial class InterceptionEndpoint(
     ExchangeRelay relay,
     InjectedTools tools,
     InterceptionOptions options,
+    CostCalculator prices,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
 {
@@ -45,7 +47,7 @@ internal sealed partial class InterceptionEndpoint(
             return;
         }
 
-        var interception = new Interception(audit, time, user, provider, dialect);
+        var interception = new Interception(audit, time, user, provider, dialect, prices);
         var outcome = Outcome.Canceled("client disconnected");
         try
         {
