@@ -61,6 +61,9 @@ internal static class CliOutput
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A USD cost as plain decimal text; empty when unpriced (null), never 0.</summary>
+    public static string Cost(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+
     private static string CsvField(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

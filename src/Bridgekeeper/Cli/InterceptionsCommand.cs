@@ -11,7 +11,7 @@ internal static class InterceptionsCommand
     [
         "id", "user_id", "user", "provider", "provider_type", "model", "client", "user_agent", "session_id", "streaming",
         "status", "error", "started_at", "ended_at", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-        "reasoning_tokens", "prompt",
+        "reasoning_tokens", "cost_usd", "prompt",
     ];
 
     public static Command Create(CliGlobals globals)
@@ -67,10 +67,10 @@ internal static class InterceptionsCommand
                 CliOutput.WriteCsv(CsvHeaders, interceptions.Select(CsvRow));
                 break;
             default:
-                CliOutput.WriteTable(["STARTED", "ID", "USER", "PROVIDER", "MODEL", "CLIENT", "STATUS", "INPUT", "CACHED", "OUTPUT"],
+                CliOutput.WriteTable(["STARTED", "ID", "USER", "PROVIDER", "MODEL", "CLIENT", "STATUS", "INPUT", "CACHED", "OUTPUT", "COST_USD"],
                     interceptions.Select(i => (IReadOnlyList<string>)[CliOutput.ShortTime(i.StartedAt), i.Id.ToString(), i.User.Name ?? "",
                         i.Provider, i.Model, i.Client, i.Status, CliOutput.Number(i.TokenUsages.Sum(t => t.InputTokens)),
-                        CliOutput.Number(i.TokenUsages.Sum(t => t.CacheReadTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.OutputTokens))]));
+                        CliOutput.Number(i.TokenUsages.Sum(t => t.CacheReadTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.OutputTokens)), CliOutput.Cost(i.CostUsd)]));
                 break;
         }
     }
@@ -82,6 +82,6 @@ internal static class InterceptionsCommand
         i.EndedAt is { } ended ? Rfc3339TimestampConverter.Format(ended) : "",
         CliOutput.Number(i.TokenUsages.Sum(t => t.InputTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.OutputTokens)),
         CliOutput.Number(i.TokenUsages.Sum(t => t.CacheReadTokens)), CliOutput.Number(i.TokenUsages.Sum(t => t.CacheWriteTokens)),
-        CliOutput.Number(i.TokenUsages.Sum(t => t.ReasoningTokens)), i.Prompts.Count > 0 ? i.Prompts[^1].Prompt : "",
+        CliOutput.Number(i.TokenUsages.Sum(t => t.ReasoningTokens)), CliOutput.Cost(i.CostUsd), i.Prompts.Count > 0 ? i.Prompts[^1].Prompt : "",
     ];
 }

@@ -8,7 +8,7 @@ namespace Bridgekeeper.Cli;
 internal static class UsageCommand
 {
     private static readonly string[] Columns =
-        ["key", "interceptions", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd"];
+        ["key", "interceptions", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd", "unpriced_interceptions"];
 
     public static Command Create(CliGlobals globals)
     {
@@ -65,6 +65,6 @@ internal static class UsageCommand
     [
         row.Key, CliOutput.Number(row.Interceptions), CliOutput.Number(row.InputTokens), CliOutput.Number(row.OutputTokens),
         CliOutput.Number(row.CacheReadTokens), CliOutput.Number(row.CacheWriteTokens), CliOutput.Number(row.ReasoningTokens),
-        row.CostUsd?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        CliOutput.Cost(row.CostUsd), CliOutput.Number(row.UnpricedInterceptions),
     ];
 }

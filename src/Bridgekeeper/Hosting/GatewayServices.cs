@@ -1,5 +1,6 @@
 using Bridgekeeper.Auth;
 using Bridgekeeper.Interception;
+using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Recording;
@@ -42,6 +43,7 @@ internal static class GatewayServices
         services.AddSingleton<IMcpTokenSource>(sp => sp.GetRequiredService<McpTokenStore>());
         services.AddSingleton<McpToolRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<McpToolRegistry>());
+        services.AddSingleton(new CostCalculator(settings.Prices));
         services.AddSingleton<InjectedTools>();
         services.AddSingleton<ExchangeRelay>();
         services.AddSingleton<InterceptionEndpoint>();

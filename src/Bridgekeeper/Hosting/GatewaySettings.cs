@@ -27,6 +27,11 @@ internal sealed record GatewaySettings
     public TimeSpan McpToolTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan McpLoopTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The operator's model prices (settings <c>prices</c> and <c>prices_file</c>), which win over the shipped table.
+    /// </summary>
+    public IReadOnlyDictionary<string, Pricing.ModelPrice> Prices { get; init; } = new Dictionary<string, Pricing.ModelPrice>();
+
     /// <summary>Base64 of 32 bytes encrypting per-user MCP tokens at rest; null uses a key file beside the database.</summary>
     public string? SecretKey { get; init; }
 }

@@ -46,7 +46,12 @@ internal static partial class SettingsLoader
             SecretKey = Blank(Get("secret_key")),
             Demo = demo,
         };
-        return settings with { Providers = Providers(Get, environment, yaml), McpServers = McpSettings.Load(environment, yaml) };
+        return settings with
+        {
+            Providers = Providers(Get, environment, yaml),
+            McpServers = McpSettings.Load(environment, yaml),
+            Prices = PriceSettings.Load(Blank(Get(PriceSettings.FileKey)), yaml),
+        };
     }
 
     private static List<ProviderSettings> Providers(Func<string, string?> get, IDictionary environment, Dictionary<string, YamlNode> yaml)
@@ -113,7 +118,7 @@ internal static partial class SettingsLoader
             return [];
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SettingsException("config", $"'{path}' must hold a map of settings.");
-        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").Append(McpSettings.YamlKey).ToHashSet();
+        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").Append(McpSettings.YamlKey).Append(PriceSettings.YamlKey).ToHashSet();
         var result = new Dictionary<string, YamlNode>();
         foreach (var (k, v) in root.Children)
         {

@@ -1,4 +1,5 @@
 using Bridgekeeper.Auth;
+using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Recording;
 using Bridgekeeper.Storage;
@@ -9,7 +10,7 @@ namespace Bridgekeeper.Interception;
 /// One intercepted client request: who made it, where it goes, and what it recorded. Every record goes to the
 /// audit sink (never the database directly); <see cref="End"/> is called exactly once and releases the admission.
 /// </summary>
-internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayUser user, Provider provider, IApiDialect dialect)
+internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayUser user, Provider provider, IApiDialect dialect, CostCalculator prices)
 {
     private int _ended;
 
@@ -34,17 +35,24 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
 
     /// <summary>
     /// Records one upstream exchange: its usage row, the client tool calls the model made, and its thoughts. Calls to
-    /// injected tools are recorded by the loop, with their results.
+    /// injected tools are recorded by the loop, with their results. The usage row carries its cost, priced now for the
+    /// requested model, so a later price change never rewrites it (null when the model has no price).
     /// </summary>
-    public void RecordExchange(ExchangeSummary summary, IReadOnlySet<string> injected)
+    /// <returns>The exchange's cost in USD, or null when unpriced or without usage.</returns>
+    public decimal? RecordExchange(ExchangeSummary summary, IReadOnlySet<string> injected)
     {
         var now = time.GetUtcNow();
+        decimal? cost = null;
         if (summary.Usage is { } usage)
-            audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}"));
+        {
+            cost = prices.CostUsd(Facts.Model, usage, now);
+            audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
+        }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))
             audit.Record(new ToolUsageRecorded(Id, now, call.Name, call.Id, call.Arguments, Injected: false, null, null, null));
         foreach (var thought in summary.Thoughts)
             audit.Record(new ThoughtRecorded(Id, now, thought.Content, thought.Source));
+        return cost;
     }
 
     /// <summary>Records a call to an injected tool and what running it gave.</summary>

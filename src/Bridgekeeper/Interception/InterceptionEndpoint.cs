@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Metrics;
+using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Recording;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,7 @@ internal sealed partial class InterceptionEndpoint(
     InjectedTools tools,
     BridgekeeperMetrics metrics,
     InterceptionOptions options,
+    CostCalculator prices,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
 {
@@ -55,7 +57,7 @@ internal sealed partial class InterceptionEndpoint(
             System.Diagnostics.Activity.Current = null;
         using var span = BridgekeeperMetrics.Tracing.StartActivity($"{http.Request.Method} {dialect.Name}", System.Diagnostics.ActivityKind.Server,
             IncomingTraceContext(http.Request));
-        var interception = new Interception(audit, time, user, provider, dialect);
+        var interception = new Interception(audit, time, user, provider, dialect, prices);
         var outcome = Outcome.Canceled("client disconnected");
         metrics.InterceptionStarted(provider.Name, dialect.Name);
         try

@@ -41,9 +41,9 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
     public ExchangeSummary Complete(ILoopTurn turn)
     {
         var summary = turn.Complete();
-        interception.RecordExchange(summary, injection?.State.Injected ?? Nothing);
+        var cost = interception.RecordExchange(summary, injection?.State.Injected ?? Nothing);
         if (summary.Usage is { } usage)
-            metrics.TokensUsed(interception.Provider.Name, interception.Facts.Model, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, null);
+            metrics.TokensUsed(interception.Provider.Name, interception.Facts.Model, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, cost);
         if (_round is not null)
         {
             _round.SetTag("gen_ai.response.id", summary.ResponseId);

@@ -24,7 +24,7 @@ internal static class StructuredAuditLog
                 new("client", s.Client), new("user_agent", s.UserAgent), new("session_id", s.SessionId), new("streaming", s.Streaming), new("started_at", s.At)],
             InterceptionEnded e => [new("status", e.Status), new("error", e.Error), new("ended_at", e.At)],
             TokenUsageRecorded t => [new("response_id", t.ResponseId), new("input_tokens", t.InputTokens), new("output_tokens", t.OutputTokens),
-                new("cache_read_tokens", t.CacheReadTokens), new("cache_write_tokens", t.CacheWriteTokens), new("reasoning_tokens", t.ReasoningTokens), new("created_at", t.At)],
+                new("cache_read_tokens", t.CacheReadTokens), new("cache_write_tokens", t.CacheWriteTokens), new("reasoning_tokens", t.ReasoningTokens), new("cost_usd", t.CostUsd), new("created_at", t.At)],
             PromptRecorded p => [new("prompt", p.Prompt), new("created_at", p.At)],
             ToolUsageRecorded u => [new("tool", u.Tool), new("tool_call_id", u.ToolCallId), new("input", u.Input), new("injected", u.Injected),
                 new("server_url", u.ServerUrl), new("error", u.Error), new("created_at", u.At)],

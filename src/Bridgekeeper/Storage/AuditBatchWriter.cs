@@ -22,11 +22,11 @@ internal sealed class AuditBatchWriter(DbConnection connection, DbTransaction tr
 
     private static readonly Statement InsertTokenUsage = new("""
         INSERT INTO token_usages (id, interception_id, response_id, input_tokens, output_tokens, cache_read_tokens,
-            cache_write_tokens, reasoning_tokens, extra, created_at)
+            cache_write_tokens, reasoning_tokens, extra, cost_usd, created_at)
         VALUES (@id, @interception_id, @response_id, @input_tokens, @output_tokens, @cache_read_tokens,
-            @cache_write_tokens, @reasoning_tokens, @extra, @created_at)
+            @cache_write_tokens, @reasoning_tokens, @extra, @cost_usd, @created_at)
         """, "id", "interception_id", "response_id", "input_tokens", "output_tokens", "cache_read_tokens",
-        "cache_write_tokens", "reasoning_tokens", "extra", "created_at");
+        "cache_write_tokens", "reasoning_tokens", "extra", "cost_usd", "created_at");
 
     private static readonly Statement InsertPrompt = new(
         "INSERT INTO prompts (id, interception_id, prompt, created_at) VALUES (@id, @interception_id, @prompt, @created_at)",
@@ -55,7 +55,7 @@ internal sealed class AuditBatchWriter(DbConnection connection, DbTransaction tr
         InterceptionEnded r => ExecuteAsync(EndInterception, cancellationToken, Id(r.InterceptionId), r.Status, r.Error, Time(r.At)),
         TokenUsageRecorded r => ExecuteAsync(InsertTokenUsage, cancellationToken,
             ChildId(r), Id(r.InterceptionId), r.ResponseId, r.InputTokens, r.OutputTokens, r.CacheReadTokens,
-            r.CacheWriteTokens, r.ReasoningTokens, r.ExtraJson, Time(r.At)),
+            r.CacheWriteTokens, r.ReasoningTokens, r.ExtraJson, r.CostUsd, Time(r.At)),
         PromptRecorded r => ExecuteAsync(InsertPrompt, cancellationToken, ChildId(r), Id(r.InterceptionId), r.Prompt, Time(r.At)),
         ToolUsageRecorded r => ExecuteAsync(InsertToolUsage, cancellationToken,
             ChildId(r), Id(r.InterceptionId), r.Tool, r.ToolCallId, r.Input, r.Injected, r.ServerUrl, r.Result, r.Error, r.DurationMs, Time(r.At)),

@@ -25,6 +25,7 @@ internal sealed record InterceptionEnded(
     string Status,
     string? Error) : AuditRecord(InterceptionId, At);
 
+/// <summary>One upstream response's token figures; <see cref="CostUsd"/> is null when the model was unpriced.</summary>
 internal sealed record TokenUsageRecorded(
     Guid InterceptionId,
     DateTimeOffset At,
@@ -34,7 +35,8 @@ internal sealed record TokenUsageRecorded(
     long CacheReadTokens,
     long CacheWriteTokens,
     long ReasoningTokens,
-    string ExtraJson) : AuditRecord(InterceptionId, At);
+    string ExtraJson,
+    decimal? CostUsd = null) : AuditRecord(InterceptionId, At);
 
 internal sealed record PromptRecorded(
     Guid InterceptionId,

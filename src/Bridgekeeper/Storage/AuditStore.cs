@@ -77,8 +77,9 @@ internal sealed class AuditStore(Database database)
     }
 
     /// <summary>
-    /// Token sums per group, ordered by key. <see cref="UsageRow.Interceptions"/> counts every interception in the
-    /// group, including those without token rows.
+    /// Token and cost sums per group, ordered by key. <see cref="UsageRow.Interceptions"/> counts every interception
+    /// in the group, including those without token rows; <see cref="UsageRow.UnpricedInterceptions"/> those with an
+    /// unpriced token row.
     /// </summary>
     /// <exception cref="ArgumentException">The group is not one of <see cref="UsageGroups.All"/>.</exception>
     public async Task<IReadOnlyList<UsageRow>> UsageAsync(UsageQuery query, CancellationToken cancellationToken)
@@ -101,7 +102,8 @@ internal sealed class AuditStore(Database database)
             .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
         command.CommandText = $"""
             SELECT {key}, COUNT(DISTINCT i.id), COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0),
-                COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0)
+                COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0),
+                SUM(t.cost_usd), COUNT(t.id), COUNT(DISTINCT CASE WHEN t.id IS NOT NULL AND t.cost_usd IS NULL THEN i.id END)
             FROM interceptions i
                 LEFT JOIN users u ON u.id = i.user_id
                 LEFT JOIN token_usages t ON t.interception_id = i.id
@@ -112,9 +114,13 @@ internal sealed class AuditStore(Database database)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<UsageRow>();
         while (await reader.ReadAsync(cancellationToken))
+        {
+            // SUM over no priced rows is NULL: a group without token rows cost 0, one whose rows are all unpriced is unknown.
+            var cost = InterceptionReader.OptionalDecimal(reader, 7) ?? (Long(reader.GetValue(8)) == 0 ? 0m : null);
             rows.Add(new UsageRow(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "",
                 Long(reader.GetValue(1)), Long(reader.GetValue(2)), Long(reader.GetValue(3)), Long(reader.GetValue(4)),
-                Long(reader.GetValue(5)), Long(reader.GetValue(6)), null));
+                Long(reader.GetValue(5)), Long(reader.GetValue(6)), cost, Long(reader.GetValue(9))));
+        }
         return rows;
     }
 

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Bridgekeeper.Storage;
 
-/// <summary>One interception with its children, as the REST API and the CLI show it (SPEC §5).</summary>
+/// <summary>
+/// One interception with its children, as the REST API and the CLI show it (SPEC §5). <see cref="CostUsd"/> is the
+/// sum of its token usages' costs; null when it has none or any of them is unpriced.
+/// </summary>
 internal sealed record InterceptionView(
     Guid Id,
     UserRef User,
@@ -29,6 +32,7 @@ internal sealed record UserRef(Guid Id, string? Name);
 
 internal sealed record PromptView(string Prompt, DateTimeOffset CreatedAt);
 
+/// <summary>One token-usage row; <see cref="CostUsd"/> was priced when it was recorded, null when unpriced.</summary>
 internal sealed record TokenUsageView(
     string? ResponseId,
     long InputTokens,
@@ -37,6 +41,7 @@ internal sealed record TokenUsageView(
     long CacheWriteTokens,
     long ReasoningTokens,
     JsonElement Extra,
+    decimal? CostUsd,
     DateTimeOffset CreatedAt);
 
 /// <summary>A tool call. <see cref="Input"/> is the arguments as JSON text, kept verbatim.</summary>
@@ -56,7 +61,11 @@ internal sealed record ThoughtView(string Content, string Source, DateTimeOffset
 /// <summary>A page of interceptions, newest first. <see cref="NextCursor"/> is null on the last page.</summary>
 internal sealed record InterceptionPage(IReadOnlyList<InterceptionView> Interceptions, string? NextCursor);
 
-/// <summary>One group of the usage report. <see cref="CostUsd"/> stays null until pricing exists.</summary>
+/// <summary>
+/// One group of the usage report. <see cref="CostUsd"/> sums the priced token rows (0 when the group has no token rows;
+/// null when it has token rows and none is priced). <see cref="UnpricedInterceptions"/> counts interceptions with at
+/// least one unpriced token row, whose tokens are in the sums but not in the cost.
+/// </summary>
 internal sealed record UsageRow(
     string Key,
     long Interceptions,
@@ -65,4 +74,5 @@ internal sealed record UsageRow(
     long CacheReadTokens,
     long CacheWriteTokens,
     long ReasoningTokens,
-    decimal? CostUsd);
+    decimal? CostUsd,
+    long UnpricedInterceptions = 0);

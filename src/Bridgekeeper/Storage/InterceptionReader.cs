@@ -43,9 +43,9 @@ internal sealed class InterceptionReader(SqlDialect dialect)
         var prompts = await LoadAsync(connection, "prompts", "prompt", ids,
             r => new PromptView(r.GetString(1), SqlDialect.ReadTimestamp(r.GetValue(2))), cancellationToken);
         var tokens = await LoadAsync(connection, "token_usages",
-            "response_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, extra", ids,
+            "response_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, extra, cost_usd", ids,
             r => new TokenUsageView(OptionalString(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), Long(r, 5), Long(r, 6),
-                ParseJson(r.GetString(7)), SqlDialect.ReadTimestamp(r.GetValue(8))), cancellationToken);
+                ParseJson(r.GetString(7)), OptionalDecimal(r, 8), SqlDialect.ReadTimestamp(r.GetValue(9))), cancellationToken);
         var tools = await LoadAsync(connection, "tool_usages", "tool, tool_call_id, input, injected, server_url, result, error, duration_ms", ids,
             r => new ToolUsageView(r.GetString(1), OptionalString(r, 2), r.GetString(3), r.GetBoolean(4), OptionalString(r, 5),
                 OptionalString(r, 6), OptionalString(r, 7), r.IsDBNull(8) ? null : r.GetInt64(8), SqlDialect.ReadTimestamp(r.GetValue(9))), cancellationToken);
@@ -57,8 +57,32 @@ internal sealed class InterceptionReader(SqlDialect dialect)
             TokenUsages = tokens.GetValueOrDefault(row.Id) ?? [],
             ToolUsages = tools.GetValueOrDefault(row.Id) ?? [],
             Thoughts = thoughts.GetValueOrDefault(row.Id) ?? [],
+            CostUsd = TotalCost(tokens.GetValueOrDefault(row.Id)),
         })];
     }
+
+    /// <summary>The sum of the rows' costs; null when there are no rows or any row is unpriced (a partial sum would understate).</summary>
+    public static decimal? TotalCost(IReadOnlyList<TokenUsageView>? usages)
+    {
+        if (usages is null || usages.Count == 0)
+            return null;
+        var total = 0m;
+        foreach (var usage in usages)
+        {
+            if (usage.CostUsd is not { } cost)
+                return null;
+            total += cost;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// A cost column: exact from PostgreSQL <c>numeric</c>; from a SQLite <c>REAL</c> rounded to 15 significant digits,
+    /// which gives back the decimal that was written (and drops binary noise from <c>SUM</c>).
+    /// </summary>
+    public static decimal? OptionalDecimal(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
+        ? null
+        : Pricing.ModelPrice.Normalize(Convert.ToDecimal(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Stored JSON text as an element; text that is not JSON (never written by us) comes back as a JSON string.</summary>
     public static JsonElement ParseJson(string text)

@@ -21,9 +21,9 @@ public sealed class AuditCommandTests
         Assert.Equal(0, exitCode);
         var lines = output.Split("\r\n");
         Assert.Equal("id,user_id,user,provider,provider_type,model,client,user_agent,session_id,streaming,status,error,started_at,ended_at,"
-            + "input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,prompt", lines[0]);
+            + "input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,prompt", lines[0]);
         Assert.StartsWith($"{second},", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(",completed,,2026-03-01T10:01:00Z,2026-03-01T10:01:02Z,15,26,1,2,4,\"say \"\"hi\"\", twice\"", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",completed,,2026-03-01T10:01:00Z,2026-03-01T10:01:02Z,15,26,1,2,4,0.000163,\"say \"\"hi\"\", twice\"", lines[1], StringComparison.Ordinal);
         Assert.StartsWith($"{first},", lines[2], StringComparison.Ordinal);
         Assert.Equal([""], lines[3..]);
     }
@@ -85,8 +85,8 @@ public sealed class AuditCommandTests
         var (exitCode, output, _) = await CliHarness.RunAsync(temp.Path, "usage", "--group-by", "day", "--format", "csv");
 
         Assert.Equal(0, exitCode);
-        Assert.Equal("key,interceptions,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd\r\n"
-            + "2026-03-01,2,15,26,1,2,4,\r\n", output);
+        Assert.Equal("key,interceptions,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced_interceptions\r\n"
+            + "2026-03-01,2,15,26,1,2,4,0.000163,0\r\n", output);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class AuditCommandTests
         Assert.StartsWith("Codex        ", lines[2], StringComparison.Ordinal);
     }
 
-    /// <summary>alice: one bare Codex interception at 10:00, one Claude Code interception at 10:01 with a prompt and two token rows.</summary>
+    /// <summary>alice: one bare Codex interception at 10:00, one Claude Code interception at 10:01 with a prompt and two priced token rows.</summary>
     private static async Task<(Guid First, Guid Second)> SeedAsync(TempDatabase temp, CancellationToken ct)
     {
         var alice = await new UserStore(temp.Database, TimeProvider.System).CreateUserAsync("alice", Roles.Member, null, ct);
@@ -116,7 +116,7 @@ public sealed class AuditCommandTests
         await new AuditStore(temp.Database).AppendAsync(
         [
             first, second, new PromptRecorded(id, second.At, "say \"hi\", twice"),
-            Tokens(id, second.At, 10, 20, 1, 2, 3), Tokens(id, second.At, 5, 6, 0, 0, 1), Ended(id, second.At.AddSeconds(2)),
+            Tokens(id, second.At, 10, 20, 1, 2, 3, cost: 0.00012m), Tokens(id, second.At, 5, 6, 0, 0, 1, cost: 0.000043m), Ended(id, second.At.AddSeconds(2)),
         ], ct);
         return (first.InterceptionId, id);
     }

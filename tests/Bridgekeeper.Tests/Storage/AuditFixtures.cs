@@ -12,8 +12,8 @@ internal static class AuditFixtures
         new(Guid.CreateVersion7(at), at, userId, provider, provider, model, client, "codex_cli_rs/0.1", null, true, "{}");
 
     public static TokenUsageRecorded Tokens(Guid interceptionId, DateTimeOffset at, long input, long output, long cacheRead = 0,
-        long cacheWrite = 0, long reasoning = 0) =>
-        new(interceptionId, at, "resp_1", input, output, cacheRead, cacheWrite, reasoning, "{}");
+        long cacheWrite = 0, long reasoning = 0, decimal? cost = null) =>
+        new(interceptionId, at, "resp_1", input, output, cacheRead, cacheWrite, reasoning, "{}", cost);
 
     public static InterceptionEnded Ended(Guid interceptionId, DateTimeOffset at) =>
         new(interceptionId, at, InterceptionStatus.Completed, null);

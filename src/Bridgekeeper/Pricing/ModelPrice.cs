@@ -1,0 +1,65 @@
+using Bridgekeeper.Providers;
+
+namespace Bridgekeeper.Pricing;
+
+/// <summary>
+/// USD per token for each kind of token in one price band. A missing cache price falls back to the input price
+/// (never to 0): a model the table lists without caching prices is billed for cached tokens as plain input.
+/// </summary>
+internal sealed record TokenPrices(decimal Input, decimal Output, decimal? CacheRead = null, decimal? CacheWrite = null, decimal? CacheWrite1h = null);
+
+/// <summary>
+/// A price band that replaces the base prices it names when a request's total input (input + cache read + cache
+/// write) exceeds <see cref="AboveInputTokens"/>; prices it does not name stay at the base price.
+/// </summary>
+internal sealed record PriceTier(long AboveInputTokens, decimal? Input = null, decimal? Output = null, decimal? CacheRead = null,
+    decimal? CacheWrite = null, decimal? CacheWrite1h = null);
+
+/// <summary>
+/// What one model costs: base prices, long-context tiers (ascending), and for a temporary price the last day
+/// (UTC, inclusive) on which it applies.
+/// </summary>
+internal sealed record ModelPrice(TokenPrices Base)
+{
+    public IReadOnlyList<PriceTier> Tiers { get; init; } = [];
+
+    public DateOnly? ValidUntil { get; init; }
+
+    /// <summary>An operator's price, given in USD per million tokens (exact: the division by 10^6 is decimal).</summary>
+    public static ModelPrice PerMillionTokens(decimal input, decimal output, decimal? cacheRead = null, decimal? cacheWrite = null) =>
+        new(new TokenPrices(input / Million, output / Million, cacheRead / Million, cacheWrite / Million));
+
+    private const decimal Million = 1_000_000m;
+
+    public bool AppliesAt(DateTimeOffset at) => ValidUntil is not { } until || DateOnly.FromDateTime(at.UtcDateTime) <= until;
+
+    /// <summary>
+    /// input × input price + cache_read × cache-read price + cache_write × cache-write price + output × output price,
+    /// exact in decimal. <see cref="TokenUsage.Input"/> already excludes cached tokens and reasoning is inside
+    /// <see cref="TokenUsage.Output"/> (SPEC §5). <paramref name="cacheWrite1h"/> says how many of the cache writes
+    /// were Anthropic 1-hour writes; the usage totals do not tell, so callers pass 0 and every write is billed at the
+    /// 5-minute price.
+    /// </summary>
+    public decimal Cost(TokenUsage usage, long cacheWrite1h = 0)
+    {
+        var totalInput = usage.Input + usage.CacheRead + usage.CacheWrite;
+        PriceTier? tier = null;
+        foreach (var candidate in Tiers)
+        {
+            if (totalInput > candidate.AboveInputTokens)
+                tier = candidate;
+        }
+        var input = tier?.Input ?? Base.Input;
+        var output = tier?.Output ?? Base.Output;
+        var cacheRead = tier?.CacheRead ?? Base.CacheRead ?? input;
+        var cacheWrite = tier?.CacheWrite ?? Base.CacheWrite ?? input;
+        var cacheWrite1hPrice = tier?.CacheWrite1h ?? Base.CacheWrite1h ?? cacheWrite;
+        var oneHour = Math.Clamp(cacheWrite1h, 0, Math.Max(usage.CacheWrite, 0));
+        var cost = usage.Input * input + usage.CacheRead * cacheRead + (usage.CacheWrite - oneHour) * cacheWrite
+            + oneHour * cacheWrite1hPrice + usage.Output * output;
+        return Normalize(cost);
+    }
+
+    /// <summary>The same value without trailing zeros (0.003000 → 0.003), so stored and shown figures read cleanly.</summary>
+    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
+}
