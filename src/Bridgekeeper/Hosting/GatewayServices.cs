@@ -27,6 +27,10 @@ internal static class GatewayServices
         services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditQueue>());
         services.AddSingleton<AuditWriter>();
+        services.AddSingleton<RetentionStore>();
+        services.AddSingleton(new RetentionOptions(settings.Retention, TimeSpan.FromHours(1), BatchSize: 1000, PauseBetweenBatches: TimeSpan.FromMilliseconds(50)));
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
 
         services.AddSingleton(new InterceptionOptions(settings.MaxRequestBodyBytes, settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
