@@ -48,10 +48,10 @@ internal static class CliOutput
     }
 
     /// <summary>RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line break.</summary>
-    public static void WriteCsv(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    public static void WriteCsv(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, bool withHeader = true)
     {
         var output = Console.Out;
-        foreach (var row in rows.Prepend(headers))
+        foreach (var row in withHeader ? rows.Prepend(headers) : rows)
             output.Write(string.Join(",", row.Select(CsvField)) + "\r\n");
     }
 

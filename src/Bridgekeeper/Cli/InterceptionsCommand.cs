@@ -43,17 +43,32 @@ internal static class InterceptionsCommand
             if (AuditParameters.TryInterceptionQuery(name => filters.TryGetValue(name, out var o) ? result.GetValue(o) : null,
                     TimeProvider.System.GetUtcNow(), out var query) is { } error)
                 return Task.FromResult(CliRunner.Fail(error));
+            var chosen = result.GetValue(format);
+            var export = chosen is CliOutput.Jsonl or CliOutput.Csv && result.GetValue(filters["limit"]) is null;
             return CliRunner.WithDatabaseAsync(globals, result, async database =>
             {
-                var page = await new AuditStore(database).ListAsync(query, cancellationToken);
-                Write(page.Interceptions, result.GetValue(format));
-                return 0;
+                var store = new AuditStore(database);
+                if (!export)
+                {
+                    Write((await store.ListAsync(query, cancellationToken)).Interceptions, chosen, withHeader: true);
+                    return 0;
+                }
+                // Export: every match, a page at a time, written as it is read, so memory stays flat however many rows match.
+                var page = query with { Limit = InterceptionQuery.MaxLimit };
+                for (var first = true; ; first = false)
+                {
+                    var rows = await store.ListAsync(page, cancellationToken);
+                    Write(rows.Interceptions, chosen, withHeader: first);
+                    if (rows.NextCursor is null)
+                        return 0;
+                    page = page with { Cursor = rows.NextCursor };
+                }
             }, cancellationToken);
         });
         return command;
     }
 
-    private static void Write(IReadOnlyList<InterceptionView> interceptions, string? format)
+    private static void Write(IReadOnlyList<InterceptionView> interceptions, string? format, bool withHeader)
     {
         switch (format)
         {
@@ -64,7 +79,7 @@ internal static class InterceptionsCommand
                 CliOutput.WriteJsonLines(interceptions, ApiJsonContext.Default.InterceptionView);
                 break;
             case CliOutput.Csv:
-                CliOutput.WriteCsv(CsvHeaders, interceptions.Select(CsvRow));
+                CliOutput.WriteCsv(CsvHeaders, interceptions.Select(CsvRow), withHeader);
                 break;
             default:
                 CliOutput.WriteTable(["STARTED", "ID", "USER", "PROVIDER", "MODEL", "CLIENT", "STATUS", "INPUT", "CACHED", "OUTPUT", "COST_USD"],
