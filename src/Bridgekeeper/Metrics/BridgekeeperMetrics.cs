@@ -13,7 +13,7 @@ namespace Bridgekeeper.Metrics;
 /// <item><c>bridgekeeper_interception_duration_seconds{provider,dialect,status}</c>, <c>bridgekeeper_upstream_ttfb_seconds{provider,dialect}</c>, <c>bridgekeeper_gateway_overhead_seconds{provider,dialect}</c>: histograms, P·D(·S) series each times the buckets.</item>
 /// <item><c>bridgekeeper_tokens_total{provider,model,type}</c>: P·M·5; <c>bridgekeeper_cost_usd_total{provider,model}</c>: P·M.</item>
 /// <item><c>bridgekeeper_injected_tool_calls_total{server,tool,status}</c>: T·2.</item>
-/// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP status classes).</item>
+/// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP statuses seen, e.g. 200, 401, 404).</item>
 /// <item><c>bridgekeeper_audit_queue_depth</c>, <c>bridgekeeper_audit_batches_total{status}</c>, <c>bridgekeeper_audit_batch_seconds</c>, <c>bridgekeeper_audit_queue_full_total</c>, <c>bridgekeeper_retention_deleted_total</c>: a handful.</item>
 /// <item>OpenTelemetry GenAI: <c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>, <c>gen_ai.server.time_to_first_token</c> with <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>, <c>gen_ai.request.model</c> (and <c>gen_ai.token.type</c>).</item>
 /// </list>
@@ -40,27 +40,33 @@ internal sealed class BridgekeeperMetrics
     private readonly Histogram<double> _genAiDuration;
     private readonly Histogram<double> _genAiTtft;
 
+    /// <summary>Seconds buckets from 50 µs to 10 min: overheads are microseconds, generations minutes (OTel's defaults assume milliseconds).</summary>
+    private static readonly InstrumentAdvice<double> Seconds = new()
+    {
+        HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    };
+
     public BridgekeeperMetrics(IMeterFactory meters, Func<int> auditQueueDepth, string meterName = MeterName)
     {
         var meter = meters.Create(meterName);
         _interceptions = meter.CreateCounter<long>("bridgekeeper_interceptions", description: "Intercepted requests, by outcome");
         _inFlight = meter.CreateUpDownCounter<long>("bridgekeeper_interceptions_in_flight", description: "Interceptions being served now");
-        _duration = meter.CreateHistogram<double>("bridgekeeper_interception_duration", "s", "Time from request to the end of the response");
-        _ttfb = meter.CreateHistogram<double>("bridgekeeper_upstream_ttfb", "s", "Time from sending upstream to its response headers");
-        _overhead = meter.CreateHistogram<double>("bridgekeeper_gateway_overhead", "s", "Time spent in the gateway up to the first upstream byte, excluding the wait on the upstream");
+        _duration = meter.CreateHistogram<double>("bridgekeeper_interception_duration", "s", "Time from request to the end of the response", advice: Seconds);
+        _ttfb = meter.CreateHistogram<double>("bridgekeeper_upstream_ttfb", "s", "Time from sending upstream to its response headers", advice: Seconds);
+        _overhead = meter.CreateHistogram<double>("bridgekeeper_gateway_overhead", "s", "Time spent in the gateway up to the first upstream byte, excluding the wait on the upstream", advice: Seconds);
         _tokens = meter.CreateCounter<long>("bridgekeeper_tokens", description: "Tokens by type (input excludes cached input)");
         _cost = meter.CreateCounter<double>("bridgekeeper_cost_usd", description: "Cost in USD of priced token usage");
         _injectedCalls = meter.CreateCounter<long>("bridgekeeper_injected_tool_calls", description: "Injected MCP tool calls run by the gateway");
         _passthrough = meter.CreateCounter<long>("bridgekeeper_passthrough_requests", description: "Requests on passthrough routes");
         _auditBatches = meter.CreateCounter<long>("bridgekeeper_audit_batches", description: "Audit batch writes, by result");
-        _auditBatchSeconds = meter.CreateHistogram<double>("bridgekeeper_audit_batch", "s", "Time to write one audit batch");
+        _auditBatchSeconds = meter.CreateHistogram<double>("bridgekeeper_audit_batch", "s", "Time to write one audit batch", advice: Seconds);
         _auditQueueFull = meter.CreateCounter<long>("bridgekeeper_audit_queue_full", description: "Interceptions refused because the audit queue was full");
         _retentionDeleted = meter.CreateCounter<long>("bridgekeeper_retention_deleted", description: "Interceptions removed by retention");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
-        _genAiDuration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration");
-        _genAiTtft = meter.CreateHistogram<double>("gen_ai.server.time_to_first_token", "s", "Time to the first token of a streamed response");
+        _genAiDuration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration", advice: Seconds);
+        _genAiTtft = meter.CreateHistogram<double>("gen_ai.server.time_to_first_token", "s", "Time to the first token of a streamed response", advice: Seconds);
     }
 
     public void InterceptionStarted(string provider, string dialect) =>
