@@ -2,6 +2,7 @@ using System.Net;
 using Bridgekeeper.EndToEndTests.Infrastructure;
 using Bridgekeeper.MockUpstream;
 using Bridgekeeper.Storage;
+using Bridgekeeper.Tests.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Bridgekeeper.EndToEndTests;
@@ -21,7 +22,7 @@ public sealed class DurabilityTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var gateway = await GatewayUnderTest.StartAsync(_upstream);
-        var database = gateway.DatabasePath;
+        var database = gateway.Settings.Database;
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("frank"));
         var streams = new List<Task<string>>();
         for (var i = 0; i < 3; i++)
@@ -43,6 +44,7 @@ public sealed class DurabilityTests : IAsyncLifetime
     [Fact]
     public async Task DatabaseLockedForAWhile_RecordsLandAfterItRecovers()
     {
+        Assert.SkipWhen(TestPostgres.Selected, "Locks and reads the SQLite file; PostgresDurabilityTests covers PostgreSQL.");
         var ct = TestContext.Current.CancellationToken;
         await using var gateway = await GatewayUnderTest.StartAsync(_upstream);
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("grace"));
@@ -68,6 +70,7 @@ public sealed class DurabilityTests : IAsyncLifetime
     [Fact]
     public async Task QueueFull_NewInterceptionsGet503InProviderShape()
     {
+        Assert.SkipWhen(TestPostgres.Selected, "Locks and reads the SQLite file; PostgresDurabilityTests covers PostgreSQL.");
         var ct = TestContext.Current.CancellationToken;
         await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 3 });
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("heidi"));
@@ -106,10 +109,11 @@ public sealed class DurabilityTests : IAsyncLifetime
         return (blocker, transaction);
     }
 
+    /// <summary>Rows of one text column, read straight from the database (SQLite file or PostgreSQL URL).</summary>
     private static async Task<List<string>> QueryAsync(string database, string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={database}");
-        await connection.OpenAsync();
+        await using var db = Database.Open(database);
+        await using var connection = await db.OpenConnectionAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync();

@@ -42,7 +42,9 @@ internal sealed partial class RetentionService(RetentionStore store, RetentionOp
         if (options.Retention <= TimeSpan.Zero || !await store.TryClaimRunAsync(JobName, _owner, now, options.Interval, cancellationToken))
             return null;
         var cutoff = now - options.Retention;
-        long removed = 0;
+        long removed = await store.DropExpiredPartitionsAsync(cutoff, now, cancellationToken);
+        if (removed > 0)
+            metrics.RetentionDeleted(removed);
         var batches = 0;
         for (int deleted; (deleted = await store.DeleteBatchAsync(cutoff, options.BatchSize, cancellationToken)) > 0; batches++)
         {

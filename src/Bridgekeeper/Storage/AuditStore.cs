@@ -21,8 +21,11 @@ internal sealed class AuditStore(Database database)
             return;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var writer = new AuditBatchWriter(connection, transaction, database.Dialect))
+        if (database.Dialect == SqlDialect.Postgres)
+            await PostgresBatchWriter.WriteAsync(connection, transaction, batch, cancellationToken);
+        else
         {
+            await using var writer = new AuditBatchWriter(connection, transaction, database.Dialect);
             foreach (var record in batch)
                 await writer.WriteAsync(record, cancellationToken);
         }

@@ -16,6 +16,17 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         static id => id.ToString("D"),
         "substr(i.started_at, 1, 10)");
 
+    /// <summary>
+    /// Ids are <c>uuid</c> (passed as <see cref="Guid"/>; PostgreSQL compares uuids byte by byte, which for UUIDv7 is
+    /// time order), timestamps are <c>timestamptz</c> (passed as a UTC <see cref="DateTimeOffset"/>, as Npgsql requires).
+    /// </summary>
+    public static readonly SqlDialect Postgres = new(
+        "postgres",
+        "postgres",
+        static t => t.ToUniversalTime(),
+        static id => id,
+        "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
+
     /// <summary>Reads a timestamp column written through <see cref="Timestamp"/>.</summary>
     public static DateTimeOffset ReadTimestamp(object value) => value switch
     {

@@ -4,14 +4,16 @@ using Bridgekeeper.Auth;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.MockUpstream;
 using Bridgekeeper.Storage;
+using Bridgekeeper.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Bridgekeeper.EndToEndTests.Infrastructure;
 
 /// <summary>
-/// The real gateway (<see cref="BridgekeeperApp"/>) on Kestrel at 127.0.0.1:0 with a temp SQLite database, pointed at
-/// a real mock upstream on its own port. Logs are captured at every level.
+/// The real gateway (<see cref="BridgekeeperApp"/>) on Kestrel at 127.0.0.1:0 with a database of its own, pointed at
+/// a real mock upstream on its own port. Logs are captured at every level. The database is a temp SQLite file, or a
+/// fresh PostgreSQL database when <c>BRIDGEKEEPER_TEST_DATABASE=postgres</c> (<see cref="TestPostgres"/>).
 /// </summary>
 internal sealed class GatewayUnderTest : IAsyncDisposable
 {
@@ -19,11 +21,13 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public const string AnthropicUpstreamKey = "sk-ant-upstream-secret";
 
     private readonly string _folder;
+    private readonly string? _ownedPostgres;
 
-    private GatewayUnderTest(BridgekeeperApp app, string folder, LogCapture logs, string adminKey, GatewaySettings settings)
+    private GatewayUnderTest(BridgekeeperApp app, string folder, string? ownedPostgres, LogCapture logs, string adminKey, GatewaySettings settings)
     {
         App = app;
         _folder = folder;
+        _ownedPostgres = ownedPostgres;
         Logs = logs;
         AdminKey = adminKey;
         Settings = settings;
@@ -34,19 +38,27 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public string AdminKey { get; }
     public GatewaySettings Settings { get; }
     public Uri Url => App.Url;
+    /// <summary>The SQLite file (meaningful only when <see cref="IsPostgres"/> is false).</summary>
     public string DatabasePath => Path.Combine(_folder, "bridgekeeper.db");
 
+    public bool IsPostgres => Database.IsPostgres(Settings.Database);
+
+    /// <param name="configure">Adjusts the settings; a test that sets <see cref="GatewaySettings.Database"/> owns that database.</param>
+    /// <param name="configureBuilder">Adds to the web application builder (e.g. an in-memory trace exporter).</param>
+    /// <param name="adminKey">For a gateway joining a database that is already bootstrapped (which prints no admin key).</param>
     public static async Task<GatewayUnderTest> StartAsync(MockUpstreamServer? upstream, Func<GatewaySettings, GatewaySettings>? configure = null,
-        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureBuilder = null)
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureBuilder = null, string? adminKey = null)
     {
         var folder = Directory.CreateTempSubdirectory("bk-e2e-").FullName;
+        var postgres = TestPostgres.Selected ? await TestPostgres.CreateDatabaseAsync(TestContext.Current.CancellationToken) : null;
         var openAIUrl = upstream?.OpenAIBaseUrl ?? new Uri("http://127.0.0.1:9/v1/");
         var anthropicUrl = upstream?.AnthropicBaseUrl ?? new Uri("http://127.0.0.1:9/");
         var settings = new GatewaySettings
         {
             HttpAddress = "127.0.0.1:0",
             MeterName = "Bridgekeeper.Test." + Guid.NewGuid().ToString("N"),
-            Database = Path.Combine(folder, "bridgekeeper.db"),
+            Database = postgres ?? Path.Combine(folder, "bridgekeeper.db"),
+            SecretKey = postgres is null ? null : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             Providers =
             [
                 new ProviderSettings("openai", ProviderTypes.OpenAI, OpenAIUpstreamKey, openAIUrl),
@@ -54,6 +66,11 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             ],
         };
         settings = configure?.Invoke(settings) ?? settings;
+        if (postgres is not null && settings.Database != postgres)
+        {
+            await TestPostgres.DropDatabaseAsync(postgres);
+            postgres = null;
+        }
         var logs = new LogCapture();
         var console = new StringWriter();
         var app = await BridgekeeperApp.StartAsync(settings, console, TestContext.Current.CancellationToken, builder =>
@@ -62,8 +79,8 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             configureBuilder?.Invoke(builder);
         });
-        var adminKey = console.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("bk_", StringComparison.Ordinal));
-        return new GatewayUnderTest(app, folder, logs, adminKey, settings);
+        adminKey ??= console.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("bk_", StringComparison.Ordinal));
+        return new GatewayUnderTest(app, folder, postgres, logs, adminKey, settings);
     }
 
     /// <summary>Creates a user (if needed) and a fresh key for it, through the store the gateway uses.</summary>
@@ -116,6 +133,8 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
+        if (_ownedPostgres is not null)
+            await TestPostgres.DropDatabaseAsync(_ownedPostgres);
         try
         {
             Directory.Delete(_folder, recursive: true);

@@ -3,32 +3,48 @@ using Microsoft.Data.Sqlite;
 
 namespace Bridgekeeper.Tests.Storage;
 
-/// <summary>A migrated SQLite database in its own temp directory, deleted on dispose.</summary>
+/// <summary>
+/// A migrated database of its own, removed on dispose: a SQLite file in a temp directory, or, when
+/// <c>BRIDGEKEEPER_TEST_DATABASE=postgres</c>, a fresh PostgreSQL database (<see cref="TestPostgres"/>).
+/// </summary>
 internal sealed class TempDatabase : IAsyncDisposable
 {
-    private TempDatabase(string directory, Database database)
+    private readonly string? _postgresUrl;
+
+    private TempDatabase(string directory, Database database, string? postgresUrl)
     {
         Directory = directory;
         Database = database;
+        _postgresUrl = postgresUrl;
     }
 
+    /// <summary>A temp directory of this database's own (the SQLite file lives there).</summary>
     public string Directory { get; }
-    public string Path => System.IO.Path.Combine(Directory, "bridgekeeper.db");
+
+    /// <summary>The <c>database</c> setting that opens this database: the SQLite file, or the PostgreSQL URL.</summary>
+    public string Path => _postgresUrl ?? System.IO.Path.Combine(Directory, "bridgekeeper.db");
+
     public Database Database { get; }
+
+    public bool IsPostgres => _postgresUrl is not null;
 
     public static async Task<TempDatabase> CreateAsync(CancellationToken cancellationToken)
     {
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bk-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var database = Database.Open(System.IO.Path.Combine(directory, "bridgekeeper.db"));
+        var postgresUrl = TestPostgres.Selected ? await TestPostgres.CreateDatabaseAsync(cancellationToken) : null;
+        var database = Database.Open(postgresUrl ?? System.IO.Path.Combine(directory, "bridgekeeper.db"));
         await new Migrator(database).ApplyAsync(cancellationToken);
-        return new TempDatabase(directory, database);
+        return new TempDatabase(directory, database, postgresUrl);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Database.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        if (_postgresUrl is not null)
+            await TestPostgres.DropDatabaseAsync(_postgresUrl);
+        else
+            SqliteConnection.ClearAllPools();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -20,7 +20,7 @@ public sealed class McpCommandTests
         var set = await RunAsync(temp.Path, "ghp_from_stdin\n", "mcp", "token", "set", "alice", "github");
         var list = await RunAsync(temp.Path, "", "mcp", "token", "list", "alice");
         var json = await RunAsync(temp.Path, "", "mcp", "token", "list", "alice", "--format", "json");
-        var key = McpTokenStore.LoadKey(null, temp.Database);
+        var key = McpTokenStore.LoadKey(Environment.GetEnvironmentVariable(McpTokenStore.KeySetting), temp.Database);
         var stored = await new McpTokenStore(temp.Database, TimeProvider.System, key).GetTokensAsync(alice.Id, ct);
         var delete = await RunAsync(temp.Path, "", "mcp", "token", "delete", "alice", "github");
         var deleteAgain = await RunAsync(temp.Path, "", "mcp", "token", "delete", "alice", "github");

@@ -63,6 +63,7 @@ public sealed class McpTokenStoreTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var temp = await TempDatabase.CreateAsync(ct);
+        Assert.SkipWhen(temp.IsPostgres, "The key file lives beside a SQLite file; PostgreSQL needs the setting.");
 
         var first = McpTokenStore.LoadKey(null, temp.Database);
         var second = McpTokenStore.LoadKey(null, temp.Database);
@@ -72,6 +73,16 @@ public sealed class McpTokenStoreTests
         Assert.Equal(first, second);
         if (!OperatingSystem.IsWindows())
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public async Task LoadKey_NoSettingOnPostgres_ThrowsNamingTheSetting()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var temp = await TempDatabase.CreateAsync(ct);
+        Assert.SkipUnless(temp.IsPostgres, "Only PostgreSQL requires the setting.");
+
+        Assert.Equal(McpTokenStore.KeySetting, Assert.Throws<SettingsException>(() => McpTokenStore.LoadKey(null, temp.Database)).Setting);
     }
 
     [Theory]
