@@ -83,4 +83,30 @@ internal static class Json
         reader.Skip();
         return default;
     }
+
+    /// <summary>
+    /// The root object's <c>type</c> when it is one of <paramref name="known"/> (returned as that same string instance),
+    /// else null. For SSE frames that carry no <c>event:</c> line.
+    /// </summary>
+    public static string? KnownType(ReadOnlySpan<byte> json, IReadOnlyList<string> known)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            return null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("type"u8))
+            {
+                reader.Skip();
+                continue;
+            }
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                return null;
+            foreach (var name in known)
+                if (reader.ValueTextEquals(name))
+                    return name;
+            return null;
+        }
+        return null;
+    }
 }

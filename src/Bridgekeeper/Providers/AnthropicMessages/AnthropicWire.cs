@@ -31,27 +31,7 @@ internal static class AnthropicWire
     }
 
     /// <summary>The event name from the data's own <c>type</c>, for frames without an <c>event:</c> line.</summary>
-    public static string? EventTypeOf(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (!reader.ValueTextEquals(K.Type))
-            {
-                reader.Skip();
-                continue;
-            }
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
-                return null;
-            foreach (var name in KnownEvents)
-                if (reader.ValueTextEquals(name))
-                    return name;
-            return null;
-        }
-        return null;
-    }
+    public static string? EventTypeOf(ReadOnlySpan<byte> json) => Json.KnownType(json, KnownEvents);
 
     /// <summary>Positions a reader on the start of the root object's property <paramref name="key"/>, if it is an object.</summary>
     public static bool TryEnterRoot(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key, out Utf8JsonReader reader)

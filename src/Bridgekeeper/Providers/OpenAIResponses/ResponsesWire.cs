@@ -15,27 +15,7 @@ internal static class ResponsesWire
     ];
 
     /// <summary>The event name from the data's own <c>type</c>, for frames without an <c>event:</c> line; null when not ours.</summary>
-    public static string? EventTypeOf(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (!reader.ValueTextEquals(K.Type))
-            {
-                reader.Skip();
-                continue;
-            }
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
-                return null;
-            foreach (var name in KnownEvents)
-                if (reader.ValueTextEquals(name))
-                    return name;
-            return null;
-        }
-        return null;
-    }
+    public static string? EventTypeOf(ReadOnlySpan<byte> json) => Json.KnownType(json, KnownEvents);
 
     /// <summary>Whether the value is the string <paramref name="expected"/>; consumes it whatever its kind.</summary>
     public static bool ReadIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> expected)
