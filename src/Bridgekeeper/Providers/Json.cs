@@ -88,7 +88,7 @@ internal static class Json
     /// The root object's <c>type</c> when it is one of <paramref name="known"/> (returned as that same string instance),
     /// else null. For SSE frames that carry no <c>event:</c> line.
     /// </summary>
-    public static string? KnownType(ReadOnlySpan<byte> json, IReadOnlyList<string> known)
+    public static string? KnownType(ReadOnlySpan<byte> json, ReadOnlySpan<string> known)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
