@@ -63,6 +63,12 @@ public sealed class PostgresReplicaTests : IAsyncLifetime
             await Task.Delay(200, ct);
         }
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(toSecond, ct));
+
+        // Both replicas started their hourly retention job on this database; this hour's run went to exactly one of them,
+        // and neither may run it again within the hour.
+        Assert.Equal(1, first.Logs.Lines.Concat(second.Logs.Lines).Count(l => l.Contains("Retention removed", StringComparison.Ordinal)));
+        Assert.Null(await first.App.App.Services.GetRequiredService<Bridgekeeper.Recording.RetentionService>().RunOnceAsync(ct));
+        Assert.Null(await second.App.App.Services.GetRequiredService<Bridgekeeper.Recording.RetentionService>().RunOnceAsync(ct));
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, CancellationToken ct)
