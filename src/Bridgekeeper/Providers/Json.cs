@@ -109,4 +109,23 @@ internal static class Json
         }
         return null;
     }
+
+    /// <summary>
+    /// Reads an object value and returns its integer property <paramref name="key"/> (0 when absent or not an object),
+    /// e.g. <c>prompt_tokens_details.cached_tokens</c>. The reader is on the property name and consumes its value.
+    /// </summary>
+    public static long ReadNestedLong(ref Utf8JsonReader reader, ReadOnlySpan<byte> key)
+    {
+        long value = 0;
+        if (!EnterObject(ref reader))
+            return value;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(key))
+                value = ReadLong(ref reader) ?? 0;
+            else
+                reader.Skip();
+        }
+        return value;
+    }
 }

@@ -178,29 +178,14 @@ internal sealed class OpenAIChatAccumulator
             else if (reader.ValueTextEquals(K.CompletionTokens))
                 completion = Json.ReadLong(ref reader) ?? 0;
             else if (reader.ValueTextEquals(K.PromptTokensDetails))
-                cached = ReadDetail(ref reader, K.CachedTokens);
+                cached = Json.ReadNestedLong(ref reader, K.CachedTokens);
             else if (reader.ValueTextEquals(K.CompletionTokensDetails))
-                reasoning = ReadDetail(ref reader, K.ReasoningTokens);
+                reasoning = Json.ReadNestedLong(ref reader, K.ReasoningTokens);
             else
                 reader.Skip();
         }
         _usage = new TokenUsage(Math.Max(0, prompt - cached), completion, cached, CacheWrite: 0, reasoning);
         return true;
-    }
-
-    private static long ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> key)
-    {
-        long value = 0;
-        if (!Json.EnterObject(ref reader))
-            return value;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(key))
-                value = Json.ReadLong(ref reader) ?? 0;
-            else
-                reader.Skip();
-        }
-        return value;
     }
 
     /// <summary>Keeps the first id; later ones (every chunk repeats it) are skipped without making a string.</summary>
