@@ -168,23 +168,9 @@ internal sealed class OpenAIChatAccumulator
     /// <summary>Reads a <c>usage</c> value (SPEC §5: input excludes cached tokens); returns whether it was an object.</summary>
     private bool ReadUsage(ref Utf8JsonReader reader)
     {
-        if (!Json.EnterObject(ref reader))
+        if (OpenAIUsage.Read(ref reader, K.PromptTokens, K.CompletionTokens, K.PromptTokensDetails, K.CompletionTokensDetails) is not { } usage)
             return false;
-        long prompt = 0, completion = 0, cached = 0, reasoning = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(K.PromptTokens))
-                prompt = Json.ReadLong(ref reader) ?? 0;
-            else if (reader.ValueTextEquals(K.CompletionTokens))
-                completion = Json.ReadLong(ref reader) ?? 0;
-            else if (reader.ValueTextEquals(K.PromptTokensDetails))
-                cached = Json.ReadNestedLong(ref reader, K.CachedTokens);
-            else if (reader.ValueTextEquals(K.CompletionTokensDetails))
-                reasoning = Json.ReadNestedLong(ref reader, K.ReasoningTokens);
-            else
-                reader.Skip();
-        }
-        _usage = new TokenUsage(Math.Max(0, prompt - cached), completion, cached, CacheWrite: 0, reasoning);
+        _usage = usage;
         return true;
     }
 

@@ -280,26 +280,9 @@ internal sealed class OpenAIResponsesAccumulator
             call.Append(ref delta);
     }
 
-    private void ReadUsage(ref Utf8JsonReader reader)
-    {
-        if (!Json.EnterObject(ref reader))
-            return;                                  // null before the response ends, or on a failure without usage
-        long input = 0, output = 0, cached = 0, reasoning = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(K.InputTokens))
-                input = Json.ReadLong(ref reader) ?? 0;
-            else if (reader.ValueTextEquals(K.OutputTokens))
-                output = Json.ReadLong(ref reader) ?? 0;
-            else if (reader.ValueTextEquals(K.InputTokensDetails))
-                cached = Json.ReadNestedLong(ref reader, K.CachedTokens);
-            else if (reader.ValueTextEquals(K.OutputTokensDetails))
-                reasoning = Json.ReadNestedLong(ref reader, K.ReasoningTokens);
-            else
-                reader.Skip();
-        }
-        _usage = new TokenUsage(Math.Max(0, input - cached), output, cached, CacheWrite: 0, reasoning);
-    }
+    /// <summary>A null <c>usage</c> (before the response ends, or a failure without usage) keeps what was known.</summary>
+    private void ReadUsage(ref Utf8JsonReader reader) =>
+        _usage = OpenAIUsage.Read(ref reader, K.InputTokens, K.OutputTokens, K.InputTokensDetails, K.OutputTokensDetails) ?? _usage;
 
     /// <summary>Keeps the first id; later ones (every lifecycle event repeats it) are skipped without making a string.</summary>
     private void ReadResponseId(ref Utf8JsonReader reader)
