@@ -48,7 +48,9 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
             })] };
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Settings come from SettingsLoader, not appsettings.json; watching the working folder for it woke a thread on
+        // every write to a database kept there (measured: 2 % of the gateway's CPU under load).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls($"http://{settings.HttpAddress}");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

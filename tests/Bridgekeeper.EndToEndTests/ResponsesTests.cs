@@ -121,6 +121,7 @@ public sealed class ResponsesTests : GatewayTest
         Assert.Equal(id, completed.GetProperty("response").GetProperty("previous_response_id").GetString());
         Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
         Assert.Equal(id, Wire.Json(await fetched.Content.ReadAsByteArrayAsync(ct)).GetProperty("id").GetString());
+        await Gateway.WaitForEndedAsync(expected: 2);
         Assert.Equal(2, (await Gateway.ListInterceptionsAsync()).Count);
     }
 

@@ -14,7 +14,7 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
 {
     private int _ended;
 
-    public Guid Id { get; } = Guid.CreateVersion7(time.GetUtcNow());
+    public Guid Id { get; } = AuditIds.New(time.GetUtcNow());
     public GatewayUser User { get; } = user;
     public Provider Provider { get; } = provider;
     public IApiDialect Dialect { get; } = dialect;

@@ -6,15 +6,18 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.Recording;
 
 /// <summary>
-/// Drains <see cref="AuditQueue"/> into the database, a batch per transaction. Batches are as large as the backlog
-/// (up to <see cref="MaxBatchSize"/>) under load and tiny when idle. A failed batch is retried with backoff until it
+/// Drains <see cref="AuditQueue"/> into the database, a batch per transaction. After the first record of a batch it
+/// lingers <see cref="Linger"/> so that a batch gathers whole interceptions (start and end in one row) and many of them;
+/// a backlog larger than a batch is written at once. A transaction per request would cost the hot path more CPU than
+/// the request itself. A failed batch is retried with backoff until it
 /// lands: never dropped. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
 /// record their end, then drains the queue.
 /// </summary>
 internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, TimeProvider time, BridgekeeperMetrics metrics, ILogger<AuditWriter> logger)
     : IHostedLifecycleService
 {
-    public const int MaxBatchSize = 512;
+    public const int MaxBatchSize = 4096;
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(10);
@@ -53,10 +56,14 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
     private async Task RunAsync()
     {
         var batch = new List<AuditRecord>(MaxBatchSize);
+        var full = false;
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            if (!full && !queue.Reader.Completion.IsCompleted)
+                await Task.Delay(Linger, time, CancellationToken.None);
             while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var record))
                 batch.Add(record);
+            full = batch.Count == MaxBatchSize;
             if (!await WriteAsync(batch))
                 return;
             batch.Clear();
@@ -67,12 +74,13 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
     private async Task<bool> WriteAsync(List<AuditRecord> batch)
     {
         var backoff = FirstBackoff;
+        var shaped = AuditBatch.Shape(batch);
         for (var attempt = 1; ; attempt++)
         {
             var started = time.GetTimestamp();
             try
             {
-                await store.AppendAsync(batch, CancellationToken.None);
+                await store.AppendAsync(shaped, CancellationToken.None);
                 metrics.AuditBatchWritten(ok: true, time.GetElapsedTime(started));
                 queue.Committed(batch.Count);
                 if (attempt > 1)

@@ -11,24 +11,22 @@ internal sealed class AuditStore(Database database)
 {
     private readonly InterceptionReader _reader = new(database.Dialect);
 
+    /// <summary>Shapes <paramref name="records"/> and writes them (see <see cref="AppendAsync(AuditBatch, CancellationToken)"/>).</summary>
+    public Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) =>
+        records.Count == 0 ? Task.CompletedTask : AppendAsync(AuditBatch.Shape(records), cancellationToken);
+
     /// <summary>
-    /// Writes the batch in order, in one transaction: all of it or none of it. Throws on database failure; the
-    /// caller retries the same batch, which is safe because a failed transaction left nothing behind.
+    /// Writes a shaped batch in one transaction: all of it or none of it. Throws on database failure; the caller retries
+    /// the same shaped batch, which is safe because a failed transaction left nothing behind and every insert is idempotent.
     /// </summary>
-    public async Task AppendAsync(IReadOnlyList<AuditRecord> batch, CancellationToken cancellationToken)
+    public async Task AppendAsync(AuditBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
-            return;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (database.Dialect == SqlDialect.Postgres)
-            await PostgresBatchWriter.WriteAsync(connection, transaction, batch, cancellationToken);
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+            SqliteBatchWriter.Write(sqlite, batch);
         else
-        {
-            await using var writer = new AuditBatchWriter(connection, transaction, database.Dialect);
-            foreach (var record in batch)
-                await writer.WriteAsync(record, cancellationToken);
-        }
+            await PostgresBatchWriter.WriteAsync(connection, transaction, batch, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -112,4 +112,47 @@ public sealed class AuditStoreAppendTests
         Assert.Equal(InterceptionStatus.Completed, view.Status);
         Assert.Equal(7, Assert.Single(view.TokenUsages).InputTokens);
     }
+
+    [Fact]
+    public async Task AppendAsync_BatchRetriedAfterItCommitted_LandsOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var temp = await TempDatabase.CreateAsync(ct);
+        var store = new AuditStore(temp.Database);
+        var started = Started(Guid.NewGuid(), T0);
+        var batch = AuditBatch.Shape(
+        [
+            started, new PromptRecorded(started.InterceptionId, T0, "p"), Tokens(started.InterceptionId, T0, 4, 5),
+            new ToolUsageRecorded(started.InterceptionId, T0, "Read", "c1", "{}", true, "http://mcp", "ok", null, 12),
+            new ThoughtRecorded(started.InterceptionId, T0, "t", "thinking"), Ended(started.InterceptionId, T0.AddSeconds(1)),
+        ]);   // the writer shapes a batch once and retries it as shaped
+
+        await store.AppendAsync(batch, ct);
+        await store.AppendAsync(batch, ct);   // the acknowledgement of the first commit was "lost"
+
+        var view = Assert.Single((await store.ListAsync(new InterceptionQuery(), ct)).Interceptions);
+        Assert.Equal(InterceptionStatus.Completed, view.Status);
+        Assert.Equal((1, 1, 1, 1), (view.Prompts.Count, view.TokenUsages.Count, view.ToolUsages.Count, view.Thoughts.Count));
+        Assert.Equal(12, view.ToolUsages[0].DurationMs);
+    }
+
+    [Fact]
+    public async Task AppendAsync_EndInALaterBatch_UpdatesTheStartedRow()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var temp = await TempDatabase.CreateAsync(ct);
+        var store = new AuditStore(temp.Database);
+        var started = Started(Guid.NewGuid(), T0);
+
+        await store.AppendAsync([started, new PromptRecorded(started.InterceptionId, T0, "p")], ct);
+        var during = await store.GetAsync(started.InterceptionId, null, ct);
+        await store.AppendAsync([Tokens(started.InterceptionId, T0, 3, 4),
+            new InterceptionEnded(started.InterceptionId, T0.AddSeconds(3), InterceptionStatus.Failed, "upstream_timeout")], ct);
+        var after = await store.GetAsync(started.InterceptionId, null, ct);
+
+        Assert.Equal((InterceptionStatus.InProgress, (DateTimeOffset?)null), (during!.Status, during.EndedAt));
+        Assert.Equal((InterceptionStatus.Failed, "upstream_timeout", (DateTimeOffset?)T0.AddSeconds(3)), (after!.Status, after.Error, after.EndedAt));
+        Assert.Equal(3, Assert.Single(after.TokenUsages).InputTokens);
+        Assert.Equal("p", Assert.Single(after.Prompts).Prompt);
+    }
 }

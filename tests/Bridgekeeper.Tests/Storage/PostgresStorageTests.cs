@@ -89,30 +89,6 @@ public sealed class PostgresStorageTests
     }
 
     [Fact]
-    public async Task AppendAsync_BatchRetriedAfterItCommitted_LandsOnce()
-    {
-        Assert.SkipUnless(TestPostgres.Selected, "PostgreSQL only: a retried SQLite batch gets fresh child ids.");
-        var ct = TestContext.Current.CancellationToken;
-        await using var temp = await TempDatabase.CreateAsync(ct);
-        var store = new AuditStore(temp.Database);
-        var started = Started(Guid.NewGuid(), T0);
-        AuditRecord[] batch =
-        [
-            started, new PromptRecorded(started.InterceptionId, T0, "p"), Tokens(started.InterceptionId, T0, 4, 5),
-            new ToolUsageRecorded(started.InterceptionId, T0, "Read", "c1", "{}", true, "http://mcp", "ok", null, 12),
-            new ThoughtRecorded(started.InterceptionId, T0, "t", "thinking"), Ended(started.InterceptionId, T0.AddSeconds(1)),
-        ];
-
-        await store.AppendAsync(batch, ct);
-        await store.AppendAsync(batch, ct);   // the acknowledgement of the first commit was "lost"
-
-        var view = Assert.Single((await store.ListAsync(new InterceptionQuery(), ct)).Interceptions);
-        Assert.Equal(InterceptionStatus.Completed, view.Status);
-        Assert.Equal((1, 1, 1, 1), (view.Prompts.Count, view.TokenUsages.Count, view.ToolUsages.Count, view.Thoughts.Count));
-        Assert.Equal(12, view.ToolUsages[0].DurationMs);
-    }
-
-    [Fact]
     public async Task AppendAsync_LargeMixedBatch_EveryRowLandsInOrderOfEffect()
     {
         var ct = TestContext.Current.CancellationToken;
