@@ -174,7 +174,8 @@ if (auditTargets.length) {
   p();
   p('End to end, through the gateway at c=32: the `interceptions` rows are counted (`sqlite3`/`psql`) before each round, when the load '
     + 'stops, and once the count stops growing; rate = rows landed ÷ (load start → last row committed). Each interception is 3 inserted '
-    + 'rows (`interceptions`, `prompts`, `token_usages`) and 1 update. Backlog = rows still queued when the load stopped. '
+    + 'rows (`interceptions`, `prompts`, `token_usages`); its start and end become one row when both fall in one batch (the writer '
+    + 'lingers 20 ms to gather them), otherwise the end is an update. Backlog = rows still queued when the load stopped. '
     + 'When the writer keeps up (no backlog, no 503) the rate is the gateway\'s request rate, a lower bound on the writer\'s capacity; '
     + 'when it falls behind the queue fills and new interceptions get 503 (non-2xx above).');
   p();
