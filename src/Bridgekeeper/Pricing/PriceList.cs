@@ -6,6 +6,14 @@ internal sealed class PriceList
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Entry> _newestSnapshot = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// What each requested model string resolved to. Every priced request asks (twice: overrides, then the table), and
+    /// resolving tries several spellings with regular expressions; the list never changes, so the answer is kept. Bounded:
+    /// model strings come from clients, so past <see cref="MaxResolved"/> distinct ones new strings are resolved uncached.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry?> _resolved = new(StringComparer.Ordinal);
+    private const int MaxResolved = 4096;
+
     public PriceList(IReadOnlyDictionary<string, ModelPrice> prices)
     {
         foreach (var (name, price) in prices)
@@ -38,6 +46,16 @@ internal sealed class PriceList
     public string? Match(string model) => Resolve(model)?.Name;
 
     private Entry? Resolve(string model)
+    {
+        if (_resolved.TryGetValue(model, out var known))
+            return known;
+        var resolved = ResolveUncached(model);
+        if (_resolved.Count < MaxResolved)
+            _resolved.TryAdd(model, resolved);
+        return resolved;
+    }
+
+    private Entry? ResolveUncached(string model)
     {
         var forms = ModelIds.ExactForms(model);
         foreach (var form in forms)
