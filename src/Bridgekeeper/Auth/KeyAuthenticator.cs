@@ -7,13 +7,18 @@ namespace Bridgekeeper.Auth;
 
 /// <summary>
 /// Resolves the Bridgekeeper key on a request (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>) to a user.
-/// Lookups are by SHA-256 hash and cached for a few seconds, so the hot path rarely touches the database;
-/// the stored hash is still compared in constant time. Revocation through this process takes effect at once,
-/// through another process within <see cref="CacheTtl"/>.
+/// Lookups are by SHA-256 hash and cached; the stored hash is still compared in constant time. A cached answer older
+/// than <see cref="CacheTtl"/> is still used (up to <see cref="MaxStale"/>) while one background lookup refreshes it, so
+/// a request never waits on the database for a key seen recently; only a key not seen for <see cref="MaxStale"/> (or
+/// never) is looked up on the request path. Revocation through this process takes effect at once, through another
+/// process within <see cref="CacheTtl"/> plus one lookup.
 /// </summary>
 internal sealed class KeyAuthenticator(UserStore users, TimeProvider time)
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
+
+    /// <summary>Past this age a cached answer is not used at all: the request waits for the database (and gets 503 if it is down).</summary>
+    public static readonly TimeSpan MaxStale = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
 
     /// <summary>The caller, or null when the key is missing, unknown, revoked or expired.</summary>
@@ -25,7 +30,7 @@ internal sealed class KeyAuthenticator(UserStore users, TimeProvider time)
         var hash = ApiKey.Hash(presented);
         var cacheKey = Convert.ToHexString(hash);
         var now = time.GetUtcNow();
-        if (!_cache.TryGetValue(cacheKey, out var cached) || cached.FetchedAt + CacheTtl < now)
+        if (!_cache.TryGetValue(cacheKey, out var cached) || cached.FetchedAt + MaxStale < now)
         {
             var owner = await users.FindKeyAsync(hash, cancellationToken);
             cached = new CachedKey(owner, now);
@@ -36,6 +41,8 @@ internal sealed class KeyAuthenticator(UserStore users, TimeProvider time)
                 _cache[cacheKey] = cached;
             }
         }
+        else if (cached.FetchedAt + CacheTtl < now && Interlocked.Exchange(ref cached.Refreshing, 1) == 0)
+            _ = Task.Run(() => RefreshAsync(cacheKey, hash, cached), CancellationToken.None);   // Microsoft.Data.Sqlite runs "async" calls synchronously
         var key = cached.Owner;
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
             return null;
@@ -59,5 +66,33 @@ internal sealed class KeyAuthenticator(UserStore users, TimeProvider time)
         return null;
     }
 
-    private sealed record CachedKey(KeyOwner? Owner, DateTimeOffset FetchedAt);
+    /// <summary>
+    /// Looks a stale key up again off the request path. A key that is gone leaves the cache; a failed lookup leaves the
+    /// stale answer in place for the next request to retry, until <see cref="MaxStale"/> makes a request wait (and
+    /// report the database failure) itself.
+    /// </summary>
+    private async Task RefreshAsync(string cacheKey, byte[] hash, CachedKey stale)
+    {
+        try
+        {
+            var owner = await users.FindKeyAsync(hash, CancellationToken.None);
+            if (owner is null)
+                _cache.TryRemove(new KeyValuePair<string, CachedKey>(cacheKey, stale));
+            else
+                _cache.TryUpdate(cacheKey, new CachedKey(owner, time.GetUtcNow()), stale);
+        }
+        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            Volatile.Write(ref stale.Refreshing, 0);
+        }
+    }
+
+    private sealed class CachedKey(KeyOwner? owner, DateTimeOffset fetchedAt)
+    {
+        public KeyOwner? Owner { get; } = owner;
+        public DateTimeOffset FetchedAt { get; } = fetchedAt;
+
+        /// <summary>1 while a background lookup of this entry runs.</summary>
+        public int Refreshing;
+    }
 }

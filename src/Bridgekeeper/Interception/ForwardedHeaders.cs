@@ -30,15 +30,34 @@ internal static class ForwardedHeaders
         return forwarded;
     }
 
-    /// <summary>Copies upstream response headers (status line aside) onto the client response.</summary>
+    /// <summary>
+    /// Copies upstream response headers (status line aside) onto the client response, as received: through
+    /// <see cref="System.Net.Http.Headers.HttpHeaders.NonValidated"/>, as YARP does, because enumerating the validated
+    /// view parses every value into typed objects (measured on the streaming path before the first byte).
+    /// </summary>
     public static void CopyResponse(HttpResponseMessage upstream, HttpResponse response)
     {
-        foreach (var (name, values) in upstream.Headers)
-            if (!HopByHop.Contains(name))
-                response.Headers[name] = values.ToArray();
-        foreach (var (name, values) in upstream.Content.Headers)
-            if (!HopByHop.Contains(name))
-                response.Headers[name] = values.ToArray();
+        Copy(upstream.Headers.NonValidated, response);
+        Copy(upstream.Content.Headers.NonValidated, response);
+    }
+
+    private static void Copy(System.Net.Http.Headers.HttpHeadersNonValidated headers, HttpResponse response)
+    {
+        foreach (var (name, values) in headers)
+        {
+            if (HopByHop.Contains(name))
+                continue;
+            if (values.Count == 1)
+            {
+                response.Headers[name] = values.ToString();
+                continue;
+            }
+            var all = new string[values.Count];
+            var i = 0;
+            foreach (var value in values)
+                all[i++] = value;
+            response.Headers[name] = all;
+        }
     }
 
     public static bool IsOurs(string name) => name.StartsWith("X-Bridgekeeper-", StringComparison.OrdinalIgnoreCase);
