@@ -1,9 +1,9 @@
 namespace Bridgekeeper.Storage;
 
 /// <summary>
-/// A batch of audit records shaped into rows, one set per statement, for a set-based write: every table gets one
-/// multi-row insert per batch (PostgreSQL: <c>unnest</c> of arrays, SQLite: <c>json_each</c> of one JSON text), and
-/// the ends of interceptions started in an earlier batch one multi-row update. An interception whose start and end
+/// A batch of audit records shaped into rows, one set per statement: every table gets one insert statement per batch
+/// (PostgreSQL: one multi-row <c>unnest</c> of arrays; SQLite: one prepared statement stepped once per row), and the ends
+/// of interceptions started in an earlier batch one update statement. An interception whose start and end
 /// are both in the batch becomes a single finished row (no insert-then-update), which under load is nearly all of them.
 /// Statement order: new interceptions, then children (whose foreign keys need them), then ends. Shape a batch once and
 /// retry the shaped batch: child ids are made while shaping.
@@ -147,16 +147,16 @@ internal sealed class AuditRows(AuditTable table)
     public IEnumerable<object?> Column(int index) => _rows.Select(row => row[index]);
 }
 
-/// <summary>The statements both databases share; each writer supplies how its rows are read (<c>unnest</c> or <c>json_each</c>).</summary>
+/// <summary>The statements both databases share; each writer supplies where the values come from (<c>unnest</c> arrays or <c>?N</c> parameters).</summary>
 internal static class AuditSql
 {
     /// <summary>
-    /// A multi-row insert from <paramref name="select"/>. Every insert is idempotent; an interception row repeated with
-    /// its end (a start retried together with an end that followed it) takes the end.
+    /// An insert of the rows <paramref name="values"/> yields (a <c>SELECT</c> or <c>VALUES</c>). Every insert is idempotent;
+    /// an interception row repeated with its end (a start retried together with an end that followed it) takes the end.
     /// </summary>
-    public static string Insert(AuditTable table, string select, bool interceptions) =>
-        $"INSERT INTO {table.Name} ({table.ColumnList}) {select} ON CONFLICT "
-        + (interceptions
+    public static string Insert(AuditTable table, string values) =>
+        $"INSERT INTO {table.Name} ({table.ColumnList}) {values} ON CONFLICT "
+        + (table == AuditBatch.Interceptions
             ? "(id) DO UPDATE SET status = excluded.status, error = excluded.error, ended_at = excluded.ended_at WHERE excluded.ended_at IS NOT NULL"
             : "DO NOTHING");   // a child's key differs by database (PostgreSQL: (interception_id, id)), so no conflict target
 

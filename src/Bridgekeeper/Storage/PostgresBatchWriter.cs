@@ -17,7 +17,7 @@ internal static class PostgresBatchWriter
     {
         await using var command = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         foreach (var rows in batch.Inserts)
-            Add(command, rows, AuditSql.Insert(rows.Table, "SELECT * FROM " + Unnest(rows.Table), rows.Table == AuditBatch.Interceptions));
+            Add(command, rows, AuditSql.Insert(rows.Table, "SELECT * FROM " + Unnest(rows.Table)));
         Add(command, batch.EndedInterceptions, AuditSql.UpdateEnds($"{Unnest(AuditBatch.Ends)} AS e (id, status, error, ended_at)", "e.id", "e.status", "e.error", "e.ended_at"));
         if (command.BatchCommands.Count > 0)
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -20,7 +20,7 @@ internal static class SqliteBatchWriter
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
         foreach (var rows in batch.Inserts)
-            Execute(db, AuditSql.Insert(rows.Table, Values(rows.Table), rows.Table == AuditBatch.Interceptions), rows);
+            Execute(db, AuditSql.Insert(rows.Table, Values(rows.Table)), rows);
         Execute(db, AuditSql.UpdateEnds(null, "?1", "?2", "?3", "?4"), batch.EndedInterceptions);
     }
 
