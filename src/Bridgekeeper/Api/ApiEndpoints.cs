@@ -28,21 +28,35 @@ internal static class ApiEndpoints
         return app;
     }
 
-    /// <summary>Wraps a handler with key authentication (401) and, for admin routes, the role check (403).</summary>
-    private static Func<HttpContext, Task<IResult>> Authorized(bool adminOnly, Func<HttpContext, GatewayUser, Task<IResult>> handler) =>
+    /// <summary>
+    /// Wraps a handler with the key check (401, 429 when the source is throttled, 503 when keys cannot be verified) and,
+    /// for admin routes, the role check (403). Every API route goes through this.
+    /// </summary>
+    internal static Func<HttpContext, Task<IResult>> Authorized(bool adminOnly, Func<HttpContext, GatewayUser, Task<IResult>> handler) =>
         async context =>
         {
-            var authenticator = context.RequestServices.GetRequiredService<KeyAuthenticator>();
-            var caller = await authenticator.AuthenticateAsync(context.Request, context.RequestAborted);
-            if (caller is null)
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return ApiError.Unauthorized("A valid Bridgekeeper key is required (Authorization: Bearer KEY or X-Api-Key: KEY).").ToResult();
-            }
+            var check = await context.RequestServices.GetRequiredService<KeyAuthenticator>().CheckAsync(context);
+            if (check.User is not { } caller)
+                return Refusal(context, check);
             if (adminOnly && caller.Role != Roles.Admin)
                 return ApiError.Forbidden($"This route is for admins; your role is {caller.Role}.").ToResult();
             return await handler(context, caller);
         };
+
+    private static IResult Refusal(HttpContext context, KeyCheck check)
+    {
+        switch (check.Refusal)
+        {
+            case KeyRefusal.Throttled:
+                context.Response.Headers.RetryAfter = check.RetryAfterSeconds;
+                return ApiError.TooManyRequests("Too many failed authentications from this address; retry later.").ToResult();
+            case KeyRefusal.Unavailable:
+                return ApiError.Unavailable("The gateway cannot verify keys right now; retry shortly.").ToResult();
+            default:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return ApiError.Unauthorized("A valid Bridgekeeper key is required (Authorization: Bearer KEY or X-Api-Key: KEY).").ToResult();
+        }
+    }
 
     private static Task<IResult> Me(HttpContext context, GatewayUser caller) =>
         Task.FromResult(Results.Json(new MeResponse(caller.Id, caller.Name, caller.Role), ApiJsonContext.Default.MeResponse));

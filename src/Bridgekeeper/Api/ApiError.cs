@@ -15,6 +15,10 @@ internal sealed record ApiError(int Status, string Code, string Message)
 
     public static ApiError Conflict(string message) => new(StatusCodes.Status409Conflict, "conflict", message);
 
+    public static ApiError TooManyRequests(string message) => new(StatusCodes.Status429TooManyRequests, "too_many_requests", message);
+
+    public static ApiError Unavailable(string message) => new(StatusCodes.Status503ServiceUnavailable, "unavailable", message);
+
     public IResult ToResult() =>
         Results.Json(new ErrorResponse(new ErrorBody(Code, Message)), ApiJsonContext.Default.ErrorResponse, statusCode: Status);
 }

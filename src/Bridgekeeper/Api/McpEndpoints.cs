@@ -140,18 +140,9 @@ internal static partial class McpEndpoints
     private static async Task<Guid> UserIdAsync(IServiceProvider services, string name, CancellationToken cancellationToken) =>
         (await services.GetRequiredService<UserStore>().FindUserAsync(name, cancellationToken))!.Id;
 
-    /// <summary>Key authentication (401), as in <see cref="ApiEndpoints"/>; each handler checks its own role rule (403).</summary>
+    /// <summary>The key check of <see cref="ApiEndpoints"/>; each handler checks its own role rule (403).</summary>
     private static Func<HttpContext, Task<IResult>> Authorized(Func<HttpContext, GatewayUser, Task<IResult>> handler) =>
-        async context =>
-        {
-            var caller = await context.RequestServices.GetRequiredService<KeyAuthenticator>().AuthenticateAsync(context.Request, context.RequestAborted);
-            if (caller is null)
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return ApiError.Unauthorized("A valid Bridgekeeper key is required (Authorization: Bearer KEY or X-Api-Key: KEY).").ToResult();
-            }
-            return await handler(context, caller);
-        };
+        ApiEndpoints.Authorized(adminOnly: false, handler);
 
     private static async Task<(SetMcpTokenRequest? Value, ApiError? Error)> ReadBodyAsync(HttpContext context)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Bridgekeeper.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Bridgekeeper.Auth;
 
@@ -13,13 +14,30 @@ namespace Bridgekeeper.Auth;
 /// never) is looked up on the request path. Revocation through this process takes effect at once, through another
 /// process within <see cref="CacheTtl"/> plus one lookup.
 /// </summary>
-internal sealed class KeyAuthenticator(UserStore users, TimeProvider time)
+internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider time, ILogger<KeyAuthenticator> logger)
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
 
     /// <summary>Past this age a cached answer is not used at all: the request waits for the database (and gets 503 if it is down).</summary>
     public static readonly TimeSpan MaxStale = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Checks the key on <paramref name="http"/>'s request: the caller, or why there is none. A database failure is an
+    /// answer (<see cref="KeyRefusal.Unavailable"/>, logged here), not an exception. Every route that needs a key calls this.
+    /// </summary>
+    public async ValueTask<KeyCheck> CheckAsync(HttpContext http)
+    {
+        try
+        {
+            return await AuthenticateAsync(http.Request, http.RequestAborted) is { } user ? KeyCheck.Accepted(user) : KeyCheck.Invalid;
+        }
+        catch (System.Data.Common.DbException exception)
+        {
+            LogKeyLookupFailed(exception);
+            return KeyCheck.Unavailable;
+        }
+    }
 
     /// <summary>The caller, or null when the key is missing, unknown, revoked or expired.</summary>
     public async ValueTask<GatewayUser?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -95,4 +113,7 @@ internal sealed class KeyAuthenticator(UserStore users, TimeProvider time)
         /// <summary>1 while a background lookup of this entry runs.</summary>
         public int Refreshing;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Key lookup failed; answering 503")]
+    private partial void LogKeyLookupFailed(Exception exception);
 }

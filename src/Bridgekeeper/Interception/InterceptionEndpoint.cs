@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bridgekeeper.Auth;
@@ -34,8 +33,7 @@ internal sealed partial class InterceptionEndpoint(
     public async Task HandleAsync(HttpContext http, Provider provider, IApiDialect dialect)
     {
         var ct = http.RequestAborted;
-        var user = await AuthenticateAsync(http, dialect, ct);
-        if (user is null)
+        if (await ProviderKeys.AuthenticateAsync(authenticator, http, dialect) is not { } user)
             return;
         if (provider.Upstream is not { } upstream)
         {
@@ -126,23 +124,6 @@ internal sealed partial class InterceptionEndpoint(
         return Outcome.Failed($"{error.Type}: {error.Message}");
     }
 
-    private async Task<GatewayUser?> AuthenticateAsync(HttpContext http, IApiDialect dialect, CancellationToken ct)
-    {
-        try
-        {
-            var user = await authenticator.AuthenticateAsync(http.Request, ct);
-            if (user is null)
-                await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unauthorized("A valid Bridgekeeper key is required (Authorization: Bearer or X-Api-Key)."), ct);
-            return user;
-        }
-        catch (DbException exception)
-        {
-            LogKeyLookupFailed(exception);
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable("The gateway cannot verify keys right now; retry shortly."), ct);
-            return null;
-        }
-    }
-
     private static JsonObject? Parse(byte[] body)
     {
         try
@@ -172,7 +153,4 @@ internal sealed partial class InterceptionEndpoint(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: client closed the connection")]
     private partial void LogClientClosed(Guid interceptionId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Key lookup failed; answering 503")]
-    private partial void LogKeyLookupFailed(Exception exception);
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
@@ -22,21 +21,8 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
     public async Task HandleAsync(HttpContext http, Provider provider)
     {
         var ct = http.RequestAborted;
-        GatewayUser? user;
-        try
-        {
-            user = await authenticator.AuthenticateAsync(http.Request, ct);
-        }
-        catch (DbException)
-        {
-            await GatewayErrors.WriteAsync(http.Response, provider.ErrorDialect, GatewayError.Unavailable("The gateway cannot verify keys right now; retry shortly."), ct);
+        if (await ProviderKeys.AuthenticateAsync(authenticator, http, provider.ErrorDialect) is null)
             return;
-        }
-        if (user is null)
-        {
-            await GatewayErrors.WriteAsync(http.Response, provider.ErrorDialect, GatewayError.Unauthorized("A valid Bridgekeeper key is required (Authorization: Bearer or X-Api-Key)."), ct);
-            return;
-        }
         if (provider.Settings.Key is null)
         {
             await GatewayErrors.WriteAsync(http.Response, provider.ErrorDialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);

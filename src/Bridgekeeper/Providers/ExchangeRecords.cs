@@ -44,6 +44,7 @@ internal sealed record GatewayError(int Status, string Type, string Message, str
     public static GatewayError Unauthorized(string message) => new(401, "authentication_error", message, "invalid_api_key");
     public static GatewayError NotFound(string message) => new(404, "not_found_error", message);
     public static GatewayError TooLarge(string message) => new(413, "request_too_large", message);
+    public static GatewayError RateLimited(string message) => new(429, "rate_limit_error", message, "rate_limit_exceeded");
     public static GatewayError BadGateway(string message) => new(502, "api_error", message, "upstream_unreachable");
     public static GatewayError Unavailable(string message) => new(503, "overloaded_error", message, "service_unavailable");
     public static GatewayError Timeout(string message) => new(504, "timeout_error", message, "upstream_timeout");

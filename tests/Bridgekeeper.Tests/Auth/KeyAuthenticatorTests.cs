@@ -16,7 +16,7 @@ public sealed class KeyAuthenticatorTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var users = new UserStore(temp.Database, time);
         var (key, keyId) = await CreateKeyAsync(users, ct);
-        var authenticator = new KeyAuthenticator(users, time);
+        var authenticator = new KeyAuthenticator(users, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<KeyAuthenticator>.Instance);
 
         Assert.NotNull(await authenticator.AuthenticateAsync(Request(key), ct));          // looked up, cached
         await users.RevokeKeyAsync(keyId, ct);                                            // "another replica" revokes it
@@ -42,7 +42,7 @@ public sealed class KeyAuthenticatorTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var users = new UserStore(temp.Database, time);
         var (key, keyId) = await CreateKeyAsync(users, ct);
-        var authenticator = new KeyAuthenticator(users, time);
+        var authenticator = new KeyAuthenticator(users, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<KeyAuthenticator>.Instance);
 
         Assert.NotNull(await authenticator.AuthenticateAsync(Request(key), ct));
         await users.RevokeKeyAsync(keyId, ct);
