@@ -1,9 +1,10 @@
-using System.Text;
+using System.Text.Json;
 using Bridgekeeper.Api;
 using Bridgekeeper.Interception;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,7 @@ internal static class GatewayRoutes
     public static void MapBridgekeeper(this WebApplication app)
     {
         var providers = app.Services.GetRequiredService<IReadOnlyList<Provider>>();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => LastResortAsync(context, providers) });
         var endpoint = app.Services.GetRequiredService<InterceptionEndpoint>();
         var passthrough = app.Services.GetRequiredService<Passthrough>();
         foreach (var prefix in Prefixes)
@@ -36,11 +38,11 @@ internal static class GatewayRoutes
     {
         foreach (var route in provider.Intercepted)
         {
-            app.MapPost($"{root}/{route.Path}", context => endpoint.HandleAsync(context, provider, route.Dialect));
+            app.MapPost($"{root}/{route.Path}", context => endpoint.HandleAsync(context, provider, route));
             app.MapGet($"{root}/{route.Path}", context => RefuseUpgradeAsync(context, route.Dialect));
         }
         foreach (var route in provider.Passthrough)
-            app.MapMethods($"{root}/{route.Pattern}", [route.Method], context => passthrough.HandleAsync(context, provider));
+            app.MapMethods($"{root}/{route.Pattern}", [route.Method], context => passthrough.HandleAsync(context, provider, route));
         app.Map($"{root}/{{**rest}}", context => GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect,
             GatewayError.NotFound($"{context.Request.Method} {context.Request.Path} is not a route this gateway serves for '{provider.Name}'."),
             context.RequestAborted));
@@ -78,11 +80,32 @@ internal static class GatewayRoutes
         }
     }
 
-    private static Task WriteNotFoundAsync(HttpContext context)
+    /// <summary>
+    /// The last resort for an exception nothing else handled (the middleware has logged it and cleared the response):
+    /// 500 in the shape the caller expects, the provider's on its routes and the API's elsewhere, never an empty body.
+    /// Expected failures never get here; they are values mapped where they happen.
+    /// </summary>
+    private static Task LastResortAsync(HttpContext context, IReadOnlyList<Provider> providers)
     {
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        const string message = "The gateway failed while handling this request; the failure is logged.";
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value ?? "";
+        if (ProviderOf(path, providers) is { } provider)
+            return GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect, new GatewayError(500, "api_error", message, "internal_error"), context.RequestAborted);
+        return WriteApiErrorAsync(context, StatusCodes.Status500InternalServerError, "internal_error", message);
+    }
+
+    /// <summary>The provider whose routes <paramref name="path"/> is under (at the root or under <c>/api/v2/aibridge</c>), or null.</summary>
+    private static Provider? ProviderOf(string path, IReadOnlyList<Provider> providers) =>
+        providers.FirstOrDefault(p => Prefixes.Any(prefix => path.StartsWith($"{prefix}/{p.Name}/", StringComparison.OrdinalIgnoreCase)));
+
+    private static Task WriteNotFoundAsync(HttpContext context) =>
+        WriteApiErrorAsync(context, StatusCodes.Status404NotFound, "not_found", "No such route.");
+
+    private static Task WriteApiErrorAsync(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var body = Encoding.UTF8.GetBytes("""{"error":{"code":"not_found","message":"No such route."}}""");
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(new ErrorBody(code, message)), ApiJsonContext.Default.ErrorResponse);
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 }

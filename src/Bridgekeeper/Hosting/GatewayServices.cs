@@ -24,7 +24,7 @@ internal static class GatewayServices
         services.AddSingleton<AuditStore>();
         services.AddSingleton<KeyAuthenticator>();
 
-        services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));
+        services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.AuditQueueBytes, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditQueue>());
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<RetentionStore>();
@@ -50,6 +50,7 @@ internal static class GatewayServices
         services.AddSingleton(new CostCalculator(settings.Prices));
         services.AddSingleton<InjectedTools>();
         services.AddSingleton<ExchangeRelay>();
+        services.AddSingleton(new KeyConcurrency(settings.MaxConcurrentPerKey));
         services.AddSingleton<InterceptionEndpoint>();
         services.AddSingleton<Passthrough>();
         services.AddHttpForwarder();

@@ -13,6 +13,8 @@ internal sealed record GatewaySettings
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(12);
     public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int AuditQueueCapacity { get; init; } = 10_000;
+    public long AuditQueueBytes { get; init; } = 256L * 1024 * 1024;
+    public int MaxConcurrentPerKey { get; init; } = 32;
     public bool Demo { get; init; }
 
     /// <summary>
@@ -37,7 +39,9 @@ internal sealed record GatewaySettings
 }
 
 /// <summary>One provider instance: routes under <c>/{Name}/</c>, speaking <see cref="Type"/>'s APIs.</summary>
-internal sealed record ProviderSettings(string Name, string Type, string? Key, Uri BaseUrl);
+/// <param name="Organization">OpenAI: the <c>OpenAI-Organization</c> the gateway's key bills to (the client's is never forwarded).</param>
+/// <param name="Project">OpenAI: the <c>OpenAI-Project</c> the gateway's key bills to (the client's is never forwarded).</param>
+internal sealed record ProviderSettings(string Name, string Type, string? Key, Uri BaseUrl, string? Organization = null, string? Project = null);
 
 internal static class ProviderTypes
 {

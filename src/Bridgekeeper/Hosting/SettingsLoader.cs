@@ -40,6 +40,8 @@ internal static partial class SettingsLoader
             KeepAliveInterval = Duration("keepalive_interval", Get("keepalive_interval"), positive: true),
             UpstreamIdleTimeout = Duration("upstream_idle_timeout", Get("upstream_idle_timeout"), positive: true),
             AuditQueueCapacity = (int)Integer("audit_queue_capacity", Get("audit_queue_capacity"), 1, 10_000_000),
+            AuditQueueBytes = Integer("audit_queue_bytes", Get("audit_queue_bytes"), 1024 * 1024, long.MaxValue),
+            MaxConcurrentPerKey = (int)Integer("max_concurrent_per_key", Get("max_concurrent_per_key"), 0, 1_000_000),
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
             McpLoopTimeout = Duration("mcp_loop_timeout", Get("mcp_loop_timeout"), positive: true),
@@ -58,13 +60,14 @@ internal static partial class SettingsLoader
     {
         List<ProviderSettings> providers =
         [
-            new("openai", ProviderTypes.OpenAI, Blank(get("openai_key")), BaseUrl("openai_base_url", get("openai_base_url"))),
+            new("openai", ProviderTypes.OpenAI, Blank(get("openai_key")), BaseUrl("openai_base_url", get("openai_base_url")),
+                HeaderValue("openai_organization", get("openai_organization")), HeaderValue("openai_project", get("openai_project"))),
             new("anthropic", ProviderTypes.Anthropic, Blank(get("anthropic_key")), BaseUrl("anthropic_base_url", get("anthropic_base_url"))),
         ];
         for (var n = 0; environment[$"BRIDGEKEEPER_PROVIDER_{n}_TYPE"] is string type; n++)
         {
             string? Field(string field) => environment[$"BRIDGEKEEPER_PROVIDER_{n}_{field}"] as string;
-            providers.Add(Provider($"BRIDGEKEEPER_PROVIDER_{n}", type, Field("NAME"), Field("KEY"), Field("BASE_URL")));
+            providers.Add(Provider($"BRIDGEKEEPER_PROVIDER_{n}", type, Field("NAME"), Field("KEY"), Field("BASE_URL"), Field("ORGANIZATION"), Field("PROJECT")));
         }
         if (yaml.TryGetValue("providers", out var list))
         {
@@ -76,7 +79,8 @@ internal static partial class SettingsLoader
                 if (item is not YamlMappingNode map)
                     throw new SettingsException($"providers[{index}]", "must be a map with type, name, key and base_url.");
                 string? Field(string field) => map.Children.TryGetValue(new YamlScalarNode(field), out var v) ? (v as YamlScalarNode)?.Value : null;
-                providers.Add(Provider($"providers[{index}]", Field("type") ?? "", Field("name"), Field("key"), Field("base_url")));
+                providers.Add(Provider($"providers[{index}]", Field("type") ?? "", Field("name"), Field("key"), Field("base_url"),
+                    Field("organization"), Field("project")));
                 index++;
             }
         }
@@ -87,7 +91,8 @@ internal static partial class SettingsLoader
         return providers;
     }
 
-    private static ProviderSettings Provider(string setting, string type, string? name, string? key, string? baseUrl)
+    private static ProviderSettings Provider(string setting, string type, string? name, string? key, string? baseUrl,
+        string? organization, string? project)
     {
         type = type.Trim().ToLowerInvariant();
         if (type is not (ProviderTypes.OpenAI or ProviderTypes.Anthropic))
@@ -95,7 +100,10 @@ internal static partial class SettingsLoader
         if (string.IsNullOrWhiteSpace(name) || !ProviderName().IsMatch(name))
             throw new SettingsException(setting + "_NAME", "must be a lowercase name of letters, digits, '-' or '_'.");
         var defaultUrl = type == ProviderTypes.OpenAI ? "https://api.openai.com/v1/" : "https://api.anthropic.com/";
-        return new ProviderSettings(name, type, Blank(key), BaseUrl(setting + "_BASE_URL", baseUrl ?? defaultUrl));
+        if (type != ProviderTypes.OpenAI && (Blank(organization) ?? Blank(project)) is not null)
+            throw new SettingsException(setting + "_ORGANIZATION", "only an openai provider has an organization or project.");
+        return new ProviderSettings(name, type, Blank(key), BaseUrl(setting + "_BASE_URL", baseUrl ?? defaultUrl),
+            HeaderValue(setting + "_ORGANIZATION", organization), HeaderValue(setting + "_PROJECT", project));
     }
 
     private static Dictionary<string, YamlNode> ReadYaml(string? path)
@@ -143,6 +151,15 @@ internal static partial class SettingsLoader
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new SettingsException(setting, $"'{value}' is not an absolute http(s) URL.");
         return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+    }
+
+    /// <summary>A value that goes into an upstream header: printable ASCII only, so it cannot split or smuggle a header.</summary>
+    private static string? HeaderValue(string setting, string? value)
+    {
+        var text = Blank(value);
+        if (text is not null && text.Any(c => c is < ' ' or > '~'))
+            throw new SettingsException(setting, "must be printable ASCII (an id such as org-... or proj_...).");
+        return text;
     }
 
     private static TimeSpan Duration(string setting, string? value, bool positive = false)

@@ -10,7 +10,8 @@ namespace Bridgekeeper.Interception;
 /// Sends an interception upstream and relays the answer: an error status verbatim (status, headers, body), a stream
 /// event by event as the upstream's own bytes, or a whole body. With injected tools it is the hidden loop, written once
 /// for every API: while a turn ends asking only for injected tools, it runs them, appends the results through the
-/// dialect and calls upstream again, and the client keeps receiving one stream. It decides the interception's outcome.
+/// dialect and calls upstream again, and the client keeps receiving one stream. It decides the interception's outcome:
+/// from how the last turn ended, or from the failure (<see cref="Failures"/>) that stopped it.
 /// </summary>
 internal sealed partial class ExchangeRelay(InterceptionOptions options, TimeProvider time, BridgekeeperMetrics metrics, ILogger<ExchangeRelay> logger)
 {
@@ -21,20 +22,30 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
     {
         using var idle = new IdleTimeout(options.UpstreamIdleTimeout, http.RequestAborted);
         using var turns = new TurnSequence(interception, injection, upstream, request, time, metrics);
-        turns.StartRound();
-        var sentAt = time.GetTimestamp();
-        var (response, failure) = await SendAsync(http, interception, upstream, request, idle);
-        if (response is null)
-            return failure!.Value;
-        var respondedAt = time.GetTimestamp();
-        http.Response.OnStarting(() => MarkOverhead(http, interception, startedAt, sentAt, respondedAt));
-        using (response)
+        try
         {
+            turns.StartRound();
+            var sentAt = time.GetTimestamp();
+            using var response = await upstream.SendAsync(request, idle.Token);
+            var respondedAt = time.GetTimestamp();
+            http.Response.OnStarting(() => MarkOverhead(http, interception, startedAt, sentAt, respondedAt));
             if (!response.IsSuccessStatusCode)
                 return await RelayErrorAsync(http, response, idle.Token);
             return IsEventStream(response)
                 ? await RelayStreamAsync(http, interception, turns, response, idle)
                 : await RelayBodiesAsync(http, interception, turns, response, idle);
+        }
+        catch (Exception exception)
+        {
+            var failure = Failures.Classify(exception, http.RequestAborted, idle, FailurePhase.Upstream);
+            if (failure.Unexpected)
+                LogRelayFault(interception.Id, exception);
+            else if (failure.Error is null)
+                LogClientClosed(interception.Id);
+            else
+                LogRelayFailed(interception.Id, interception.Provider.Name, failure.Outcome.Status, failure.Outcome.Error);
+            await Failures.ReportAsync(http, interception.Dialect, failure.Error);
+            return failure.Outcome;
         }
     }
 
@@ -53,27 +64,6 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
 
     public const string OverheadHeader = "x-bridgekeeper-overhead-ms";
 
-    private async Task<(HttpResponseMessage?, Outcome?)> SendAsync(HttpContext http, Interception interception, IUpstream upstream,
-        UpstreamRequest request, IdleTimeout idle)
-    {
-        var dialect = interception.Dialect;
-        try
-        {
-            return (await upstream.SendAsync(request, idle.Token), null);
-        }
-        catch (OperationCanceledException) when (idle.TimedOut)
-        {
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Timeout("The upstream did not answer in time."), http.RequestAborted);
-            return (null, Outcome.Failed("upstream_timeout: no response headers within the idle timeout"));
-        }
-        catch (HttpRequestException exception)
-        {
-            LogUpstreamUnreachable(interception.Id, interception.Provider.Name, exception.Message);
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.BadGateway($"The upstream provider '{interception.Provider.Name}' could not be reached."), http.RequestAborted);
-            return (null, Outcome.Failed($"upstream_unreachable: {exception.Message}"));
-        }
-    }
-
     private static async Task<Outcome> RelayErrorAsync(HttpContext http, HttpResponseMessage response, CancellationToken ct)
     {
         var body = await response.Content.ReadAsByteArrayAsync(ct);
@@ -89,132 +79,123 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
 
     private async Task<Outcome> RelayBodiesAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle)
     {
-        while (true)
+        var first = response;
+        try
         {
-            var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
-            var turn = turns.Begin();
-            turn.OnBody(body);
-            var summary = turns.Complete(turn);
-            var next = await turns.ContinueAsync(turn, summary, idle);
-            if (next.Response is null)
+            while (true)
             {
-                if (next.Outcome is { } stop)
+                var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+                var turn = turns.Begin();
+                turn.OnBody(body);
+                var summary = turns.Complete(turn);
+                var next = await turns.ContinueAsync(turn, summary, idle);
+                if (next.Response is null)
                 {
-                    await GatewayErrors.WriteAsync(http.Response, interception.Dialect, next.Error!, http.RequestAborted);
-                    return stop;
+                    if (next.Outcome is { } stop)
+                    {
+                        await GatewayErrors.WriteAsync(http.Response, interception.Dialect, next.Error!, http.RequestAborted);
+                        return stop;
+                    }
+                    var final = turn.FinalBody(body);
+                    http.Response.StatusCode = (int)response.StatusCode;
+                    ForwardedHeaders.CopyResponse(response, http.Response);
+                    http.Response.ContentLength = final.Length;
+                    await http.Response.Body.WriteAsync(final, http.RequestAborted);
+                    return TurnSequence.OutcomeOf(summary);
                 }
-                var final = turn.FinalBody(body);
-                http.Response.StatusCode = (int)response.StatusCode;
-                ForwardedHeaders.CopyResponse(response, http.Response);
-                http.Response.ContentLength = final.Length;
-                await http.Response.Body.WriteAsync(final, http.RequestAborted);
-                return TurnSequence.OutcomeOf(summary);
+                if (response != first)
+                    response.Dispose();
+                response = next.Response;
+                if (!response.IsSuccessStatusCode)
+                    return await RelayErrorAsync(http, response, idle.Token);
             }
-            response.Dispose();
-            response = next.Response;
-            if (!response.IsSuccessStatusCode)
-                return await RelayErrorAsync(http, response, idle.Token);
+        }
+        finally
+        {
+            if (response != first)
+                response.Dispose();
         }
     }
 
     private async Task<Outcome> RelayStreamAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle)
     {
         var dialect = interception.Dialect;
+        var first = response;
         http.Response.StatusCode = (int)response.StatusCode;
         ForwardedHeaders.CopyResponse(response, http.Response);
         await using var client = await SseResponse.StartAsync(http.Response, time, dialect.KeepAliveFrame, options.KeepAliveInterval, idle.Token);
-        while (true)
+        try
         {
-            var turn = turns.Begin();
-            var relayed = await RelayTurnAsync(http, interception, client, turns.Upstream, response, turn, idle);
-            var summary = turns.Complete(turn);
-            if (relayed is { } broken)
-                return broken;
-            var next = await turns.ContinueAsync(turn, summary, idle);
-            if (next.Response is null)
+            while (true)
             {
-                if (next.Outcome is { } stop)
+                var turn = turns.Begin();
+                ExchangeSummary summary;
+                try
                 {
-                    await TryWriteAsync(client, dialect.StreamErrorFrame(next.Error!), http);
-                    return stop;
+                    await RelayTurnAsync(client, turns.Upstream, response, turn, idle);
                 }
-                foreach (var frame in turn.FinalFrames())
-                    await client.WriteAsync(frame, idle.Token);
-                return TurnSequence.OutcomeOf(summary);
+                finally
+                {
+                    summary = turns.Complete(turn);   // also after a broken stream: whatever usage is known is recorded
+                }
+                var next = await turns.ContinueAsync(turn, summary, idle);
+                if (next.Response is null)
+                {
+                    if (next.Outcome is { } stop)
+                    {
+                        await client.WriteAsync(dialect.StreamErrorFrame(next.Error!), idle.Token);
+                        return stop;
+                    }
+                    foreach (var frame in turn.FinalFrames())
+                        await client.WriteAsync(frame, idle.Token);
+                    return TurnSequence.OutcomeOf(summary);
+                }
+                if (response != first)
+                    response.Dispose();
+                response = next.Response;
+                if (!response.IsSuccessStatusCode || !IsEventStream(response))
+                {
+                    var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+                    await client.WriteAsync(dialect.StreamErrorFrame(new GatewayError((int)response.StatusCode, "api_error",
+                        $"The upstream failed during the gateway's tool loop ({(int)response.StatusCode}).")), idle.Token);
+                    return UpstreamStatusOutcome(response, body);
+                }
             }
-            response.Dispose();
-            response = next.Response;
-            if (!response.IsSuccessStatusCode || !IsEventStream(response))
-            {
-                var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
-                await TryWriteAsync(client, dialect.StreamErrorFrame(new GatewayError((int)response.StatusCode, "api_error",
-                    $"The upstream failed during the gateway's tool loop ({(int)response.StatusCode}).")), http);
-                return UpstreamStatusOutcome(response, body);
-            }
+        }
+        finally
+        {
+            if (response != first)
+                response.Dispose();
         }
     }
 
-    /// <summary>Relays one turn's events. Null when the stream ran to its end; otherwise how it broke.</summary>
-    private async Task<Outcome?> RelayTurnAsync(HttpContext http, Interception interception, SseResponse client, IUpstream upstream,
-        HttpResponseMessage response, ILoopTurn turn, IdleTimeout idle)
+    /// <summary>Relays one turn's events until the upstream ends the stream; a failure propagates as its exception.</summary>
+    private static async Task RelayTurnAsync(SseResponse client, IUpstream upstream, HttpResponseMessage response, ILoopTurn turn, IdleTimeout idle)
     {
-        var dialect = interception.Dialect;
-        try
+        await foreach (var item in upstream.ReadEventsAsync(response, idle.Token))
         {
-            await foreach (var item in upstream.ReadEventsAsync(response, idle.Token))
+            idle.Reset();
+            switch (turn.OnEvent(item))
             {
-                idle.Reset();
-                switch (turn.OnEvent(item))
-                {
-                    case Relay.Forward:
-                        await client.WriteAsync(item.Raw, idle.Token);
-                        break;
-                    case Relay.Replace:
-                        await client.WriteAsync(turn.Replacement, idle.Token);
-                        break;
-                }
+                case Relay.Forward:
+                    await client.WriteAsync(item.Raw, idle.Token);
+                    break;
+                case Relay.Replace:
+                    await client.WriteAsync(turn.Replacement, idle.Token);
+                    break;
             }
-            return null;
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            LogClientClosedMidStream(interception.Id);
-            return Outcome.Canceled("client disconnected mid-stream");
-        }
-        catch (OperationCanceledException) when (idle.TimedOut)
-        {
-            await TryWriteAsync(client, dialect.StreamErrorFrame(GatewayError.Timeout("The upstream went silent mid-stream.")), http);
-            return Outcome.Failed("upstream_timeout: the stream went idle");
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException)
-        {
-            LogUpstreamBroke(interception.Id, exception.Message);
-            await TryWriteAsync(client, dialect.StreamErrorFrame(GatewayError.BadGateway("The upstream connection failed mid-stream.")), http);
-            return Outcome.Failed($"upstream_stream_broken: {exception.Message}");
-        }
-    }
-
-    private static async Task TryWriteAsync(SseResponse client, byte[] frame, HttpContext http)
-    {
-        try
-        {
-            await client.WriteAsync(frame, http.RequestAborted);
-        }
-        catch (Exception) when (http.RequestAborted.IsCancellationRequested)
-        {
-            http.Abort();
         }
     }
 
     private static bool IsEventStream(HttpResponseMessage response) =>
         string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Interception {InterceptionId}: upstream {Provider} unreachable: {Reason}")]
-    private partial void LogUpstreamUnreachable(Guid interceptionId, string provider, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Interception {InterceptionId}: upstream {Provider}: {Status}: {Reason}")]
+    private partial void LogRelayFailed(Guid interceptionId, string provider, string status, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Interception {InterceptionId}: upstream stream broke: {Reason}")]
-    private partial void LogUpstreamBroke(Guid interceptionId, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: client closed the connection")]
+    private partial void LogClientClosed(Guid interceptionId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: client closed the connection mid-stream")]
-    private partial void LogClientClosedMidStream(Guid interceptionId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Interception {InterceptionId}: the gateway failed while relaying")]
+    private partial void LogRelayFault(Guid interceptionId, Exception exception);
 }

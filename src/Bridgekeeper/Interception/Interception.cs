@@ -23,14 +23,18 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     /// <summary>The client's session, once <see cref="Start"/> has read it.</summary>
     public string? SessionId { get; private set; }
 
+    /// <summary>Whether <see cref="Start"/> has recorded the interception's start.</summary>
+    public bool Started { get; private set; }
+
     public void Start(RequestFacts facts, string client, string? userAgent, string? sessionId)
     {
+        Started = true;
         Facts = facts;
         SessionId = sessionId;
         var now = time.GetUtcNow();
         audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream, "{}"));
-        if (!string.IsNullOrEmpty(facts.Prompt))
-            audit.Record(new PromptRecorded(Id, now, facts.Prompt));
+        if (facts.Prompt is { Text.Length: > 0 } prompt)
+            audit.Record(new PromptRecorded(Id, now, RecordedText(prompt)));
     }
 
     /// <summary>
@@ -66,6 +70,11 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         foreach (var call in calls)
             audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, null, null, reason));
     }
+
+    /// <summary>A text as a record holds it: when only its first part was kept, a marker says so and how large it was.</summary>
+    private static string RecordedText(BoundedText text) => text.Truncated
+        ? $"{text.Text}\n[truncated by Bridgekeeper: {text.TotalBytes} bytes in all, {System.Text.Encoding.UTF8.GetByteCount(text.Text)} shown]"
+        : text.Text;
 
     public void End(Outcome outcome)
     {

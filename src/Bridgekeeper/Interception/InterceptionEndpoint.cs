@@ -1,9 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Metrics;
 using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
+using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Recording;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -23,21 +22,26 @@ internal sealed partial class InterceptionEndpoint(
     InjectedTools tools,
     BridgekeeperMetrics metrics,
     InterceptionOptions options,
+    KeyConcurrency concurrency,
     CostCalculator prices,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
 {
-    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, AllowDuplicateProperties = false };
-
-    public async Task HandleAsync(HttpContext http, Provider provider, IApiDialect dialect)
+    public async Task HandleAsync(HttpContext http, Provider provider, InterceptedRoute route)
     {
+        var dialect = route.Dialect;
         var ct = http.RequestAborted;
         if (await ProviderKeys.AuthenticateAsync(authenticator, http, dialect) is not { } user)
             return;
         if (provider.Upstream is not { } upstream)
         {
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);
+            return;
+        }
+        using var lease = concurrency.TryEnter(user.KeyId);
+        if (!lease.Entered)
+        {
+            await concurrency.RefuseAsync(http, dialect);
             return;
         }
         if (!audit.TryAdmit())
@@ -56,43 +60,54 @@ internal sealed partial class InterceptionEndpoint(
         using var span = BridgekeeperMetrics.Tracing.StartActivity($"{http.Request.Method} {dialect.Name}", System.Diagnostics.ActivityKind.Server,
             IncomingTraceContext(http.Request));
         var interception = new Interception(audit, time, user, provider, dialect, prices);
-        var outcome = Outcome.Canceled("client disconnected");
+        var client = ClientIdentity.Client(http.Request.Headers.UserAgent);
+        Outcome outcome;
         metrics.InterceptionStarted(provider.Name, dialect.Name);
         try
         {
-            outcome = await InterceptAsync(http, interception, upstream, startedAt, ct);
+            outcome = await InterceptAsync(http, interception, route, upstream, client, startedAt, ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception exception)
         {
-            LogClientClosed(interception.Id);
+            // Reading or parsing the request failed (the relay maps its own failures): the one mapping, then the client.
+            var failure = Failures.Classify(exception, ct, idle: null, FailurePhase.Request);
+            if (failure.Unexpected)
+                LogInterceptionFault(interception.Id, exception);
+            else
+                LogRequestFailed(interception.Id, failure.Outcome.Status, failure.Outcome.Error);
+            outcome = failure.Outcome;
+            await Failures.ReportAsync(http, dialect, failure.Error);
         }
-        finally
+        if (!interception.Started)
+            interception.Start(EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), null);
+        interception.End(outcome);
+        if (span is not null)
         {
-            interception.End(outcome);
-            if (span is not null)
-            {
-                span.SetTag("gen_ai.provider.name", provider.Type);
-                span.SetTag("gen_ai.request.model", interception.Facts.Model);
-                span.SetTag("gen_ai.conversation.id", interception.SessionId);
-                span.SetTag("bridgekeeper.interception.id", interception.Id);
-                span.SetTag("bridgekeeper.status", outcome.Status);
-                if (outcome.Status == Storage.InterceptionStatus.Failed)
-                    span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
-            }
-            metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, ClientIdentity.Client(http.Request.Headers.UserAgent),
-                outcome.Status, time.GetElapsedTime(startedAt));
+            span.SetTag("gen_ai.provider.name", provider.Type);
+            span.SetTag("gen_ai.request.model", interception.Facts.Model);
+            span.SetTag("gen_ai.conversation.id", interception.SessionId);
+            span.SetTag("bridgekeeper.interception.id", interception.Id);
+            span.SetTag("bridgekeeper.status", outcome.Status);
+            if (outcome.Status == Storage.InterceptionStatus.Failed)
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
         }
+        metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, client, outcome.Status, time.GetElapsedTime(startedAt));
     }
 
-    private async Task<Outcome> InterceptAsync(HttpContext http, Interception interception, IUpstream upstream, long startedAt, CancellationToken ct)
+    private static readonly RequestFacts EmptyFacts = new("", false, null, null, true);
+
+    private async Task<Outcome> InterceptAsync(HttpContext http, Interception interception, InterceptedRoute route, IUpstream upstream, string client,
+        long startedAt, CancellationToken ct)
     {
         var request = http.Request;
-        var client = ClientIdentity.Client(request.Headers.UserAgent);
+        var query = request.QueryString.Value ?? "";
+        if (UpstreamUris.Resolve(interception.Provider.Settings, route.Path, query) is null)
+            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request's query string cannot be forwarded."), null);
         var body = await RequestBody.ReadAsync(request, options.MaxRequestBodyBytes, ct);
         if (body is null)
-            return await RejectAsync(http, interception, client, GatewayError.TooLarge($"The request body exceeds the gateway's limit of {options.MaxRequestBodyBytes} bytes."), null);
-        if (Parse(body) is not { } json)
-            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request body is not a valid JSON object."), null);
+            return await RejectAsync(http, interception, client, GatewayError.BodyTooLarge(options.MaxRequestBodyBytes), null);
+        if (RequestJson.Parse(body, out var unreadable) is not { } json)
+            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest(unreadable!), null);
 
         var facts = interception.Dialect.Read(json);
         if (facts.Problem is { } problem)
@@ -109,39 +124,17 @@ internal sealed partial class InterceptionEndpoint(
             await GatewayErrors.WriteAsync(http.Response, interception.Dialect, GatewayError.InvalidRequest(exception.Message), ct);
             return Outcome.Failed($"too_many_tools: {exception.Message}");
         }
-        var upstreamBody = edited || injection is not null ? JsonBody.Serialize(json) : body;
-        var path = request.Path.Value!;
-        var upstreamRequest = new UpstreamRequest(RelativePath(path, interception.Provider.Name) + request.QueryString.Value,
-            upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
+        var upstreamBody = edited || injection is not null ? JsonBody.Serialize(json, body.Length) : body;
+        var upstreamRequest = new UpstreamRequest(route.Path, query, upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
         return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection, startedAt);
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>
     private static async Task<Outcome> RejectAsync(HttpContext http, Interception interception, string client, GatewayError error, RequestFacts? facts)
     {
-        interception.Start(facts ?? new RequestFacts("", false, null, null, true), client, NullIfEmpty(http.Request.Headers.UserAgent), facts?.SessionId);
+        interception.Start(facts ?? EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), facts?.SessionId);
         await GatewayErrors.WriteAsync(http.Response, interception.Dialect, error, http.RequestAborted);
         return Outcome.Failed($"{error.Type}: {error.Message}");
-    }
-
-    private static JsonObject? Parse(byte[] body)
-    {
-        try
-        {
-            return JsonNode.Parse(body, NodeOptions, DocumentOptions) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary><c>/api/v2/aibridge/openai/v1/chat/completions</c> → <c>v1/chat/completions</c>.</summary>
-    internal static string RelativePath(string path, string providerName)
-    {
-        var marker = "/" + providerName + "/";
-        var index = path.IndexOf(marker, StringComparison.Ordinal);
-        return index < 0 ? path.TrimStart('/') : path[(index + marker.Length)..];
     }
 
     /// <summary>The caller's W3C <c>traceparent</c>, so our server span joins its trace; otherwise a new root.</summary>
@@ -151,6 +144,9 @@ internal sealed partial class InterceptionEndpoint(
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: client closed the connection")]
-    private partial void LogClientClosed(Guid interceptionId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Interception {InterceptionId}: {Status}: {Reason}")]
+    private partial void LogRequestFailed(Guid interceptionId, string status, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Interception {InterceptionId}: the gateway failed while reading the request")]
+    private partial void LogInterceptionFault(Guid interceptionId, Exception exception);
 }

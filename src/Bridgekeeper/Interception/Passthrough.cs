@@ -3,45 +3,82 @@ using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Bridgekeeper.Interception;
 
 /// <summary>
-/// Allow-listed routes (<c>/v1/models</c>, <c>count_tokens</c>, ...) go through YARP's forwarder unrecorded. Only the
-/// credentials change: the client's key is checked and removed, and the provider's key is attached. Everything else,
-/// including compression, is the forwarder's faithful default.
+/// Allow-listed routes (<c>/v1/models</c>, <c>count_tokens</c>, ...) go through YARP's forwarder unrecorded. The upstream
+/// URI is built from the route's template and its validated <c>{id}</c> (<see cref="UpstreamUris"/>), never from the
+/// client's path; the client's key is checked and removed, and the provider's key is attached; the request is never
+/// upgraded (no WebSocket reaches the upstream with the gateway's key); a request body is read under the same limit as on
+/// the intercepted routes. Everything else, including compression, is the forwarder's faithful default.
 /// </summary>
 internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpForwarder forwarder, HttpMessageInvoker invoker,
-    BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
+    InterceptionOptions options, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
 
-    public async Task HandleAsync(HttpContext http, Provider provider)
+    public async Task HandleAsync(HttpContext http, Provider provider, PassthroughRoute route)
     {
         var ct = http.RequestAborted;
-        if (await ProviderKeys.AuthenticateAsync(authenticator, http, provider.ErrorDialect) is null)
+        var dialect = provider.ErrorDialect;
+        if (await ProviderKeys.AuthenticateAsync(authenticator, http, dialect) is null)
             return;
         if (provider.Settings.Key is null)
         {
-            await GatewayErrors.WriteAsync(http.Response, provider.ErrorDialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);
             return;
         }
+        var id = http.Request.RouteValues[UpstreamUris.IdParameter] is string raw ? Uri.UnescapeDataString(raw) : null;
+        if (UpstreamUris.RoutePath(route.Pattern, id, out var problem) is not { } path
+            || UpstreamUris.Resolve(provider.Settings, path, http.Request.QueryString.Value ?? "") is not { } target)
+        {
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.InvalidRequest(
+                $"{http.Request.Method} {route.Pattern}: {problem ?? "the query string cannot be forwarded"}."), ct);
+            return;
+        }
+        if (HttpMethods.IsPost(http.Request.Method) && !await BufferBodyAsync(http))
+        {
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.BodyTooLarge(options.MaxRequestBodyBytes), ct);
+            return;
+        }
+        http.Features.Set<IHttpUpgradeFeature>(NotUpgradable.Instance);
 
-        var relative = InterceptionEndpoint.RelativePath(http.Request.Path.Value!, provider.Name) + http.Request.QueryString.Value;
-        var target = UpstreamUris.Resolve(provider.Settings, relative);
         var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, RequestConfig, new KeySwap(provider, target));
         metrics.PassthroughServed(provider.Name, http.Response.StatusCode);
-        if (error is not ForwarderError.None)
+        if (error is ForwarderError.None)
+            return;
+        LogForwardFailed(provider.Name, error);
+        if (http.Response.HasStarted)
+            return;
+        http.Response.Clear();
+        var answer = error switch
         {
-            LogForwardFailed(provider.Name, error);
-            if (!http.Response.HasStarted && error is ForwarderError.Request or ForwarderError.RequestTimedOut)
-                await GatewayErrors.WriteAsync(http.Response, provider.ErrorDialect, GatewayError.BadGateway($"The upstream provider '{provider.Name}' could not be reached."), ct);
-        }
+            ForwarderError.RequestBodyClient or ForwarderError.RequestCanceled or ForwarderError.ResponseBodyClient => null,
+            ForwarderError.RequestTimedOut => GatewayError.Timeout($"The upstream provider '{provider.Name}' did not answer in time."),
+            _ => GatewayError.BadGateway($"The upstream provider '{provider.Name}' could not be reached."),
+        };
+        if (answer is not null && !ct.IsCancellationRequested)
+            await GatewayErrors.WriteAsync(http.Response, dialect, answer, ct);
     }
 
-    /// <summary>Removes client credentials and our own headers, attaches the provider key, and targets the mapped URI.</summary>
+    /// <summary>
+    /// Reads a passthrough body (<c>count_tokens</c>) whole, under the same limit as the intercepted routes, and forwards
+    /// it from memory with its exact length; false when it is over the limit.
+    /// </summary>
+    private async Task<bool> BufferBodyAsync(HttpContext http)
+    {
+        if (await RequestBody.ReadAsync(http.Request, options.MaxRequestBodyBytes, http.RequestAborted) is not { } body)
+            return false;
+        http.Request.Body = new MemoryStream(body, writable: false);
+        http.Request.ContentLength = body.Length;
+        return true;
+    }
+
+    /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider key, and targets the built URI.</summary>
     private sealed class KeySwap(Provider provider, Uri target) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
@@ -50,11 +87,27 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             proxyRequest.RequestUri = target;
             proxyRequest.Headers.Host = null;
-            proxyRequest.Headers.Remove("Cookie");
-            foreach (var name in proxyRequest.Headers.Select(h => h.Key).Where(ForwardedHeaders.IsOurs).ToList())
-                proxyRequest.Headers.Remove(name);
+            ForwardedHeaders.SanitizeUpstream(httpContext.Request.Headers, proxyRequest);
             HttpUpstream.AttachKey(proxyRequest.Headers, provider.Settings);
         }
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
+            CancellationToken cancellationToken)
+        {
+            var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            ForwardedHeaders.SanitizeResponse(httpContext.Response);
+            return proceed;
+        }
+    }
+
+    /// <summary>Makes the forwarder treat an <c>Upgrade</c> request as a plain one: passthrough never upgrades.</summary>
+    private sealed class NotUpgradable : IHttpUpgradeFeature
+    {
+        public static readonly NotUpgradable Instance = new();
+
+        public bool IsUpgradableRequest => false;
+
+        public Task<Stream> UpgradeAsync() => throw new InvalidOperationException("Passthrough requests are never upgraded.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Passthrough to {Provider} failed: {Error}")]

@@ -60,7 +60,7 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
 
     /// <summary>
     /// After a turn: no response and no outcome means the turn was final; an outcome (with its error) means a cap stopped
-    /// the loop; a response is the next turn's.
+    /// the loop; a response is the next turn's. A failure to reach the upstream throws, for <see cref="Failures"/> to map.
     /// </summary>
     public async Task<NextTurn> ContinueAsync(ILoopTurn turn, ExchangeSummary summary, IdleTimeout idle)
     {
@@ -96,16 +96,8 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
         state.Turn++;
         idle.Reset();
         StartRound();
-        try
-        {
-            var next = request with { Body = JsonBody.Serialize(injection.Request) };
-            return new NextTurn(await upstream.SendAsync(next, idle.Token), null, null);
-        }
-        catch (HttpRequestException exception)
-        {
-            return new NextTurn(null, Outcome.Failed($"upstream_unreachable: {exception.Message}"),
-                GatewayError.BadGateway($"The upstream provider '{interception.Provider.Name}' could not be reached during the tool loop."));
-        }
+        var next = request with { Body = JsonBody.Serialize(injection.Request, request.Body.Length) };
+        return new NextTurn(await upstream.SendAsync(next, idle.Token), null, null);   // a failure to send propagates to Failures
     }
 
     public static Outcome OutcomeOf(ExchangeSummary summary) =>

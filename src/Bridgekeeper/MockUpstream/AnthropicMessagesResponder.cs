@@ -75,7 +75,7 @@ internal static class AnthropicMessagesResponder
     private static Task StopBlockAsync(MockCall call, int index) =>
         call.WriteEventAsync(AnthropicMessageEvents.ContentBlockStopEvent, AnthropicMessageEvents.BlockStop(index));
 
-    /// <summary>For <c>error_mid</c>, <c>hang</c> and <c>cut</c>, after the first text: true when the stream must end here.</summary>
+    /// <summary>For <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c>, after the first text: true when the stream must end here.</summary>
     private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
     {
         switch (reply.Scenario)
@@ -87,6 +87,9 @@ internal static class AnthropicMessagesResponder
                 await call.HangAsync();
                 return true;
             case MockScenario.Cut:
+                return true;
+            case MockScenario.Drop:
+                await call.DropAsync();
                 return true;
             default:
                 return false;
@@ -110,6 +113,6 @@ internal static class AnthropicMessagesResponder
             content.Add(AnthropicMessageEvents.ToolUseBlock(tool.Name, JsonNode.Parse(tool.Arguments)!));
         var message = events.Message(content, reply.CallsTool ? K.ToolUse : EndTurn, reply.Usage);
         await call.WriteJsonAsync(StatusCodes.Status200OK, message, [new(RequestIdHeader, MockErrors.NewAnthropicRequestId())],
-            truncated: reply.Scenario is MockScenario.Cut);
+            truncated: reply.Scenario is MockScenario.Cut, dropped: reply.Scenario is MockScenario.Drop);
     }
 }

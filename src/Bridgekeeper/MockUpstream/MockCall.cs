@@ -25,9 +25,11 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
 
     /// <summary>
     /// A JSON body. <paramref name="truncated"/> (the <c>cut</c> scenario) sends only its first half, with no
-    /// <c>Content-Length</c>, so the body just ends early.
+    /// <c>Content-Length</c>, so the body just ends early. <paramref name="dropped"/> (the <c>drop</c> scenario) declares
+    /// the whole length, sends the first half and then drops the connection.
     /// </summary>
-    public async Task WriteJsonAsync(int status, JsonNode body, IEnumerable<KeyValuePair<string, string>>? headers = null, bool truncated = false)
+    public async Task WriteJsonAsync(int status, JsonNode body, IEnumerable<KeyValuePair<string, string>>? headers = null, bool truncated = false,
+        bool dropped = false)
     {
         var response = http.Response;
         response.StatusCode = status;
@@ -35,13 +37,22 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
         foreach (var (name, value) in headers ?? [])
             response.Headers[name] = value;
         var bytes = MockJson.ToBytes(body);
-        if (truncated)
-            bytes = bytes[..(bytes.Length / 2)];
-        else
+        if (!truncated)
             response.ContentLength = bytes.Length;
+        if (truncated || dropped)
+            bytes = bytes[..(bytes.Length / 2)];
         exchange?.SetStatus(status);
         await response.Body.WriteAsync(bytes, Aborted);
         exchange?.Append(bytes);
+        if (dropped)
+            await DropAsync();
+    }
+
+    /// <summary>Sends what was written so far, then drops the connection in the middle of the response.</summary>
+    public async Task DropAsync()
+    {
+        await http.Response.Body.FlushAsync(Aborted);
+        http.Abort();
     }
 
     /// <summary>200 with event-stream headers, unbuffered. Nothing is sent until the first event (or <see cref="FlushAsync"/>).</summary>

@@ -80,13 +80,14 @@ internal sealed record MockControls(
             "error_mid" => MockScenario.ErrorMid,
             "hang" => MockScenario.Hang,
             "cut" => MockScenario.Cut,
+            "drop" => MockScenario.Drop,
             "commentary" => MockScenario.Commentary,
             "web_search" => MockScenario.WebSearch,
             _ => null,
         };
         scenario = parsed ?? MockScenario.Text;
         if (parsed is null)
-            error = $"{ScenarioHeader}: unknown scenario '{text}' (text, tool_call, thinking, commentary, web_search, error_before, error_mid, hang, cut)";
+            error = $"{ScenarioHeader}: unknown scenario '{text}' (text, tool_call, thinking, commentary, web_search, error_before, error_mid, hang, cut, drop)";
         return parsed is not null;
     }
 

@@ -34,6 +34,30 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         routes.MapGet("/v1/models/{id}", http => ModelsAsync(http, Guess(http), ModelId(http)));
     }
 
+    /// <summary>
+    /// What the providers put on every response about the account behind the key, as the real APIs do: OpenAI names the
+    /// key's organization and project, Anthropic its organization id, and both set a Cloudflare cookie. A gateway must
+    /// not hand these to its users.
+    /// </summary>
+    public static Task AddAccountHeaders(HttpContext http)
+    {
+        var headers = http.Response.Headers;
+        if (http.Request.Path.StartsWithSegments("/anthropic") || (!http.Request.Path.StartsWithSegments("/openai") && Guess(http) is MockProvider.Anthropic))
+            headers[AnthropicOrganizationHeader] = MockOrganizationId;
+        else
+        {
+            headers[OpenAIOrganizationHeader] = "org-mock-upstream";
+            headers[OpenAIProjectHeader] = "proj_mock_upstream";
+        }
+        headers.SetCookie = "__cf_bm=mock-upstream-session; path=/; expires=Fri, 01-Jan-2100 00:00:00 GMT; HttpOnly; Secure; SameSite=None";
+        return Task.CompletedTask;
+    }
+
+    public const string OpenAIOrganizationHeader = "openai-organization";
+    public const string OpenAIProjectHeader = "openai-project";
+    public const string AnthropicOrganizationHeader = "anthropic-organization-id";
+    private const string MockOrganizationId = "5f0c7e1e-8d1f-4c2b-9a57-3f8e2a1b6c4d";
+
     /// <summary>Any path without a route: 404 in the shape of the provider its prefix names (OpenAI otherwise).</summary>
     public static Task NotFoundAsync(MockCall call)
     {

@@ -30,6 +30,12 @@ internal enum MockScenario
     /// </summary>
     Cut,
 
+    /// <summary>
+    /// The first events, then the connection drops (no clean end). Blocking: the whole length declared, half the JSON
+    /// body sent, then the connection drops.
+    /// </summary>
+    Drop,
+
     /// <summary>Responses: a <c>commentary</c>-phase message, then the <c>final_answer</c> message. Elsewhere: text.</summary>
     Commentary,
 

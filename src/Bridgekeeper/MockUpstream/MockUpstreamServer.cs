@@ -92,6 +92,7 @@ internal sealed class MockUpstreamServer : IAsyncDisposable
             }
             var call = new MockCall(http, body, exchange, _options, _app.Lifetime.ApplicationStopping);
             http.Features.Set(call);
+            http.Response.OnStarting(() => MockEndpoints.AddAccountHeaders(http));
             if (http.GetEndpoint() is null)
                 await MockEndpoints.NotFoundAsync(call);
             else

@@ -51,7 +51,7 @@ internal static class OpenAIChatResponder
         await call.WriteEventAsync(null, Done);
     }
 
-    /// <summary>For <c>error_mid</c>, <c>hang</c> and <c>cut</c>, after the first text: true when the stream must end here.</summary>
+    /// <summary>For <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c>, after the first text: true when the stream must end here.</summary>
     private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
     {
         switch (reply.Scenario)
@@ -63,6 +63,9 @@ internal static class OpenAIChatResponder
                 await call.HangAsync();
                 return true;
             case MockScenario.Cut:
+                return true;
+            case MockScenario.Drop:
+                await call.DropAsync();
                 return true;
             default:
                 return false;
@@ -81,6 +84,6 @@ internal static class OpenAIChatResponder
             ? chunks.Completion(reply.Controls.TextGiven ? reply.Text : null, reply.ToolCalls, reply.Usage)
             : chunks.Completion(reply.Text, null, reply.Usage);
         await call.WriteJsonAsync(StatusCodes.Status200OK, completion, [new(RequestIdHeader, MockErrors.NewOpenAIRequestId())],
-            truncated: reply.Scenario is MockScenario.Cut);
+            truncated: reply.Scenario is MockScenario.Cut, dropped: reply.Scenario is MockScenario.Drop);
     }
 }

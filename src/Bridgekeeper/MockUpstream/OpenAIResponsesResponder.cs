@@ -103,7 +103,7 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
         return WriteAsync(E.OutputItemDoneEvent, [new(K.OutputIndex, index), new(K.Item, item)]);
     }
 
-    /// <summary>For <c>error_mid</c> (<c>response.failed</c>), <c>hang</c> and <c>cut</c>: true when the stream must end here.</summary>
+    /// <summary>For <c>error_mid</c> (<c>response.failed</c>), <c>hang</c>, <c>cut</c> and <c>drop</c>: true when the stream must end here.</summary>
     private async Task<bool> InterruptedAsync()
     {
         switch (reply.Scenario)
@@ -117,6 +117,9 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
                 await call.HangAsync();
                 return true;
             case MockScenario.Cut:
+                return true;
+            case MockScenario.Drop:
+                await call.DropAsync();
                 return true;
             default:
                 return false;
@@ -144,7 +147,7 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
         var response = events.Response(E.Completed, _output, reply.Usage);
         store?.Put(events.Id, response);
         await call.WriteJsonAsync(StatusCodes.Status200OK, response, [new(OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId())],
-            truncated: reply.Scenario is MockScenario.Cut);
+            truncated: reply.Scenario is MockScenario.Cut, dropped: reply.Scenario is MockScenario.Drop);
     }
 
     private static KeyValuePair<string, JsonNode?>[] Where(string itemId, int outputIndex) =>

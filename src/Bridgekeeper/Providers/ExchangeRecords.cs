@@ -3,11 +3,17 @@ namespace Bridgekeeper.Providers;
 /// <summary>The facts the gateway reads from a request body.</summary>
 /// <param name="Model">The requested model, or "" when absent.</param>
 /// <param name="Stream">Whether the client asked for a stream.</param>
-/// <param name="Prompt">The last user prompt (SPEC §5), or null.</param>
+/// <param name="Prompt">
+/// The last user prompt (SPEC §5), or null; at most <see cref="MaxPromptBytes"/> of it are held, with its whole size.
+/// </param>
 /// <param name="SessionId">A session id carried in the body (Anthropic <c>metadata.user_id</c>), or null.</param>
 /// <param name="ClientWantsUsage">False when the client did not ask for the usage chunk the gateway forces upstream.</param>
 /// <param name="Problem">Why the gateway refuses the body (400 for a malformed field, 501 for an unsupported mode), or null.</param>
-internal sealed record RequestFacts(string Model, bool Stream, string? Prompt, string? SessionId, bool ClientWantsUsage, GatewayError? Problem = null);
+internal sealed record RequestFacts(string Model, bool Stream, BoundedText? Prompt, string? SessionId, bool ClientWantsUsage, GatewayError? Problem = null)
+{
+    /// <summary>How much of a prompt is read and recorded (64 KiB of UTF-8, as for tool results).</summary>
+    public const int MaxPromptBytes = 64 * 1024;
+}
 
 /// <summary>Token figures with SPEC §5 semantics: <see cref="Input"/> excludes cached input; reasoning is part of output.</summary>
 internal sealed record TokenUsage(long Input, long Output, long CacheRead, long CacheWrite, long Reasoning)
@@ -44,6 +50,7 @@ internal sealed record GatewayError(int Status, string Type, string Message, str
     public static GatewayError Unauthorized(string message) => new(401, "authentication_error", message, "invalid_api_key");
     public static GatewayError NotFound(string message) => new(404, "not_found_error", message);
     public static GatewayError TooLarge(string message) => new(413, "request_too_large", message);
+    public static GatewayError BodyTooLarge(long limit) => TooLarge($"The request body exceeds the gateway's limit of {limit} bytes.");
     public static GatewayError RateLimited(string message) => new(429, "rate_limit_error", message, "rate_limit_exceeded");
     public static GatewayError BadGateway(string message) => new(502, "api_error", message, "upstream_unreachable");
     public static GatewayError Unavailable(string message) => new(503, "overloaded_error", message, "service_unavailable");

@@ -19,10 +19,12 @@ internal interface IUpstream
 }
 
 /// <summary>One upstream call.</summary>
-/// <param name="Path">Path and query relative to the API root, e.g. <c>v1/messages?beta=true</c>.</param>
+/// <param name="Path">The route's path relative to the API root, from its template, e.g. <c>v1/messages</c>.</param>
+/// <param name="Query">The client's query string, empty or starting with <c>?</c> (Claude Code sends <c>?beta=true</c>).</param>
 /// <param name="Body">The JSON body bytes.</param>
 /// <param name="Headers">Client headers already sanitized (no credentials, hop-by-hop, Host or Content-Length).</param>
 internal sealed record UpstreamRequest(
     string Path,
+    string Query,
     ReadOnlyMemory<byte> Body,
     IReadOnlyList<KeyValuePair<string, StringValues>> Headers);

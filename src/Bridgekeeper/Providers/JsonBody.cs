@@ -14,9 +14,10 @@ internal static class JsonBody
         SkipValidation = true,
     };
 
-    public static ReadOnlyMemory<byte> Serialize(JsonNode body)
+    /// <param name="sizeHint">The expected size (the body as received): one buffer of about that size, not a chain of doublings.</param>
+    public static ReadOnlyMemory<byte> Serialize(JsonNode body, int sizeHint = 0)
     {
-        var buffer = new ArrayBufferWriter<byte>();
+        var buffer = sizeHint > 0 ? new ArrayBufferWriter<byte>(sizeHint + 4096) : new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             body.WriteTo(writer);
         return buffer.WrittenMemory;

@@ -23,4 +23,19 @@ internal static class PromptText
         }
         return null;
     }
+
+    /// <summary>A text value of the prompt, read bounded (<see cref="RequestFacts.MaxPromptBytes"/>).</summary>
+    public static BoundedText? Text(JsonNode? node) => Json.BoundedString(node, RequestFacts.MaxPromptBytes);
+
+    /// <summary>Text parts joined with <paramref name="separator"/>, bounded as one text; null when there are none.</summary>
+    public static BoundedText? Join(IEnumerable<BoundedText?> parts, char separator)
+    {
+        var texts = parts.OfType<BoundedText>().ToList();
+        if (texts.Count == 0)
+            return null;
+        if (texts.Count == 1)
+            return texts[0];
+        var joined = BoundedText.Of(string.Join(separator, texts.Select(t => t.Text)), RequestFacts.MaxPromptBytes);
+        return joined with { TotalBytes = texts.Sum(t => t.TotalBytes) + texts.Count - 1 };
+    }
 }

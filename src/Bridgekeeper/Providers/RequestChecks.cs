@@ -9,6 +9,12 @@ namespace Bridgekeeper.Providers;
 /// </summary>
 internal static class RequestChecks
 {
+    /// <summary>The longest model name accepted (model names are tens of bytes; this one becomes a record and a metric label).</summary>
+    public const int MaxModelBytes = 256;
+
+    /// <summary>The longest Anthropic <c>metadata.user_id</c> read for a session id; a longer one is not read.</summary>
+    public const int MaxUserIdBytes = 4096;
+
     /// <param name="conversation">The conversation field: <c>messages</c> (an array) or <c>input</c>.</param>
     /// <param name="conversationMayBeString">Whether the conversation may also be a plain string (Responses <c>input</c>).</param>
     /// <param name="conversationOptional">Whether the conversation may be absent (a Responses continuation).</param>
@@ -19,6 +25,8 @@ internal static class RequestChecks
     {
         if (request["model"] is not JsonValue model || model.GetValueKind() != JsonValueKind.String)
             return "'model' is required and must be a string.";
+        if (Json.ShortString(model, MaxModelBytes) is null)
+            return $"'model' must be at most {MaxModelBytes} bytes long.";
         if (request["stream"] is { } stream && stream.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
             return "'stream' must be a boolean.";
         var kind = request[conversation]?.GetValueKind();

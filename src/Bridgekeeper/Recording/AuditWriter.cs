@@ -82,7 +82,7 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
             {
                 await store.AppendAsync(shaped, CancellationToken.None);
                 metrics.AuditBatchWritten(ok: true, time.GetElapsedTime(started));
-                queue.Committed(batch.Count);
+                queue.Committed(batch);
                 if (attempt > 1)
                     LogBatchRecovered(batch.Count, attempt);
                 return true;

@@ -57,7 +57,7 @@ public sealed class AnthropicMessagesDialectTests
     {
         var facts = Dialect.Read(Parse($$"""{"model":"m","messages":{{messages}}}"""));
 
-        Assert.Equal(prompt, facts.Prompt);
+        Assert.Equal(prompt, facts.Prompt?.Text);
     }
 
     [Theory]

@@ -47,7 +47,7 @@ public sealed class OpenAIChatDialectTests
     {
         var facts = Dialect.Read(Parse($$"""{"model":"m","messages":{{messages}}}"""));
 
-        Assert.Equal(prompt, facts.Prompt);
+        Assert.Equal(prompt, facts.Prompt?.Text);
     }
 
     [Theory]

@@ -89,7 +89,7 @@ public sealed class OpenAIResponsesDialectTests
     {
         var facts = Dialect.Read(Parse($$"""{"model":"m","input":{{input}}}"""));
 
-        Assert.Equal(prompt, facts.Prompt);
+        Assert.Equal(prompt, facts.Prompt?.Text);
     }
 
     [Theory]

@@ -15,10 +15,10 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
     public RequestFacts Read(JsonObject request) => new(
-        Model: Json.String(request[Keys.Model]) ?? "",
+        Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
         Stream: Json.Bool(request[Keys.Stream]) == true,
         Prompt: PromptOf(PromptText.LastUserMessage(request[Keys.Messages])),
-        SessionId: SessionOf(Json.String(Json.Property(request[Keys.Metadata], Keys.UserId))),
+        SessionId: SessionOf(Json.ShortString(Json.Property(request[Keys.Metadata], Keys.UserId), RequestChecks.MaxUserIdBytes)),
         ClientWantsUsage: true,
         Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
 
@@ -56,17 +56,17 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
     };
 
     /// <summary>SPEC §5: a string content as it is, or the last text block (Claude Code puts its reminders first).</summary>
-    private static string? PromptOf(JsonObject? message)
+    private static BoundedText? PromptOf(JsonObject? message)
     {
         var content = message?[Keys.Content];
-        if (Json.String(content) is { } text)
+        if (PromptText.Text(content) is { } text)
             return text;
         if (content is not JsonArray blocks)
             return null;                               // a message of only tool_result blocks ends here too
 
         return blocks
             .Where(block => Json.String(Json.Property(block, Keys.Type)) == Keys.Text)
-            .Select(block => Json.String(Json.Property(block, Keys.Text)))
+            .Select(block => PromptText.Text(Json.Property(block, Keys.Text)))
             .LastOrDefault(text => text is not null);
     }
 

@@ -15,7 +15,7 @@ internal sealed class OpenAIChatDialect : IApiDialect
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
     public RequestFacts Read(JsonObject request) => new(
-        Model: Json.String(request[Keys.Model]) ?? "",
+        Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
         Stream: Json.Bool(request[Keys.Stream]) == true,
         Prompt: PromptOf(PromptText.LastUserMessage(request[Keys.Messages])),
         SessionId: null,
@@ -54,19 +54,15 @@ internal sealed class OpenAIChatDialect : IApiDialect
     public byte[] StreamErrorFrame(GatewayError error) => [.. "data: "u8, .. ErrorBody(error), .. "\n\n"u8];
 
     /// <summary>SPEC §5: a string content as it is, or the text parts joined with '\n'; role <c>tool</c> never gets here.</summary>
-    private static string? PromptOf(JsonObject? message)
+    private static BoundedText? PromptOf(JsonObject? message)
     {
         var content = message?[Keys.Content];
-        if (Json.String(content) is { } text)
+        if (PromptText.Text(content) is { } text)
             return text;
         if (content is not JsonArray parts)
             return null;
-
-        var texts = parts
+        return PromptText.Join(parts
             .Where(part => Json.String(Json.Property(part, Keys.Type)) == Keys.Text)
-            .Select(part => Json.String(Json.Property(part, Keys.Text)))
-            .OfType<string>()
-            .ToList();
-        return texts.Count == 0 ? null : string.Join('\n', texts);
+            .Select(part => PromptText.Text(Json.Property(part, Keys.Text))), '\n');
     }
 }

@@ -18,7 +18,7 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     public IToolLoopDialect ToolLoop { get; } = new OpenAIResponsesToolLoop();
 
     public RequestFacts Read(JsonObject request) => new(
-        Model: Json.String(request[Keys.Model]) ?? "",
+        Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
         Stream: Json.Bool(request[Keys.Stream]) == true,
         Prompt: PromptOf(request[Keys.Input]),
         SessionId: null,                             // Codex sends it as the session-id header
@@ -75,9 +75,9 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     /// must be a user message (<c>{"type":"message","role":"user",...}</c> or the shorthand without <c>type</c>);
     /// any other item (<c>function_call_output</c>, <c>reasoning</c>, <c>item_reference</c>, ...) means no prompt.
     /// </summary>
-    private static string? PromptOf(JsonNode? input)
+    private static BoundedText? PromptOf(JsonNode? input)
     {
-        if (Json.String(input) is { } text)
+        if (PromptText.Text(input) is { } text)
             return text;
         var message = PromptText.LastUserMessage(input);
         if (message is null || Json.String(message[Keys.Type]) is not (null or Keys.Message))
@@ -86,18 +86,14 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     }
 
     /// <summary>A string content as it is, or its <c>input_text</c> (or <c>text</c>) parts joined with '\n'.</summary>
-    private static string? ContentText(JsonNode? content)
+    private static BoundedText? ContentText(JsonNode? content)
     {
-        if (Json.String(content) is { } text)
+        if (PromptText.Text(content) is { } text)
             return text;
         if (content is not JsonArray parts)
             return null;
-
-        var texts = parts
+        return PromptText.Join(parts
             .Where(part => Json.String(Json.Property(part, Keys.Type)) is Keys.InputText or Keys.Text)
-            .Select(part => Json.String(Json.Property(part, Keys.Text)))
-            .OfType<string>()
-            .ToList();
-        return texts.Count == 0 ? null : string.Join('\n', texts);
+            .Select(part => PromptText.Text(Json.Property(part, Keys.Text))), '\n');
     }
 }

@@ -15,7 +15,9 @@ internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker
 
     public Task<HttpResponseMessage> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
-        var message = new HttpRequestMessage(HttpMethod.Post, UpstreamUris.Resolve(provider, request.Path))
+        var uri = UpstreamUris.Resolve(provider, request.Path, request.Query)
+            ?? throw new InvalidOperationException($"The route path '{request.Path}' and its query do not resolve under the provider's base URL.");
+        var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ReadOnlyMemoryContent(request.Body) { Headers = { ContentType = Json } },
             Version = System.Net.HttpVersion.Version11,
@@ -38,7 +40,10 @@ internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker
             yield return item;
     }
 
-    /// <summary>Attaches the provider's key in its own header form (also used by passthrough).</summary>
+    /// <summary>
+    /// Attaches the provider's key in its own header form, and for OpenAI the organization and project the operator set
+    /// for it (also used by passthrough). The client's own values of these headers never get here.
+    /// </summary>
     public static void AttachKey(HttpRequestHeaders headers, ProviderSettings provider)
     {
         headers.Remove("Authorization");
@@ -47,5 +52,9 @@ internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker
             headers.TryAddWithoutValidation("x-api-key", provider.Key);
         else
             headers.TryAddWithoutValidation("Authorization", "Bearer " + provider.Key);
+        if (provider.Organization is { } organization)
+            headers.TryAddWithoutValidation("OpenAI-Organization", organization);
+        if (provider.Project is { } project)
+            headers.TryAddWithoutValidation("OpenAI-Project", project);
     }
 }

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Streaming;
+using Microsoft.AspNetCore.Http;
+
+namespace Bridgekeeper.Interception;
+
+/// <summary>Where a failure happened: reading the client's request, or in an exchange with the upstream.</summary>
+internal enum FailurePhase { Request, Upstream }
+
+/// <summary>What a failure means: the outcome the record gets, and the error the client gets (null when the client left).</summary>
+/// <param name="Unexpected">True for a fault of the gateway itself (a bug), logged with its exception.</param>
+internal readonly record struct Failure(Outcome Outcome, GatewayError? Error, bool Unexpected = false);
+
+/// <summary>
+/// The one place that maps every failure of an intercepted request to the outcome it records and the provider-shaped
+/// error the client gets: 400 (or 413) for a request that cannot be read, 502 for an upstream that failed or sent what
+/// cannot be read, 504 for an idle timeout, 500 for a fault of the gateway itself. <c>canceled</c> only ever means the
+/// client left; every other failure is <c>failed</c> with its real reason.
+/// </summary>
+internal static class Failures
+{
+    public static Failure Classify(Exception exception, CancellationToken clientAborted, IdleTimeout? idle, FailurePhase phase)
+    {
+        if (clientAborted.IsCancellationRequested)
+            return new(Outcome.Canceled(phase is FailurePhase.Request ? "client disconnected while sending the request" : "client disconnected"), null);
+        return exception switch
+        {
+            OperationCanceledException when idle is { TimedOut: true } => new(
+                Outcome.Failed("upstream_timeout: nothing arrived from the upstream within the idle timeout"),
+                GatewayError.Timeout("The upstream went silent for longer than the gateway's idle timeout.")),
+            BadHttpRequestException bad => new(
+                Outcome.Failed($"invalid_request_error: the request could not be read ({bad.Message})"),
+                new GatewayError(bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "invalid_request_error", $"The request could not be read: {bad.Message}")),
+            HttpRequestException unreachable when phase is FailurePhase.Upstream => new(
+                Outcome.Failed($"upstream_unreachable: {unreachable.Message}"),
+                GatewayError.BadGateway("The upstream provider could not be reached.")),
+            IOException broken when phase is FailurePhase.Upstream => new(
+                Outcome.Failed($"upstream_broken: the upstream connection failed mid-response ({broken.Message})"),
+                GatewayError.BadGateway("The upstream connection failed mid-response.")),
+            JsonException or InvalidOperationException { Source: "System.Text.Json" } when phase is FailurePhase.Upstream => new(
+                Outcome.Failed($"upstream_invalid: the upstream sent JSON the gateway cannot read ({exception.Message})"),
+                GatewayError.BadGateway("The upstream sent a response the gateway cannot read.")),
+            _ => new(
+                Outcome.Failed($"gateway_error: {exception.GetType().Name}: {exception.Message}"),
+                new GatewayError(500, "api_error", "The gateway failed while handling this request; the failure is logged.", "internal_error"),
+                Unexpected: true),
+        };
+    }
+
+    /// <summary>
+    /// Tells the client: before the response started, the error in the provider's shape with its status; inside a
+    /// started event stream, the provider's in-stream error frame; inside a started plain body, which cannot be mended,
+    /// an aborted connection. Never throws.
+    /// </summary>
+    public static async Task ReportAsync(HttpContext http, IApiDialect dialect, GatewayError? error)
+    {
+        if (error is null || http.RequestAborted.IsCancellationRequested)
+            return;
+        try
+        {
+            if (!http.Response.HasStarted)
+            {
+                http.Response.Clear();
+                await GatewayErrors.WriteAsync(http.Response, dialect, error, http.RequestAborted);
+            }
+            else if (http.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+                await http.Response.BodyWriter.WriteAsync(dialect.StreamErrorFrame(error), http.RequestAborted);
+            else
+                http.Abort();
+        }
+        catch (Exception)
+        {
+            http.Abort();
+        }
+    }
+}
