@@ -95,6 +95,37 @@ public sealed class DurabilityTests : IAsyncLifetime
         Assert.Equal(admitted, (await gateway.ListInterceptionsAsync()).Count);
     }
 
+    [Fact]
+    public async Task QueueOverItsByteBudget_NewInterceptionsGet503LongBeforeTheRecordCount_AndAdmittedOnesAllLand()
+    {
+        Assert.SkipWhen(TestPostgres.Selected, "Locks the SQLite file; the byte budget is the same code on PostgreSQL.");
+        var ct = TestContext.Current.CancellationToken;
+        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 10_000, AuditQueueBytes = 1024 * 1024 });
+        using var client = gateway.CreateClient(await gateway.CreateKeyAsync("heidi"));
+        var (blocker, transaction) = await HoldWriteLockAsync(gateway.DatabasePath);
+        await using var _ = blocker;
+        var prompt = new string('p', 60 * 1024);   // recorded whole (under the 64 KiB cap): about 120 KiB queued per interception
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await client.SendAsync(Wire.Post("/openai/v1/chat/completions",
+                $$"""{"model":"gpt-4o","messages":[{"role":"user","content":"{{prompt}}"}]}"""), ct);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                BadInputTests.AssertProviderError(await response.Content.ReadAsStringAsync(ct), "openai", "overloaded_error");
+        }
+        await transaction.RollbackAsync(ct);
+
+        var admitted = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.InRange(admitted, 7, 10);                                  // 1 MiB / ~120 KiB, whatever the record count
+        Assert.Equal(20 - admitted, statuses.Count(s => s == HttpStatusCode.ServiceUnavailable));
+        await gateway.WaitForEndedAsync(expected: admitted);
+        var records = await gateway.ListInterceptionsAsync();
+        Assert.Equal(admitted, records.Count);
+        Assert.All(records, r => Assert.Equal(prompt, r.GetProperty("prompts")[0].GetProperty("prompt").GetString()));
+    }
+
     /// <summary>Another connection takes SQLite's write lock and keeps it until the transaction is rolled back.</summary>
     private static async Task<(SqliteConnection, SqliteTransaction)> HoldWriteLockAsync(string database)
     {

@@ -22,22 +22,23 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
     {
         using var idle = new IdleTimeout(options.UpstreamIdleTimeout, http.RequestAborted);
         using var turns = new TurnSequence(interception, injection, upstream, request, time, metrics);
+        var progress = new Progress();
         try
         {
             turns.StartRound();
             var sentAt = time.GetTimestamp();
-            using var response = await upstream.SendAsync(request, idle.Token);
+            using var response = await progress.SendAsync(upstream, request, idle);
             var respondedAt = time.GetTimestamp();
             http.Response.OnStarting(() => MarkOverhead(http, interception, startedAt, sentAt, respondedAt));
             if (!response.IsSuccessStatusCode)
                 return await RelayErrorAsync(http, response, idle.Token);
             return IsEventStream(response)
-                ? await RelayStreamAsync(http, interception, turns, response, idle)
-                : await RelayBodiesAsync(http, interception, turns, response, idle);
+                ? await RelayStreamAsync(http, interception, turns, response, idle, progress)
+                : await RelayBodiesAsync(http, interception, turns, response, idle, progress);
         }
         catch (Exception exception)
         {
-            var failure = Failures.Classify(exception, http.RequestAborted, idle, FailurePhase.Upstream);
+            var failure = Failures.Classify(exception, http.RequestAborted, idle, progress.Phase);
             if (failure.Unexpected)
                 LogRelayFault(interception.Id, exception);
             else if (failure.Error is null)
@@ -77,7 +78,8 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
     private static Outcome UpstreamStatusOutcome(HttpResponseMessage response, byte[] body) =>
         Outcome.Failed($"upstream returned {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, MaxRecordedErrorBody))}");
 
-    private async Task<Outcome> RelayBodiesAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle)
+    private async Task<Outcome> RelayBodiesAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle,
+        Progress progress)
     {
         var first = response;
         try
@@ -89,7 +91,7 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
                 turn.OnBody(body);
                 var summary = turns.Complete(turn);
                 var next = await turns.ContinueAsync(turn, summary, idle);
-                if (next.Response is null)
+                if (next.Request is null)
                 {
                     if (next.Outcome is { } stop)
                     {
@@ -105,7 +107,7 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
                 }
                 if (response != first)
                     response.Dispose();
-                response = next.Response;
+                response = await progress.SendAsync(turns.Upstream, next.Request, idle);
                 if (!response.IsSuccessStatusCode)
                     return await RelayErrorAsync(http, response, idle.Token);
             }
@@ -117,7 +119,8 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
         }
     }
 
-    private async Task<Outcome> RelayStreamAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle)
+    private async Task<Outcome> RelayStreamAsync(HttpContext http, Interception interception, TurnSequence turns, HttpResponseMessage response, IdleTimeout idle,
+        Progress progress)
     {
         var dialect = interception.Dialect;
         var first = response;
@@ -139,7 +142,7 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
                     summary = turns.Complete(turn);   // also after a broken stream: whatever usage is known is recorded
                 }
                 var next = await turns.ContinueAsync(turn, summary, idle);
-                if (next.Response is null)
+                if (next.Request is null)
                 {
                     if (next.Outcome is { } stop)
                     {
@@ -152,7 +155,7 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
                 }
                 if (response != first)
                     response.Dispose();
-                response = next.Response;
+                response = await progress.SendAsync(turns.Upstream, next.Request, idle);
                 if (!response.IsSuccessStatusCode || !IsEventStream(response))
                 {
                     var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
@@ -184,6 +187,20 @@ internal sealed partial class ExchangeRelay(InterceptionOptions options, TimePro
                     await client.WriteAsync(turn.Replacement, idle.Token);
                     break;
             }
+        }
+    }
+
+    /// <summary>Sends every upstream request of the interception, and knows whether the last one has been answered yet.</summary>
+    private sealed class Progress
+    {
+        public FailurePhase Phase { get; private set; } = FailurePhase.UpstreamSend;
+
+        public async Task<HttpResponseMessage> SendAsync(IUpstream upstream, UpstreamRequest request, IdleTimeout idle)
+        {
+            Phase = FailurePhase.UpstreamSend;
+            var response = await upstream.SendAsync(request, idle.Token);
+            Phase = FailurePhase.UpstreamResponse;
+            return response;
         }
     }
 

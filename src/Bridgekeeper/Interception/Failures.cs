@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Bridgekeeper.Interception;
 
-/// <summary>Where a failure happened: reading the client's request, or in an exchange with the upstream.</summary>
-internal enum FailurePhase { Request, Upstream }
+/// <summary>Where a failure happened: reading the client's request, sending upstream (no answer yet), or reading the upstream's answer.</summary>
+internal enum FailurePhase { Request, UpstreamSend, UpstreamResponse }
 
 /// <summary>What a failure means: the outcome the record gets, and the error the client gets (null when the client left).</summary>
 /// <param name="Unexpected">True for a fault of the gateway itself (a bug), logged with its exception.</param>
@@ -20,9 +20,12 @@ internal readonly record struct Failure(Outcome Outcome, GatewayError? Error, bo
 /// </summary>
 internal static class Failures
 {
+    /// <summary>Kestrel's message when the client closed its connection before the request body was complete.</summary>
+    private const string IncompleteBody = "Unexpected end of request content";
+
     public static Failure Classify(Exception exception, CancellationToken clientAborted, IdleTimeout? idle, FailurePhase phase)
     {
-        if (clientAborted.IsCancellationRequested)
+        if (clientAborted.IsCancellationRequested || ClientLeftMidRequest(exception, phase))
             return new(Outcome.Canceled(phase is FailurePhase.Request ? "client disconnected while sending the request" : "client disconnected"), null);
         return exception switch
         {
@@ -32,13 +35,13 @@ internal static class Failures
             BadHttpRequestException bad => new(
                 Outcome.Failed($"invalid_request_error: the request could not be read ({bad.Message})"),
                 new GatewayError(bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "invalid_request_error", $"The request could not be read: {bad.Message}")),
-            HttpRequestException unreachable when phase is FailurePhase.Upstream => new(
-                Outcome.Failed($"upstream_unreachable: {unreachable.Message}"),
+            HttpRequestException or IOException when phase is FailurePhase.UpstreamSend => new(
+                Outcome.Failed($"upstream_unreachable: {exception.Message}"),
                 GatewayError.BadGateway("The upstream provider could not be reached.")),
-            IOException broken when phase is FailurePhase.Upstream => new(
-                Outcome.Failed($"upstream_broken: the upstream connection failed mid-response ({broken.Message})"),
+            HttpRequestException or IOException when phase is FailurePhase.UpstreamResponse => new(
+                Outcome.Failed($"upstream_broken: the upstream connection failed mid-response ({Innermost(exception).Message})"),
                 GatewayError.BadGateway("The upstream connection failed mid-response.")),
-            JsonException or InvalidOperationException { Source: "System.Text.Json" } when phase is FailurePhase.Upstream => new(
+            JsonException or InvalidOperationException { Source: "System.Text.Json" } when phase is FailurePhase.UpstreamResponse => new(
                 Outcome.Failed($"upstream_invalid: the upstream sent JSON the gateway cannot read ({exception.Message})"),
                 GatewayError.BadGateway("The upstream sent a response the gateway cannot read.")),
             _ => new(
@@ -47,6 +50,17 @@ internal static class Failures
                 Unexpected: true),
         };
     }
+
+    /// <summary>The client's connection ended before its request body did (Kestrel reports it before it flags the abort).</summary>
+    private static bool ClientLeftMidRequest(Exception exception, FailurePhase phase) =>
+        phase is FailurePhase.Request && exception switch
+        {
+            BadHttpRequestException bad => bad.Message.StartsWith(IncompleteBody, StringComparison.Ordinal),
+            IOException => true,
+            _ => false,
+        };
+
+    private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
 
     /// <summary>
     /// Tells the client: before the response started, the error in the provider's shape with its status; inside a

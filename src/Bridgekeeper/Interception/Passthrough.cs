@@ -17,7 +17,7 @@ namespace Bridgekeeper.Interception;
 /// the intercepted routes. Everything else, including compression, is the forwarder's faithful default.
 /// </summary>
 internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpForwarder forwarder, HttpMessageInvoker invoker,
-    InterceptionOptions options, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
+    InterceptionOptions options, KeyConcurrency concurrency, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
 
@@ -25,8 +25,14 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
     {
         var ct = http.RequestAborted;
         var dialect = provider.ErrorDialect;
-        if (await ProviderKeys.AuthenticateAsync(authenticator, http, dialect) is null)
+        if (await ProviderKeys.AuthenticateAsync(authenticator, http, dialect) is not { } user)
             return;
+        using var lease = concurrency.TryEnter(user.KeyId);
+        if (!lease.Entered)
+        {
+            await concurrency.RefuseAsync(http, dialect);
+            return;
+        }
         if (provider.Settings.Key is null)
         {
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);

@@ -24,6 +24,11 @@ internal static class RequestJson
             problem = "The request body is not valid UTF-8.";
             return null;
         }
+        if (HasLoneSurrogate(body))
+        {
+            problem = "The request body holds a lone UTF-16 surrogate escape (such as \\ud800), which is not text.";
+            return null;
+        }
         JsonDocument document;
         try
         {
@@ -39,17 +44,13 @@ internal static class RequestJson
             problem = "The request body is not a valid JSON object.";
             return null;
         }
-        if (HasLoneSurrogate(body))
-        {
-            problem = "The request body holds a lone UTF-16 surrogate escape (such as \\ud800), which is not text.";
-            return null;
-        }
         return JsonObject.Create(document.RootElement, NodeOptions);
     }
 
     /// <summary>
-    /// Whether valid JSON text holds a <c>\uD800</c>-<c>\uDFFF</c> escape that is not half of a high-low pair. Jumps from
-    /// one <c>\u</c> to the next (vectorized search), so it costs little on bodies without escapes.
+    /// Whether JSON text holds a <c>\uD800</c>-<c>\uDFFF</c> escape that is not half of a high-low pair (checked before
+    /// parsing, because the parser's duplicate-key check already decodes property names). Jumps from one <c>\u</c> to
+    /// the next (vectorized search), so it costs little on bodies without escapes; text that is not JSON is left to the parser.
     /// </summary>
     public static bool HasLoneSurrogate(ReadOnlySpan<byte> json)
     {

@@ -59,8 +59,8 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
     }
 
     /// <summary>
-    /// After a turn: no response and no outcome means the turn was final; an outcome (with its error) means a cap stopped
-    /// the loop; a response is the next turn's. A failure to reach the upstream throws, for <see cref="Failures"/> to map.
+    /// After a turn: no request and no outcome means the turn was final; an outcome (with its error) means a cap stopped
+    /// the loop; a request is the next turn's, for the relay to send.
     /// </summary>
     public async Task<NextTurn> ContinueAsync(ILoopTurn turn, ExchangeSummary summary, IdleTimeout idle)
     {
@@ -96,8 +96,7 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
         state.Turn++;
         idle.Reset();
         StartRound();
-        var next = request with { Body = JsonBody.Serialize(injection.Request, request.Body.Length) };
-        return new NextTurn(await upstream.SendAsync(next, idle.Token), null, null);   // a failure to send propagates to Failures
+        return new NextTurn(request with { Body = JsonBody.Serialize(injection.Request, request.Body.Length) }, null, null);
     }
 
     public static Outcome OutcomeOf(ExchangeSummary summary) =>
@@ -110,4 +109,4 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
 }
 
 /// <summary>What follows a turn (see <see cref="TurnSequence.ContinueAsync"/>).</summary>
-internal readonly record struct NextTurn(HttpResponseMessage? Response, Outcome? Outcome, GatewayError? Error);
+internal readonly record struct NextTurn(UpstreamRequest? Request, Outcome? Outcome, GatewayError? Error);

@@ -48,12 +48,19 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
             await DropAsync();
     }
 
-    /// <summary>Sends what was written so far, then drops the connection in the middle of the response.</summary>
+    /// <summary>
+    /// Sends what was written so far, then drops the connection in the middle of the response. Kestrel discards output
+    /// its socket has not sent yet when a connection is aborted, so the mock gives the bytes a moment to leave first,
+    /// as a real connection that dies after them would.
+    /// </summary>
     public async Task DropAsync()
     {
         await http.Response.Body.FlushAsync(Aborted);
+        await DelayAsync(DropGrace);
         http.Abort();
     }
+
+    private static readonly TimeSpan DropGrace = TimeSpan.FromMilliseconds(100);
 
     /// <summary>200 with event-stream headers, unbuffered. Nothing is sent until the first event (or <see cref="FlushAsync"/>).</summary>
     public void StartStream(string requestIdHeader, string requestId)

@@ -20,6 +20,12 @@ internal sealed record MockControls(
     bool ScenarioGiven,
     bool UsageGiven)
 {
+    /// <summary>
+    /// The scenario of a turn that answers tool results without calling a tool again (header <c>x-mock-after-tools</c>),
+    /// e.g. <c>hang</c> or <c>drop</c>: how a later turn of a gateway's hidden tool loop fails. Null: the usual answer.
+    /// </summary>
+    public MockScenario? AfterTools { get; init; }
+
     public const string ScenarioHeader = "x-mock-scenario";
     public const string StatusHeader = "x-mock-status";
     public const string UsageHeader = "x-mock-usage";
@@ -30,6 +36,7 @@ internal sealed record MockControls(
     public const string LatencyHeader = "x-mock-latency-ms";
     public const string LineEndingHeader = "x-mock-line-ending";
     public const string RoundsHeader = "x-mock-rounds";
+    public const string AfterToolsHeader = "x-mock-after-tools";
 
     /// <summary>Separates the calls of one turn in <c>x-mock-tool</c>.</summary>
     public const string ToolSeparator = " | ";
@@ -65,6 +72,16 @@ internal sealed record MockControls(
             string.Equals(headers[LineEndingHeader].ToString(), "crlf", StringComparison.OrdinalIgnoreCase),
             ScenarioGiven: headers[ScenarioHeader].ToString().Length > 0,
             UsageGiven: !string.IsNullOrWhiteSpace(headers[UsageHeader].ToString()));
+        var afterTools = headers[AfterToolsHeader].ToString();
+        if (afterTools.Length > 0)
+        {
+            if (!TryScenario(afterTools, out var after, out error))
+            {
+                error = error?.Replace(ScenarioHeader, AfterToolsHeader, StringComparison.Ordinal);
+                return false;
+            }
+            controls = controls with { AfterTools = after };
+        }
         return true;
     }
 

@@ -21,7 +21,8 @@ internal sealed record MockReply(string Model, bool Stream, bool IncludeUsage, M
     /// False with a message when a directive is malformed (the caller answers 400). A conversation ending with tool results
     /// gets <c>Tool said: r1 | r2</c>, unless it is a tool-call reply with fewer than <c>x-mock-rounds</c> tool rounds
     /// (assistant turns with tool calls, at least one; plus <paramref name="priorRounds"/> from a Responses
-    /// <c>previous_response_id</c> chain): then the same calls again.
+    /// <c>previous_response_id</c> chain): then the same calls again. That answering turn takes the scenario of
+    /// <c>x-mock-after-tools</c> when it is given.
     /// </summary>
     public static bool TryFrom(MockApi api, MockControls controls, JsonObject request, out MockReply reply, out string? error, int priorRounds = 0)
     {
@@ -32,6 +33,8 @@ internal sealed record MockReply(string Model, bool Stream, bool IncludeUsage, M
         var results = MockConversation.TrailingToolResults(api, request);
         var rounds = results.Count == 0 ? 0 : Math.Max(1, MockConversation.ToolRounds(api, request) + priorRounds);
         var callsTool = controls.Scenario is MockScenario.ToolCall && (results.Count == 0 || rounds < controls.Rounds);
+        if (results.Count > 0 && !callsTool && controls.AfterTools is { } after)
+            controls = controls with { Scenario = after };
         reply = new MockReply(
             Model: MockJson.String(request[K.Model]) ?? (api is MockApi.AnthropicMessages ? MockModels.DefaultAnthropicModel : MockModels.DefaultOpenAIModel),
             Stream: MockJson.Bool(request[K.Stream]),
