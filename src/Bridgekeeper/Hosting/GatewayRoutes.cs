@@ -82,16 +82,20 @@ internal static class GatewayRoutes
 
     /// <summary>
     /// The last resort for an exception nothing else handled (the middleware has logged it and cleared the response):
-    /// 500 in the shape the caller expects, the provider's on its routes and the API's elsewhere, never an empty body.
-    /// Expected failures never get here; they are values mapped where they happen.
+    /// 500 (503 when the database failed) in the shape the caller expects, the provider's on its routes and the API's
+    /// elsewhere, never an empty body. Expected failures of the provider routes never get here; they are values mapped
+    /// where they happen (<see cref="Failures"/>).
     /// </summary>
     private static Task LastResortAsync(HttpContext context, IReadOnlyList<Provider> providers)
     {
-        const string message = "The gateway failed while handling this request; the failure is logged.";
         var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value ?? "";
+        var databaseDown = context.Features.Get<IExceptionHandlerFeature>()?.Error is System.Data.Common.DbException;
+        var error = databaseDown
+            ? GatewayError.Unavailable("The gateway cannot reach its database right now; retry shortly.")
+            : new GatewayError(500, "api_error", "The gateway failed while handling this request; the failure is logged.", "internal_error");
         if (ProviderOf(path, providers) is { } provider)
-            return GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect, new GatewayError(500, "api_error", message, "internal_error"), context.RequestAborted);
-        return WriteApiErrorAsync(context, StatusCodes.Status500InternalServerError, "internal_error", message);
+            return GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect, error, context.RequestAborted);
+        return WriteApiErrorAsync(context, error.Status, databaseDown ? "unavailable" : "internal_error", error.Message);
     }
 
     /// <summary>The provider whose routes <paramref name="path"/> is under (at the root or under <c>/api/v2/aibridge</c>), or null.</summary>

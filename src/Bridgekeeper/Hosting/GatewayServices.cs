@@ -51,6 +51,7 @@ internal static class GatewayServices
         services.AddSingleton<InjectedTools>();
         services.AddSingleton<ExchangeRelay>();
         services.AddSingleton(new KeyConcurrency(settings.MaxConcurrentPerKey));
+        services.AddSingleton<ResponseOwners>();
         services.AddSingleton<InterceptionEndpoint>();
         services.AddSingleton<Passthrough>();
         services.AddHttpForwarder();

@@ -18,7 +18,7 @@ internal static class ProviderCatalog
         {
             ProviderTypes.OpenAI => new Provider(s, openAIChat, Upstream(s, invoker),
                 [new InterceptedRoute("v1/chat/completions", openAIChat), new InterceptedRoute("v1/responses", openAIResponses)],
-                [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("GET", "v1/responses/{id}")]),
+                [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("GET", "v1/responses/{id}", OwnedId: true)]),
             ProviderTypes.Anthropic => new Provider(s, anthropic, Upstream(s, invoker),
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),

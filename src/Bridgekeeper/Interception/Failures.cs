@@ -15,7 +15,7 @@ internal readonly record struct Failure(Outcome Outcome, GatewayError? Error, bo
 /// <summary>
 /// The one place that maps every failure of an intercepted request to the outcome it records and the provider-shaped
 /// error the client gets: 400 (or 413) for a request that cannot be read, 502 for an upstream that failed or sent what
-/// cannot be read, 504 for an idle timeout, 500 for a fault of the gateway itself. <c>canceled</c> only ever means the
+/// cannot be read, 503 for a database that cannot be reached, 504 for an idle timeout, 500 for a fault of the gateway itself. <c>canceled</c> only ever means the
 /// client left; every other failure is <c>failed</c> with its real reason.
 /// </summary>
 internal static class Failures
@@ -32,6 +32,9 @@ internal static class Failures
             OperationCanceledException when idle is { TimedOut: true } => new(
                 Outcome.Failed("upstream_timeout: nothing arrived from the upstream within the idle timeout"),
                 GatewayError.Timeout("The upstream went silent for longer than the gateway's idle timeout.")),
+            System.Data.Common.DbException => new(
+                Outcome.Failed($"database_unavailable: {exception.Message}"),
+                GatewayError.Unavailable("The gateway cannot reach its database right now; retry shortly.")),
             BadHttpRequestException bad => new(
                 Outcome.Failed($"invalid_request_error: the request could not be read ({bad.Message})"),
                 new GatewayError(bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "invalid_request_error", $"The request could not be read: {bad.Message}")),

@@ -10,7 +10,8 @@ namespace Bridgekeeper.Interception;
 /// One intercepted client request: who made it, where it goes, and what it recorded. Every record goes to the
 /// audit sink (never the database directly); <see cref="End"/> is called exactly once and releases the admission.
 /// </summary>
-internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayUser user, Provider provider, IApiDialect dialect, CostCalculator prices)
+internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayUser user, Provider provider, IApiDialect dialect, CostCalculator prices,
+    ResponseOwners? owners = null)
 {
     private int _ended;
 
@@ -47,6 +48,8 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     {
         var now = time.GetUtcNow();
         decimal? cost = null;
+        if (summary.ResponseId is { } responseId && Dialect.StoresResponses)
+            owners?.Remember(responseId, User.Id);
         if (summary.Usage is { } usage)
         {
             cost = prices.CostUsd(Facts.Model, usage, now);

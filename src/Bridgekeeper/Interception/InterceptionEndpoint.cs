@@ -23,6 +23,7 @@ internal sealed partial class InterceptionEndpoint(
     BridgekeeperMetrics metrics,
     InterceptionOptions options,
     KeyConcurrency concurrency,
+    ResponseOwners owners,
     CostCalculator prices,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
@@ -59,7 +60,7 @@ internal sealed partial class InterceptionEndpoint(
             System.Diagnostics.Activity.Current = null;
         using var span = BridgekeeperMetrics.Tracing.StartActivity($"{http.Request.Method} {dialect.Name}", System.Diagnostics.ActivityKind.Server,
             IncomingTraceContext(http.Request));
-        var interception = new Interception(audit, time, user, provider, dialect, prices);
+        var interception = new Interception(audit, time, user, provider, dialect, prices, owners);
         var client = ClientIdentity.Client(http.Request.Headers.UserAgent);
         Outcome outcome;
         metrics.InterceptionStarted(provider.Name, dialect.Name);
@@ -112,6 +113,10 @@ internal sealed partial class InterceptionEndpoint(
         var facts = interception.Dialect.Read(json);
         if (facts.Problem is { } problem)
             return await RejectAsync(http, interception, client, problem, facts);
+        if (facts.ContinuesFrom is { } previous && !await owners.IsOwnerAsync(previous, interception.User.Id, ct))
+            return await RejectAsync(http, interception, client, new GatewayError(400, "invalid_request_error",
+                $"Previous response with id '{previous}' not found.", "previous_response_not_found"), facts,
+                $"not_owner: previous_response_id '{previous}' is not a response of this user");
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
         var edited = interception.Dialect.PrepareUpstream(json, facts);
         Injection? injection;
@@ -130,11 +135,13 @@ internal sealed partial class InterceptionEndpoint(
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>
-    private static async Task<Outcome> RejectAsync(HttpContext http, Interception interception, string client, GatewayError error, RequestFacts? facts)
+    /// <param name="reason">What the record says, when it must say more than the client is told.</param>
+    private static async Task<Outcome> RejectAsync(HttpContext http, Interception interception, string client, GatewayError error, RequestFacts? facts,
+        string? reason = null)
     {
         interception.Start(facts ?? EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), facts?.SessionId);
         await GatewayErrors.WriteAsync(http.Response, interception.Dialect, error, http.RequestAborted);
-        return Outcome.Failed($"{error.Type}: {error.Message}");
+        return Outcome.Failed(reason ?? $"{error.Type}: {error.Message}");
     }
 
     /// <summary>The caller's W3C <c>traceparent</c>, so our server span joins its trace; otherwise a new root.</summary>

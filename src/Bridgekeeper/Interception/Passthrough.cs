@@ -13,11 +13,12 @@ namespace Bridgekeeper.Interception;
 /// Allow-listed routes (<c>/v1/models</c>, <c>count_tokens</c>, ...) go through YARP's forwarder unrecorded. The upstream
 /// URI is built from the route's template and its validated <c>{id}</c> (<see cref="UpstreamUris"/>), never from the
 /// client's path; the client's key is checked and removed, and the provider's key is attached; the request is never
-/// upgraded (no WebSocket reaches the upstream with the gateway's key); a request body is read under the same limit as on
+/// upgraded (no WebSocket reaches the upstream with the gateway's key); a stored response is served only to the user who
+/// created it (<see cref="ResponseOwners"/>); a request body is read under the same limit as on
 /// the intercepted routes. Everything else, including compression, is the forwarder's faithful default.
 /// </summary>
 internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpForwarder forwarder, HttpMessageInvoker invoker,
-    InterceptionOptions options, KeyConcurrency concurrency, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
+    InterceptionOptions options, KeyConcurrency concurrency, ResponseOwners owners, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
 
@@ -44,6 +45,12 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
         {
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.InvalidRequest(
                 $"{http.Request.Method} {route.Pattern}: {problem ?? "the query string cannot be forwarded"}."), ct);
+            return;
+        }
+        if (route.OwnedId && !await owners.IsOwnerAsync(id!, user.Id, ct))
+        {
+            LogNotOwner(provider.Name, user.Name);
+            await GatewayErrors.WriteAsync(http.Response, dialect, new GatewayError(404, "invalid_request_error", $"Response with id '{id}' not found."), ct);
             return;
         }
         if (HttpMethods.IsPost(http.Request.Method) && !await BufferBodyAsync(http))
@@ -115,6 +122,9 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
 
         public Task<Stream> UpgradeAsync() => throw new InvalidOperationException("Passthrough requests are never upgraded.");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Passthrough to {Provider}: refused {User} a stored response that is not theirs")]
+    private partial void LogNotOwner(string provider, string user);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Passthrough to {Provider} failed: {Error}")]
     private partial void LogForwardFailed(string provider, ForwarderError error);

@@ -11,6 +11,12 @@ namespace Bridgekeeper.Providers;
 /// <param name="Problem">Why the gateway refuses the body (400 for a malformed field, 501 for an unsupported mode), or null.</param>
 internal sealed record RequestFacts(string Model, bool Stream, BoundedText? Prompt, string? SessionId, bool ClientWantsUsage, GatewayError? Problem = null)
 {
+    /// <summary>
+    /// The stored upstream response the request continues (OpenAI Responses <c>previous_response_id</c>), or null: the
+    /// gateway lets only the user who created it continue it.
+    /// </summary>
+    public string? ContinuesFrom { get; init; }
+
     /// <summary>How much of a prompt is read and recorded (64 KiB of UTF-8, as for tool results).</summary>
     public const int MaxPromptBytes = 64 * 1024;
 }

@@ -34,6 +34,9 @@ internal interface IApiDialect
     /// <summary>A complete SSE frame sent while the stream is idle (Anthropic: a ping event; OpenAI: a comment line).</summary>
     ReadOnlyMemory<byte> KeepAliveFrame { get; }
 
+    /// <summary>Whether the upstream keeps this API's responses under their ids (OpenAI Responses), so each id has an owner.</summary>
+    bool StoresResponses => false;
+
     /// <summary>Tool injection and the hidden loop, or null when this dialect does not support them yet.</summary>
     IToolLoopDialect? ToolLoop => null;
 }

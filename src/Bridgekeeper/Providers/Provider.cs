@@ -21,4 +21,5 @@ internal sealed record Provider(
 internal sealed record InterceptedRoute(string Path, IApiDialect Dialect);
 
 /// <summary>An allow-listed passthrough route; <see cref="Pattern"/> uses ASP.NET route syntax, e.g. <c>v1/models/{id}</c>.</summary>
-internal sealed record PassthroughRoute(string Method, string Pattern);
+/// <param name="OwnedId">The <c>{id}</c> names a stored response: only the user who created it may read it.</param>
+internal sealed record PassthroughRoute(string Method, string Pattern, bool OwnedId = false);

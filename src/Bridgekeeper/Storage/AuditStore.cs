@@ -77,6 +77,19 @@ internal sealed class AuditStore(Database database)
         return (await _reader.WithChildrenAsync(connection, rows, cancellationToken)).SingleOrDefault();
     }
 
+    /// <summary>The user whose interception received the upstream response <paramref name="responseId"/>; null when none did.</summary>
+    public async Task<Guid?> ResponseOwnerAsync(string responseId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT i.user_id FROM token_usages t JOIN interceptions i ON i.id = t.interception_id
+            WHERE t.response_id = @response_id LIMIT 1
+            """;
+        command.AddParameter("response_id", responseId);
+        return await command.ExecuteScalarAsync(cancellationToken) is { } owner and not DBNull ? SqlDialect.ReadId(owner) : null;
+    }
+
     /// <summary>
     /// Token and cost sums per group, ordered by key. <see cref="UsageRow.Interceptions"/> counts every interception
     /// in the group, including those without token rows; <see cref="UsageRow.UnpricedInterceptions"/> those with an

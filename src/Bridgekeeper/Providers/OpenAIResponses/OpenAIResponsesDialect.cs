@@ -17,13 +17,18 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
 
     public IToolLoopDialect ToolLoop { get; } = new OpenAIResponsesToolLoop();
 
+    public bool StoresResponses => true;
+
     public RequestFacts Read(JsonObject request) => new(
         Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
         Stream: Json.Bool(request[Keys.Stream]) == true,
         Prompt: PromptOf(request[Keys.Input]),
         SessionId: null,                             // Codex sends it as the session-id header
         ClientWantsUsage: true,
-        Problem: ProblemOf(request));
+        Problem: ProblemOf(request))
+    {
+        ContinuesFrom = Json.String(request[Keys.PreviousResponseId]),
+    };
 
     /// <summary>
     /// Whether the client asked for a background response (<c>"background": true</c>). Its result is fetched later
