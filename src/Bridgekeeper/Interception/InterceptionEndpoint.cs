@@ -118,7 +118,7 @@ internal sealed partial class InterceptionEndpoint(
                 $"Previous response with id '{previous}' not found.", "previous_response_not_found"), facts,
                 $"not_owner: previous_response_id '{previous}' is not a response of this user");
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
-        var edited = interception.Dialect.PrepareUpstream(json, facts);
+        var edit = interception.Dialect.PrepareUpstream(json, facts);
         Injection? injection;
         try
         {
@@ -129,8 +129,17 @@ internal sealed partial class InterceptionEndpoint(
             await GatewayErrors.WriteAsync(http.Response, interception.Dialect, GatewayError.InvalidRequest(exception.Message), ct);
             return Outcome.Failed($"too_many_tools: {exception.Message}");
         }
-        var upstreamBody = edited || injection is not null ? JsonBody.Serialize(json, body.Length) : body;
-        var upstreamRequest = new UpstreamRequest(route.Path, query, upstreamBody, ForwardedHeaders.ForUpstream(request.Headers));
+        var headers = ForwardedHeaders.ForUpstream(request.Headers);
+        UpstreamRequest upstreamRequest;
+        if (injection is not null || (edit.Changed && edit.LeadingMembers.IsEmpty))
+            upstreamRequest = new(route.Path, query, JsonBody.Serialize(json, body.Length), headers);
+        else if (edit.Changed)
+        {
+            var (head, rest) = JsonBody.Prepend(body, edit.LeadingMembers.Span);
+            upstreamRequest = new(route.Path, query, rest, headers) { Head = head };
+        }
+        else
+            upstreamRequest = new(route.Path, query, body, headers);
         return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection, startedAt);
     }
 

@@ -96,7 +96,7 @@ internal sealed class TurnSequence(Interception interception, Injection? injecti
         state.Turn++;
         idle.Reset();
         StartRound();
-        return new NextTurn(request with { Body = JsonBody.Serialize(injection.Request, request.Body.Length) }, null, null);
+        return new NextTurn(request with { Head = default, Body = JsonBody.Serialize(injection.Request, request.Length) }, null, null);
     }
 
     public static Outcome OutcomeOf(ExchangeSummary summary) =>

@@ -17,10 +17,12 @@ internal interface IApiDialect
     RequestFacts Read(JsonObject request);
 
     /// <summary>
-    /// Applies the edits the gateway must make before the body goes upstream (e.g. <c>stream_options.include_usage</c>).
-    /// Returns false when it changed nothing, so the client's original bytes go upstream untouched.
+    /// Applies the edits the gateway must make before the body goes upstream (e.g. <c>stream_options.include_usage</c>)
+    /// to <paramref name="request"/>, and says what they were: nothing (the client's original bytes go upstream
+    /// untouched), only new members at the front of the object (spliced into the original bytes, which are not copied),
+    /// or anything else (the object is written back).
     /// </summary>
-    bool PrepareUpstream(JsonObject request, RequestFacts facts);
+    BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts);
 
     /// <summary>Fresh state for one upstream exchange.</summary>
     IExchangeObserver Observe(RequestFacts facts);
@@ -39,6 +41,19 @@ internal interface IApiDialect
 
     /// <summary>Tool injection and the hidden loop, or null when this dialect does not support them yet.</summary>
     IToolLoopDialect? ToolLoop => null;
+}
+
+/// <summary>What <see cref="IApiDialect.PrepareUpstream"/> changed in a request body.</summary>
+/// <param name="LeadingMembers">When not empty, the change is exactly these members (<c>"key":value</c>, comma-separated), added as new.</param>
+internal readonly record struct BodyEdit(bool Changed, ReadOnlyMemory<byte> LeadingMembers = default)
+{
+    public static readonly BodyEdit None = new(false);
+
+    /// <summary>Edited in a way only writing the object back can express.</summary>
+    public static readonly BodyEdit Rewritten = new(true);
+
+    /// <summary>New members that may go at the front of the original bytes.</summary>
+    public static BodyEdit Prepended(ReadOnlyMemory<byte> members) => new(true, members);
 }
 
 /// <summary>Watches one upstream exchange, event by event or as a whole body, and sums up what it saw.</summary>

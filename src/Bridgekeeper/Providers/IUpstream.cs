@@ -21,10 +21,17 @@ internal interface IUpstream
 /// <summary>One upstream call.</summary>
 /// <param name="Path">The route's path relative to the API root, from its template, e.g. <c>v1/messages</c>.</param>
 /// <param name="Query">The client's query string, empty or starting with <c>?</c> (Claude Code sends <c>?beta=true</c>).</param>
-/// <param name="Body">The JSON body bytes.</param>
+/// <param name="Body">The JSON body bytes (after <see cref="Head"/>, when there is one).</param>
 /// <param name="Headers">Client headers already sanitized (no credentials, hop-by-hop, Host or Content-Length).</param>
 internal sealed record UpstreamRequest(
     string Path,
     string Query,
     ReadOnlyMemory<byte> Body,
-    IReadOnlyList<KeyValuePair<string, StringValues>> Headers);
+    IReadOnlyList<KeyValuePair<string, StringValues>> Headers)
+{
+    /// <summary>Bytes sent before <see cref="Body"/>: a small edit in front of the client's own bytes (<see cref="JsonBody.Prepend"/>).</summary>
+    public ReadOnlyMemory<byte> Head { get; init; }
+
+    /// <summary>The whole body's length.</summary>
+    public int Length => Head.Length + Body.Length;
+}

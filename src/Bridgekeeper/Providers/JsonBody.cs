@@ -22,4 +22,18 @@ internal static class JsonBody
             body.WriteTo(writer);
         return buffer.WrittenMemory;
     }
+
+    /// <summary>
+    /// The original bytes of a JSON object with new members in front, as two parts to send one after the other: a small
+    /// new head (<c>{</c>, the members, a comma unless the object was empty) and the rest of the original, not copied.
+    /// </summary>
+    public static (ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Tail) Prepend(ReadOnlyMemory<byte> body, ReadOnlySpan<byte> members)
+    {
+        var span = body.Span;
+        var open = span.IndexOf((byte)'{');
+        var rest = body[(open + 1)..];
+        var empty = rest.Span.TrimStart(" \t\r\n"u8) is [(byte)'}', ..];
+        byte[] head = [(byte)'{', .. members, .. (empty ? ReadOnlySpan<byte>.Empty : ","u8)];
+        return (head, rest);
+    }
 }

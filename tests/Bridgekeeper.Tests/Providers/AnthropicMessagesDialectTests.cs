@@ -97,7 +97,7 @@ public sealed class AnthropicMessagesDialectTests
     {
         var body = Parse(ClaudeCodeBody);
 
-        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body));
+        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body)).Changed;
 
         Assert.False(changed);
         Assert.Equal(Parse(ClaudeCodeBody).ToJsonString(), body.ToJsonString());

@@ -80,7 +80,34 @@ public sealed class OpenAIChatDialectTests
         var changed = Dialect.PrepareUpstream(request, Dialect.Read(request));
 
         Assert.Equal(expected, request.ToJsonString());
-        Assert.Equal(edited, changed);
+        Assert.Equal(edited, changed.Changed);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"gpt-5","stream":true,"messages":[],"x":1.50}""",
+                """{"stream_options":{"include_usage":true},"model":"gpt-5","stream":true,"messages":[],"x":1.50}""")]
+    [InlineData(""" {  "stream":true,"model":"m"} """, """{"stream_options":{"include_usage":true},  "stream":true,"model":"m"} """)]
+    public void PrepareUpstream_NoStreamOptions_PrependsTheMemberToTheClientsOwnBytes(string body, string sent)
+    {
+        var request = Parse(body);
+
+        var edit = Dialect.PrepareUpstream(request, Dialect.Read(request));
+        var (head, tail) = JsonBody.Prepend(Encoding.UTF8.GetBytes(body), edit.LeadingMembers.Span);
+
+        Assert.Equal("\"stream_options\":{\"include_usage\":true}", Encoding.UTF8.GetString(edit.LeadingMembers.Span));
+        Assert.Equal(sent, Encoding.UTF8.GetString([.. head.Span, .. tail.Span]));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(request, System.Text.Json.Nodes.JsonNode.Parse(sent)));
+    }
+
+    [Theory]
+    [InlineData("{}", "{\"a\":1}")]
+    [InlineData("{ \n }", "{\"a\":1 \n }")]
+    [InlineData("{\"b\":2}", "{\"a\":1,\"b\":2}")]
+    public void Prepend_EmptyOrNot_GivesValidJson(string body, string sent)
+    {
+        var (head, tail) = JsonBody.Prepend(Encoding.UTF8.GetBytes(body), "\"a\":1"u8);
+
+        Assert.Equal(sent, Encoding.UTF8.GetString([.. head.Span, .. tail.Span]));
     }
 
     [Theory]

@@ -60,7 +60,7 @@ public sealed class OpenAIResponsesDialectTests
     {
         var body = Parse(CodexBody);
 
-        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body));
+        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body)).Changed;
 
         Assert.False(changed);
         Assert.Equal(Parse(CodexBody).ToJsonString(), body.ToJsonString());

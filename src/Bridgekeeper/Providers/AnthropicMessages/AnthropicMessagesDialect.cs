@@ -23,7 +23,7 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
         Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
 
     /// <summary>Anthropic streams always carry usage, so the body goes upstream unchanged.</summary>
-    public bool PrepareUpstream(JsonObject request, RequestFacts facts) => false;
+    public BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts) => BodyEdit.None;
 
     public IExchangeObserver Observe(RequestFacts facts) => new AnthropicMessagesObserver();
 

@@ -22,16 +22,24 @@ internal sealed class OpenAIChatDialect : IApiDialect
         ClientWantsUsage: Json.Bool(Json.Property(request[Keys.StreamOptions], Keys.IncludeUsage)) == true,
         Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
 
-    /// <summary>Streams always ask for usage upstream, so it is known; the observer hides it when the client did not ask.</summary>
-    public bool PrepareUpstream(JsonObject request, RequestFacts facts)
+    private static readonly byte[] IncludeUsage = "\"stream_options\":{\"include_usage\":true}"u8.ToArray();
+
+    /// <summary>
+    /// Streams always ask for usage upstream, so it is known; the observer hides it when the client did not ask. Without
+    /// <c>stream_options</c> (the usual case) the member goes in front of the client's own bytes; otherwise it is set in place.
+    /// </summary>
+    public BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts)
     {
         if (!facts.Stream || facts.ClientWantsUsage)
-            return false;                            // nothing to change: the client's own bytes go upstream
+            return BodyEdit.None;                    // nothing to change: the client's own bytes go upstream
         if (request[Keys.StreamOptions] is JsonObject options)
+        {
             options[Keys.IncludeUsage] = true;       // replaces in place: other keys and their order stay
-        else
-            request[Keys.StreamOptions] = new JsonObject { [Keys.IncludeUsage] = true };
-        return true;
+            return BodyEdit.Rewritten;
+        }
+        var absent = !request.ContainsKey(Keys.StreamOptions);
+        request[Keys.StreamOptions] = new JsonObject { [Keys.IncludeUsage] = true };
+        return absent ? BodyEdit.Prepended(IncludeUsage) : BodyEdit.Rewritten;
     }
 
     public IExchangeObserver Observe(RequestFacts facts) => new OpenAIChatObserver(facts);

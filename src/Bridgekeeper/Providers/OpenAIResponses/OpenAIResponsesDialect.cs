@@ -40,7 +40,7 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     /// Responses streams always carry usage in their closing event, so the body goes upstream unchanged: item ids,
     /// unknown fields and tool types (<c>namespace</c>, <c>web_search</c>, <c>custom</c>, ...) pass through as sent.
     /// </summary>
-    public bool PrepareUpstream(JsonObject request, RequestFacts facts) => false;
+    public BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts) => BodyEdit.None;
 
     public IExchangeObserver Observe(RequestFacts facts) => new OpenAIResponsesObserver();
 

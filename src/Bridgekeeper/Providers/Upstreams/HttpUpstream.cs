@@ -19,10 +19,11 @@ internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker
             ?? throw new InvalidOperationException($"The route path '{request.Path}' and its query do not resolve under the provider's base URL.");
         var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            Content = new ReadOnlyMemoryContent(request.Body) { Headers = { ContentType = Json } },
+            Content = request.Head.IsEmpty ? new ReadOnlyMemoryContent(request.Body) : new TwoPartContent(request.Head, request.Body),
             Version = System.Net.HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
+        message.Content.Headers.ContentType = Json;
         foreach (var (name, values) in request.Headers)
         {
             if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
@@ -56,5 +57,24 @@ internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker
             headers.TryAddWithoutValidation("OpenAI-Organization", organization);
         if (provider.Project is { } project)
             headers.TryAddWithoutValidation("OpenAI-Project", project);
+    }
+
+    /// <summary>A body sent as two buffers one after the other, with its exact length, without joining them.</summary>
+    private sealed class TwoPartContent(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> rest) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+        {
+            await stream.WriteAsync(head, cancellationToken);
+            await stream.WriteAsync(rest, cancellationToken);
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = head.Length + rest.Length;
+            return true;
+        }
     }
 }
