@@ -33,7 +33,7 @@ internal static class GatewayServices
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
 
-        services.AddSingleton(new InterceptionOptions(settings.MaxRequestBodyBytes, settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
+        services.AddSingleton(new InterceptionOptions(settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
         services.AddSingleton(_ => UpstreamHttp.CreateInvoker());
         services.AddSingleton<IReadOnlyList<Provider>>(sp => ProviderCatalog.Build(settings.Providers, sp.GetRequiredService<HttpMessageInvoker>()));
         services.AddSingleton(new McpOptions
@@ -51,6 +51,7 @@ internal static class GatewayServices
         services.AddSingleton<InjectedTools>();
         services.AddSingleton<ExchangeRelay>();
         services.AddSingleton(new KeyConcurrency(settings.MaxConcurrentPerKey));
+        services.AddSingleton(new RequestBody(settings.MaxRequestBodyBytes, settings.RequestBufferBytes));
         services.AddSingleton<ResponseOwners>();
         services.AddSingleton<InterceptionEndpoint>();
         services.AddSingleton<Passthrough>();

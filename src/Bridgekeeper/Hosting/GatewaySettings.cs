@@ -15,6 +15,7 @@ internal sealed record GatewaySettings
     public int AuditQueueCapacity { get; init; } = 10_000;
     public long AuditQueueBytes { get; init; } = 256L * 1024 * 1024;
     public int MaxConcurrentPerKey { get; init; } = 32;
+    public long RequestBufferBytes { get; init; } = 512L * 1024 * 1024;
     public bool Demo { get; init; }
 
     /// <summary>

@@ -27,6 +27,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("upstream_idle_timeout", "5m", "an upstream silent this long is abandoned (504); resets on every event"),
         new("audit_queue_capacity", "10000", "queued audit records beyond which new interceptions get 503"),
         new("audit_queue_bytes", "268435456", "bytes of queued audit records beyond which new interceptions get 503"),
+        new("request_buffer_bytes", "536870912", "bytes of request bodies the gateway holds at once, all requests together (more get 503)"),
         new("max_concurrent_per_key", "32", "requests one key may have in flight on the provider routes (more get 429); `0` is no limit"),
         new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),
         new("mcp_tool_timeout", "60s", "longest one injected MCP tool call may run"),

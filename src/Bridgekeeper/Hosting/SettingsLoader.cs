@@ -41,6 +41,7 @@ internal static partial class SettingsLoader
             UpstreamIdleTimeout = Duration("upstream_idle_timeout", Get("upstream_idle_timeout"), positive: true),
             AuditQueueCapacity = (int)Integer("audit_queue_capacity", Get("audit_queue_capacity"), 1, 10_000_000),
             AuditQueueBytes = Integer("audit_queue_bytes", Get("audit_queue_bytes"), 1024 * 1024, long.MaxValue),
+            RequestBufferBytes = Integer("request_buffer_bytes", Get("request_buffer_bytes"), 1024 * 1024, long.MaxValue),
             MaxConcurrentPerKey = (int)Integer("max_concurrent_per_key", Get("max_concurrent_per_key"), 0, 1_000_000),
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),

@@ -21,8 +21,8 @@ internal sealed partial class InterceptionEndpoint(
     ExchangeRelay relay,
     InjectedTools tools,
     BridgekeeperMetrics metrics,
-    InterceptionOptions options,
     KeyConcurrency concurrency,
+    RequestBody bodies,
     ResponseOwners owners,
     CostCalculator prices,
     TimeProvider time,
@@ -104,9 +104,14 @@ internal sealed partial class InterceptionEndpoint(
         var query = request.QueryString.Value ?? "";
         if (UpstreamUris.Resolve(interception.Provider.Settings, route.Path, query) is null)
             return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request's query string cannot be forwarded."), null);
-        var body = await RequestBody.ReadAsync(request, options.MaxRequestBodyBytes, ct);
+        var (body, reservation, refused) = await bodies.ReadAsync(request, ct);
+        using var held = reservation;
         if (body is null)
-            return await RejectAsync(http, interception, client, GatewayError.BodyTooLarge(options.MaxRequestBodyBytes), null);
+        {
+            if (refused!.Status == StatusCodes.Status503ServiceUnavailable)
+                http.Response.Headers.RetryAfter = "1";
+            return await RejectAsync(http, interception, client, refused, null);
+        }
         if (RequestJson.Parse(body, out var unreadable) is not { } json)
             return await RejectAsync(http, interception, client, GatewayError.InvalidRequest(unreadable!), null);
 

@@ -18,7 +18,7 @@ namespace Bridgekeeper.Interception;
 /// the intercepted routes. Everything else, including compression, is the forwarder's faithful default.
 /// </summary>
 internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpForwarder forwarder, HttpMessageInvoker invoker,
-    InterceptionOptions options, KeyConcurrency concurrency, ResponseOwners owners, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
+    RequestBody bodies, KeyConcurrency concurrency, ResponseOwners owners, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
 
@@ -53,9 +53,12 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
             await GatewayErrors.WriteAsync(http.Response, dialect, new GatewayError(404, "invalid_request_error", $"Response with id '{id}' not found."), ct);
             return;
         }
-        if (HttpMethods.IsPost(http.Request.Method) && !await BufferBodyAsync(http))
+        using var held = HttpMethods.IsPost(http.Request.Method) ? await BufferBodyAsync(http) : null;
+        if (held is { Error: { } refused })
         {
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.BodyTooLarge(options.MaxRequestBodyBytes), ct);
+            if (refused.Status == StatusCodes.Status503ServiceUnavailable)
+                http.Response.Headers.RetryAfter = "1";
+            await GatewayErrors.WriteAsync(http.Response, dialect, refused, ct);
             return;
         }
         http.Features.Set<IHttpUpgradeFeature>(NotUpgradable.Instance);
@@ -79,16 +82,23 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
     }
 
     /// <summary>
-    /// Reads a passthrough body (<c>count_tokens</c>) whole, under the same limit as the intercepted routes, and forwards
-    /// it from memory with its exact length; false when it is over the limit.
+    /// Reads a passthrough body (<c>count_tokens</c>) whole, under the same bounds as the intercepted routes, and forwards
+    /// it from memory with its exact length.
     /// </summary>
-    private async Task<bool> BufferBodyAsync(HttpContext http)
+    private async Task<BufferedBody> BufferBodyAsync(HttpContext http)
     {
-        if (await RequestBody.ReadAsync(http.Request, options.MaxRequestBodyBytes, http.RequestAborted) is not { } body)
-            return false;
-        http.Request.Body = new MemoryStream(body, writable: false);
-        http.Request.ContentLength = body.Length;
-        return true;
+        var (body, reservation, error) = await bodies.ReadAsync(http.Request, http.RequestAborted);
+        if (body is not null)
+        {
+            http.Request.Body = new MemoryStream(body, writable: false);
+            http.Request.ContentLength = body.Length;
+        }
+        return new BufferedBody(reservation, error);
+    }
+
+    private sealed record BufferedBody(RequestBody.Reservation? Reservation, GatewayError? Error) : IDisposable
+    {
+        public void Dispose() => Reservation?.Dispose();
     }
 
     /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider key, and targets the built URI.</summary>
