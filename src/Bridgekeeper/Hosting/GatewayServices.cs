@@ -22,6 +22,7 @@ internal static class GatewayServices
         services.AddSingleton<Migrator>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuditStore>();
+        services.AddSingleton(new AuthFailureLimit(settings.AuthFailureLimit, AuthFailureLimit.DefaultWindow));
         services.AddSingleton<KeyAuthenticator>();
 
         services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));

@@ -13,6 +13,9 @@ internal sealed record GatewaySettings
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(12);
     public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int AuditQueueCapacity { get; init; } = 10_000;
+
+    /// <summary>Failed key checks per minute from one source before keys not in the cache get 429; 0 is off.</summary>
+    public int AuthFailureLimit { get; init; } = 60;
     public bool Demo { get; init; }
 
     /// <summary>

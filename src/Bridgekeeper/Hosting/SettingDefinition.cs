@@ -24,6 +24,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("keepalive_interval", "12s", "idle time after which a stream gets a keep-alive"),
         new("upstream_idle_timeout", "5m", "an upstream silent this long is abandoned (504); resets on every event"),
         new("audit_queue_capacity", "10000", "queued audit records beyond which new interceptions get 503"),
+        new("auth_failure_limit", "60", "failed key checks per minute from one address (IPv6: one /64) after which keys the gateway has not seen recently get 429; `0` turns it off"),
         new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),
         new("mcp_tool_timeout", "60s", "longest one injected MCP tool call may run"),
         new("mcp_loop_timeout", "10m", "longest the whole hidden tool loop may run"),

@@ -40,6 +40,7 @@ internal static partial class SettingsLoader
             KeepAliveInterval = Duration("keepalive_interval", Get("keepalive_interval"), positive: true),
             UpstreamIdleTimeout = Duration("upstream_idle_timeout", Get("upstream_idle_timeout"), positive: true),
             AuditQueueCapacity = (int)Integer("audit_queue_capacity", Get("audit_queue_capacity"), 1, 10_000_000),
+            AuthFailureLimit = (int)Integer("auth_failure_limit", Get("auth_failure_limit"), 0, 1_000_000),
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
             McpLoopTimeout = Duration("mcp_loop_timeout", Get("mcp_loop_timeout"), positive: true),

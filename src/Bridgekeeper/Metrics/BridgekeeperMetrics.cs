@@ -15,6 +15,8 @@ namespace Bridgekeeper.Metrics;
 /// <item><c>bridgekeeper_tokens_total{provider,model,type}</c>: P·M·5; <c>bridgekeeper_cost_usd_total{provider,model}</c>: P·M.</item>
 /// <item><c>bridgekeeper_injected_tool_calls_total{server,tool,status}</c>: T·2.</item>
 /// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP statuses seen, e.g. 200, 401, 404).</item>
+/// <item><c>bridgekeeper_key_lookups_total</c> (database lookups of keys, on the request path or refreshing the cache) and
+/// <c>bridgekeeper_auth_refusals_total{reason}</c> (<c>invalid</c>, <c>throttled</c>, <c>unavailable</c>): 4.</item>
 /// <item><c>bridgekeeper_audit_queue_depth</c>, <c>bridgekeeper_audit_batches_total{status}</c>, <c>bridgekeeper_audit_batch_seconds</c>, <c>bridgekeeper_audit_queue_full_total</c>, <c>bridgekeeper_retention_deleted_total</c>: a handful.</item>
 /// <item>OpenTelemetry GenAI: <c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>, <c>gen_ai.server.time_to_first_token</c> with <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>, <c>gen_ai.request.model</c> (and <c>gen_ai.token.type</c>).</item>
 /// </list>
@@ -37,6 +39,8 @@ internal sealed class BridgekeeperMetrics
     private readonly Histogram<double> _auditBatchSeconds;
     private readonly Counter<long> _auditQueueFull;
     private readonly Counter<long> _retentionDeleted;
+    private readonly Counter<long> _keyLookups;
+    private readonly Counter<long> _authRefusals;
     private readonly Histogram<long> _genAiTokens;
     private readonly Histogram<double> _genAiDuration;
     private readonly Histogram<double> _genAiTtft;
@@ -65,6 +69,8 @@ internal sealed class BridgekeeperMetrics
         _auditBatchSeconds = meter.CreateHistogram<double>("bridgekeeper_audit_batch", "s", "Time to write one audit batch", advice: Seconds);
         _auditQueueFull = meter.CreateCounter<long>("bridgekeeper_audit_queue_full", description: "Interceptions refused because the audit queue was full");
         _retentionDeleted = meter.CreateCounter<long>("bridgekeeper_retention_deleted", description: "Interceptions removed by retention");
+        _keyLookups = meter.CreateCounter<long>("bridgekeeper_key_lookups", description: "Database lookups of presented keys");
+        _authRefusals = meter.CreateCounter<long>("bridgekeeper_auth_refusals", description: "Requests whose key was refused, by reason");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
@@ -130,4 +136,9 @@ internal sealed class BridgekeeperMetrics
     public void AuditQueueFull() => _auditQueueFull.Add(1);
 
     public void RetentionDeleted(long count) => _retentionDeleted.Add(count);
+
+    public void KeyLookedUp() => _keyLookups.Add(1);
+
+    /// <param name="reason"><c>invalid</c>, <c>throttled</c> or <c>unavailable</c>.</param>
+    public void AuthRefused(string reason) => _authRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

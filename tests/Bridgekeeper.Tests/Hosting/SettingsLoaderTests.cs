@@ -76,6 +76,9 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("openai_base_url", "not a url", "openai_base_url")]
     [InlineData("keepalive_interval", "0", "keepalive_interval")]
     [InlineData("max_request_body", "-5", "max_request_body")]
+    [InlineData("auth_failure_limit", "-1", "auth_failure_limit")]
+    [InlineData("auth_failure_limit", "lots", "auth_failure_limit")]
+    [InlineData("auth_failure_limit", "1000001", "auth_failure_limit")]
     public void Load_BadValue_ThrowsNamingTheSetting(string key, string value, string named)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags((key, value)), new Hashtable(), null));
@@ -83,6 +86,24 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(named, error.Setting);
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, 60)]
+    [InlineData("5", null, null, 5)]
+    [InlineData(null, "7", null, 7)]
+    [InlineData(null, null, "9", 9)]
+    [InlineData("0", "7", "9", 0)]
+    public void Load_AuthFailureLimit_FlagThenEnvironmentThenFileThenSixty(string? flag, string? env, string? file, int expected)
+    {
+        var environment = new Hashtable();
+        if (env is not null)
+            environment["BRIDGEKEEPER_AUTH_FAILURE_LIMIT"] = env;
+
+        var settings = SettingsLoader.Load(flag is null ? Flags() : Flags(("auth_failure_limit", flag)), environment,
+            file is null ? null : Yaml($"auth_failure_limit: {file}\n"));
+
+        Assert.Equal(expected, settings.AuthFailureLimit);
     }
 
     [Fact]
