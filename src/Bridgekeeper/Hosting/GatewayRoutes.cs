@@ -2,7 +2,6 @@ using System.Text;
 using Bridgekeeper.Api;
 using Bridgekeeper.Interception;
 using Bridgekeeper.Providers;
-using Bridgekeeper.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,7 +25,7 @@ internal static class GatewayRoutes
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/readyz", ReadyAsync);
+        app.MapGet("/readyz", static (Readiness readiness, CancellationToken cancellationToken) => readiness.CheckAsync(cancellationToken));
         app.MapApi();
         app.MapMcpApi();
         app.MapFallback(static context => WriteNotFoundAsync(context));
@@ -58,24 +57,6 @@ internal static class GatewayRoutes
                 "This gateway does not serve WebSocket transport; use HTTP streaming (POST with \"stream\": true).", "websocket_not_supported")
             : GatewayError.NotFound($"GET {context.Request.Path} is not a route this gateway serves.");
         return GatewayErrors.WriteAsync(context.Response, dialect, error, context.RequestAborted);
-    }
-
-    private static async Task<IResult> ReadyAsync(Database database, Migrator migrator, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await database.OpenConnectionAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT MAX(version) FROM schema_migrations";
-            var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            return version >= migrator.LatestVersion
-                ? Results.Text("ready\n")
-                : Results.Text($"migrations pending ({version} of {migrator.LatestVersion})\n", statusCode: 503);
-        }
-        catch (System.Data.Common.DbException exception)
-        {
-            return Results.Text($"database unreachable: {exception.Message}\n", statusCode: 503);
-        }
     }
 
     private static Task WriteNotFoundAsync(HttpContext context)

@@ -20,6 +20,7 @@ internal static class GatewayServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(database);
         services.AddSingleton<Migrator>();
+        services.AddSingleton<Readiness>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton(new AuthFailureLimit(settings.AuthFailureLimit, AuthFailureLimit.DefaultWindow));
