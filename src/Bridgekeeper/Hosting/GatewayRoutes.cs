@@ -23,8 +23,10 @@ internal static class GatewayRoutes
             foreach (var provider in providers)
                 MapProvider(app, $"{prefix}/{provider.Name}", provider, endpoint, passthrough);
 
+        if (app.Services.GetRequiredService<GatewayListeners>().SeparateMetrics)
+            app.Use((context, next) => GatewayListeners.IsMetricsConnection(context) == IsMetricsRoute(context) ? next(context) : WriteNotFoundAsync(context));
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(MetricsRoute.Instance);
         app.MapGet("/readyz", static (Readiness readiness, CancellationToken cancellationToken) => readiness.CheckAsync(cancellationToken));
         app.MapApi();
         app.MapMcpApi();
@@ -59,11 +61,23 @@ internal static class GatewayRoutes
         return GatewayErrors.WriteAsync(context.Response, dialect, error, context.RequestAborted);
     }
 
+    /// <summary>
+    /// With <c>metrics_address</c> set, the metrics listener serves <c>/metrics</c> and nothing else, and the main
+    /// listener everything else: the other side answers the fallback's 404.
+    /// </summary>
+    private static bool IsMetricsRoute(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<MetricsRoute>() is not null;
+
     private static Task WriteNotFoundAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         context.Response.ContentType = "application/json";
         var body = Encoding.UTF8.GetBytes("""{"error":{"code":"not_found","message":"No such route."}}""");
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Marks the <c>/metrics</c> endpoint.</summary>
+    private sealed class MetricsRoute
+    {
+        public static readonly MetricsRoute Instance = new();
     }
 }

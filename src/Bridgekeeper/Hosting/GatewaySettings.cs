@@ -4,6 +4,9 @@ namespace Bridgekeeper.Hosting;
 internal sealed record GatewaySettings
 {
     public string HttpAddress { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>Where <c>/metrics</c> is served instead of on <see cref="HttpAddress"/>; null keeps it there.</summary>
+    public string? MetricsAddress { get; init; }
     public string Database { get; init; } = "data/bridgekeeper.db";
     public IReadOnlyList<ProviderSettings> Providers { get; init; } = [];
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(60);

@@ -12,6 +12,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
     public static readonly IReadOnlyList<SettingDefinition> All =
     [
         new("http_address", "127.0.0.1:8080", "where the gateway listens (host:port)"),
+        new("metrics_address", null, "where `/metrics` is served (host:port), and then only there; unset: on `http_address`"),
         new("database", "data/bridgekeeper.db", "SQLite file path"),
         new("openai_key", null, "upstream key of the default `openai` provider"),
         new("openai_base_url", "https://api.openai.com/v1/", "base URL of the default `openai` provider"),

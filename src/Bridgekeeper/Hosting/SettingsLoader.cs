@@ -31,7 +31,8 @@ internal static partial class SettingsLoader
 
         var settings = new GatewaySettings
         {
-            HttpAddress = Address(Get("http_address")!),
+            HttpAddress = Address("http_address", Get("http_address")!),
+            MetricsAddress = MetricsAddress(Get("http_address")!, Blank(Get("metrics_address"))),
             Database = NotEmpty("database", Get("database")),
             Retention = Duration("retention", Get("retention")),
             StructuredLogging = Bool("structured_logging", Get("structured_logging")),
@@ -131,11 +132,21 @@ internal static partial class SettingsLoader
         return result;
     }
 
-    private static string Address(string value)
+    private static string Address(string setting, string value)
     {
         var colon = value.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
-            throw new SettingsException("http_address", $"'{value}' is not host:port (for example 127.0.0.1:8080).");
+            throw new SettingsException(setting, $"'{value}' is not host:port (for example 127.0.0.1:8080).");
+        return value;
+    }
+
+    private static string? MetricsAddress(string httpAddress, string? value)
+    {
+        if (value is null)
+            return null;
+        Address("metrics_address", value);
+        if (string.Equals(value, httpAddress, StringComparison.OrdinalIgnoreCase) && !value.EndsWith(":0", StringComparison.Ordinal))
+            throw new SettingsException("metrics_address", $"'{value}' is http_address too; give /metrics an address of its own, or leave metrics_address unset.");
         return value;
     }
 
