@@ -16,8 +16,6 @@ internal sealed class UnknownKeys(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
 
-    public int Count => _seen.Count;
-
     /// <summary>Whether the database said it did not know <paramref name="keyHash"/> less than <see cref="Ttl"/> ago.</summary>
     public bool Contains(string keyHash)
     {
