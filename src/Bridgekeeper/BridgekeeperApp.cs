@@ -2,8 +2,6 @@ using Bridgekeeper.Auth;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.MockUpstream;
 using Bridgekeeper.Storage;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Bridgekeeper;
 
@@ -16,11 +14,12 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
     private const string DemoUpstreamKey = "demo-upstream-key";
     private readonly MockUpstreamServer? _demo;
 
-    private BridgekeeperApp(WebApplication app, Database database, Uri url, MockUpstreamServer? demo)
+    private BridgekeeperApp(WebApplication app, Database database, GatewayListeners listeners, MockUpstreamServer? demo)
     {
         App = app;
         Database = database;
-        Url = url;
+        Url = listeners.MainUrl;
+        MetricsUrl = listeners.MetricsUrl;
         _demo = demo;
     }
 
@@ -29,6 +28,9 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
 
     /// <summary>The address the gateway actually listens on (port 0 resolved).</summary>
     public Uri Url { get; }
+
+    /// <summary>Where <c>/metrics</c> is served when <c>metrics_address</c> is set (port 0 resolved); null when it is on <see cref="Url"/>.</summary>
+    public Uri? MetricsUrl { get; }
 
     /// <param name="configure">Lets tests add to the builder (e.g. a log capture) before the app is built.</param>
     public static async Task<BridgekeeperApp> StartAsync(GatewaySettings settings, TextWriter console, CancellationToken cancellationToken,
@@ -51,12 +53,14 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         // Settings come from SettingsLoader, not appsettings.json; watching the working folder for it woke a thread on
         // every write to a database kept there (measured: 2 % of the gateway's CPU under load).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.WebHost.UseUrls($"http://{settings.HttpAddress}");
+        var listeners = new GatewayListeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
+            listeners.Configure(kestrel, settings);
         });
+        builder.Services.AddSingleton(listeners);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         GatewayLogging.Configure(builder.Logging, settings);
         builder.Services.AddBridgekeeper(settings, database);
@@ -65,8 +69,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         var app = builder.Build();
         app.MapBridgekeeper();
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var result = new BridgekeeperApp(app, database, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), demo);
+        var result = new BridgekeeperApp(app, database, listeners, demo);
         await result.BootstrapAsync(settings, console, cancellationToken);
         return result;
     }
@@ -84,6 +87,8 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
     {
         var users = App.Services.GetRequiredService<UserStore>();
         console.WriteLine($"Bridgekeeper listening on {Url} (database: {Database.Description})");
+        if (MetricsUrl is not null)
+            console.WriteLine($"Metrics on {MetricsUrl}metrics only");
         if (await users.CountUsersAsync(cancellationToken) == 0)
         {
             var admin = await users.CreateUserAsync("admin", Roles.Admin, null, cancellationToken);

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Bridgekeeper.EndToEndTests.Infrastructure;
 using Bridgekeeper.EndToEndTests.Mcp;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
+using static Bridgekeeper.EndToEndTests.Infrastructure.Prometheus;
 
 namespace Bridgekeeper.EndToEndTests;
 
 /// <summary>/metrics names, labels and counts; the overhead header; spans for a streaming request with an injected tool.</summary>
-public sealed partial class ObservabilityTests : McpGatewayTest
+public sealed class ObservabilityTests : McpGatewayTest
 {
     private const string Body = """{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""";
 
@@ -94,12 +94,4 @@ public sealed partial class ObservabilityTests : McpGatewayTest
         for (var i = 0; i < 400 && !(await client.GetStringAsync("/api/v1/mcp/tools", TestContext.Current.CancellationToken)).Contains("bmcp_test_echo", StringComparison.Ordinal); i++)
             await Task.Delay(50, TestContext.Current.CancellationToken);
     }
-
-    /// <summary>The sum of a metric's samples whose labels include all of <paramref name="labels"/>.</summary>
-    private static double Value(string text, string name, params string[] labels) =>
-        Sample().Matches(text).Where(m => m.Groups["name"].Value == name && labels.All(l => m.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
-            .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"(?m)^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+|NaN)")]
-    private static partial Regex Sample();
 }

@@ -37,6 +37,8 @@ internal static class AdminEndpoints
         var name = context.Request.RouteValues["name"] as string ?? "";
         var (key, error) = await Accounts.CreateKeyAsync(services.GetRequiredService<UserStore>(), services.GetRequiredService<TimeProvider>(),
             name, request?.Label, request?.Expires, context.RequestAborted);
+        if (error is null)
+            services.GetRequiredService<KeyAuthenticator>().Invalidate();   // the new key works at once, even if it was tried a moment ago
         return error?.ToResult() ?? Results.Json(key!, ApiJsonContext.Default.CreatedKeyResponse, statusCode: StatusCodes.Status201Created);
     }
 

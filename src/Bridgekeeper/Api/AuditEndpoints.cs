@@ -15,8 +15,8 @@ internal static class AuditEndpoints
         if (AuditParameters.TryInterceptionQuery(name => query[name].ToString(), now, out var filter) is { } error)
             return error.ToResult();
         var store = context.RequestServices.GetRequiredService<AuditStore>();
-        var page = await store.ListAsync(filter with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
-        return Results.Json(page, ApiJsonContext.Default.InterceptionPage);
+        var page = await store.ListRowsAsync(filter with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
+        return new InterceptionPageResult(store, page);     // streamed, and capped in bytes
     }
 
     public static async Task<IResult> GetInterceptionAsync(HttpContext context, GatewayUser caller)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
+using Bridgekeeper.Metrics;
 using Bridgekeeper.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,14 +15,25 @@ namespace Bridgekeeper.Auth;
 /// a request never waits on the database for a key seen recently; only a key not seen for <see cref="MaxStale"/> (or
 /// never) is looked up on the request path. Revocation through this process takes effect at once, through another
 /// process within <see cref="CacheTtl"/> plus one lookup.
+/// <para>
+/// Wrong keys cost bounded database work. A hash the database did not know is remembered briefly
+/// (<see cref="UnknownKeys"/>), and failed authentications are counted per source (<see cref="AuthFailureLimiter"/>):
+/// once a source has failed too often, a key that is not in the cache is answered <see cref="KeyRefusal.Throttled"/>
+/// without a lookup, so a flood of random keys from one address costs at most the limit (plus the lookups already in
+/// flight) per window. A cached valid key is still accepted from a throttled address, so users who share one address
+/// with an attacker (a load balancer, a NAT) keep working.
+/// </para>
 /// </summary>
-internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider time, ILogger<KeyAuthenticator> logger)
+internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider time, AuthFailureLimit failureLimit, BridgekeeperMetrics metrics,
+    ILogger<KeyAuthenticator> logger) : IDisposable
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
 
     /// <summary>Past this age a cached answer is not used at all: the request waits for the database (and gets 503 if it is down).</summary>
     public static readonly TimeSpan MaxStale = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    private readonly UnknownKeys _unknown = new(time);
+    private readonly AuthFailureLimiter _failures = new(failureLimit);
 
     /// <summary>
     /// Checks the key on <paramref name="http"/>'s request: the caller, or why there is none. A database failure is an
@@ -28,49 +41,83 @@ internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider tim
     /// </summary>
     public async ValueTask<KeyCheck> CheckAsync(HttpContext http)
     {
+        KeyCheck check;
         try
         {
-            return await AuthenticateAsync(http.Request, http.RequestAborted) is { } user ? KeyCheck.Accepted(user) : KeyCheck.Invalid;
+            check = await CheckKeyAsync(PresentedKey(http.Request), http.Connection.RemoteIpAddress, http.RequestAborted);
         }
         catch (System.Data.Common.DbException exception)
         {
             LogKeyLookupFailed(exception);
-            return KeyCheck.Unavailable;
+            check = KeyCheck.Unavailable;
         }
+        if (check.Refusal is not KeyRefusal.None)
+            metrics.AuthRefused(check.Refusal switch
+            {
+                KeyRefusal.Throttled => "throttled",
+                KeyRefusal.Unavailable => "unavailable",
+                _ => "invalid",
+            });
+        return check;
     }
 
-    /// <summary>The caller, or null when the key is missing, unknown, revoked or expired.</summary>
-    public async ValueTask<GatewayUser?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    private async ValueTask<KeyCheck> CheckKeyAsync(string? presented, IPAddress? remote, CancellationToken cancellationToken)
     {
-        var presented = PresentedKey(request);
         if (presented is null)
-            return null;
+            return KeyCheck.Invalid;
         var hash = ApiKey.Hash(presented);
         var cacheKey = Convert.ToHexString(hash);
         var now = time.GetUtcNow();
+        var source = AuthFailureLimiter.Source(remote);
         if (!_cache.TryGetValue(cacheKey, out var cached) || cached.FetchedAt + MaxStale < now)
         {
-            var owner = await users.FindKeyAsync(hash, cancellationToken);
-            cached = new CachedKey(owner, now);
-            if (owner is not null)
+            if (_failures.Throttled(source) is { } retryAfter)
+                return KeyCheck.Throttled(retryAfter);
+            if (_unknown.Contains(cacheKey))
+                return Failed(source);
+            var owner = await LookUpAsync(hash, cancellationToken);
+            if (owner is null)
             {
-                if (_cache.Count > 100_000)
-                    _cache.Clear();
-                _cache[cacheKey] = cached;
+                _unknown.Add(cacheKey);
+                return Failed(source);
             }
+            cached = new CachedKey(owner, now);
+            if (_cache.Count > 100_000)
+                _cache.Clear();
+            _cache[cacheKey] = cached;
         }
         else if (cached.FetchedAt + CacheTtl < now && Interlocked.Exchange(ref cached.Refreshing, 1) == 0)
             _ = Task.Run(() => RefreshAsync(cacheKey, hash, cached), CancellationToken.None);   // Microsoft.Data.Sqlite runs "async" calls synchronously
         var key = cached.Owner;
-        if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
-            return null;
+        if (!CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
+            return Failed(source);
         if (key.RevokedAt is not null || (key.ExpiresAt is { } expires && expires <= now))
-            return null;
-        return new GatewayUser(key.UserId, key.UserName, key.Role, key.KeyId);
+            return Failed(source);
+        return KeyCheck.Accepted(new GatewayUser(key.UserId, key.UserName, key.Role, key.KeyId));
     }
 
-    /// <summary>Drops cached lookups so a revocation made in this process takes effect immediately.</summary>
-    public void Invalidate() => _cache.Clear();
+    private KeyCheck Failed(IPAddress source)
+    {
+        _failures.Failed(source);
+        return KeyCheck.Invalid;
+    }
+
+    private Task<KeyOwner?> LookUpAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        metrics.KeyLookedUp();
+        return users.FindKeyAsync(hash, cancellationToken);
+    }
+
+    /// <summary>
+    /// Drops cached lookups, known and unknown, so a key revoked or created in this process is seen as such at once.
+    /// </summary>
+    public void Invalidate()
+    {
+        _cache.Clear();
+        _unknown.Clear();
+    }
+
+    public void Dispose() => _failures.Dispose();
 
     /// <summary>The key the client presented, from either header form; null when none.</summary>
     public static string? PresentedKey(HttpRequest request)
@@ -93,7 +140,7 @@ internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider tim
     {
         try
         {
-            var owner = await users.FindKeyAsync(hash, CancellationToken.None);
+            var owner = await LookUpAsync(hash, CancellationToken.None);
             if (owner is null)
                 _cache.TryRemove(new KeyValuePair<string, CachedKey>(cacheKey, stale));
             else
@@ -105,9 +152,9 @@ internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider tim
         }
     }
 
-    private sealed class CachedKey(KeyOwner? owner, DateTimeOffset fetchedAt)
+    private sealed class CachedKey(KeyOwner owner, DateTimeOffset fetchedAt)
     {
-        public KeyOwner? Owner { get; } = owner;
+        public KeyOwner Owner { get; } = owner;
         public DateTimeOffset FetchedAt { get; } = fetchedAt;
 
         /// <summary>1 while a background lookup of this entry runs.</summary>

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Bridgekeeper.Api;
 using Bridgekeeper.Interception;
 using Bridgekeeper.Providers;
-using Bridgekeeper.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -26,9 +25,11 @@ internal static class GatewayRoutes
             foreach (var provider in providers)
                 MapProvider(app, $"{prefix}/{provider.Name}", provider, endpoint, passthrough);
 
+        if (app.Services.GetRequiredService<GatewayListeners>().SeparateMetrics)
+            app.Use((context, next) => GatewayListeners.IsMetricsConnection(context) == IsMetricsRoute(context) ? next(context) : WriteNotFoundAsync(context));
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/readyz", ReadyAsync);
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(MetricsRoute.Instance);
+        app.MapGet("/readyz", static (Readiness readiness, CancellationToken cancellationToken) => readiness.CheckAsync(cancellationToken));
         app.MapApi();
         app.MapMcpApi();
         app.MapFallback(static context => WriteNotFoundAsync(context));
@@ -62,23 +63,11 @@ internal static class GatewayRoutes
         return GatewayErrors.WriteAsync(context.Response, dialect, error, context.RequestAborted);
     }
 
-    private static async Task<IResult> ReadyAsync(Database database, Migrator migrator, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await database.OpenConnectionAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT MAX(version) FROM schema_migrations";
-            var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            return version >= migrator.LatestVersion
-                ? Results.Text("ready\n")
-                : Results.Text($"migrations pending ({version} of {migrator.LatestVersion})\n", statusCode: 503);
-        }
-        catch (System.Data.Common.DbException exception)
-        {
-            return Results.Text($"database unreachable: {exception.Message}\n", statusCode: 503);
-        }
-    }
+    /// <summary>
+    /// With <c>metrics_address</c> set, the metrics listener serves <c>/metrics</c> and nothing else, and the main
+    /// listener everything else: the other side answers the fallback's 404.
+    /// </summary>
+    private static bool IsMetricsRoute(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<MetricsRoute>() is not null;
 
     /// <summary>
     /// The last resort for an exception nothing else handled (the middleware has logged it and cleared the response):
@@ -111,5 +100,11 @@ internal static class GatewayRoutes
         context.Response.ContentType = "application/json";
         var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(new ErrorBody(code, message)), ApiJsonContext.Default.ErrorResponse);
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Marks the <c>/metrics</c> endpoint.</summary>
+    private sealed class MetricsRoute
+    {
+        public static readonly MetricsRoute Instance = new();
     }
 }

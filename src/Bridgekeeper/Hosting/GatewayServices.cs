@@ -20,8 +20,10 @@ internal static class GatewayServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(database);
         services.AddSingleton<Migrator>();
+        services.AddSingleton<Readiness>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuditStore>();
+        services.AddSingleton(new AuthFailureLimit(settings.AuthFailureLimit, AuthFailureLimit.DefaultWindow));
         services.AddSingleton<KeyAuthenticator>();
 
         services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.AuditQueueBytes, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));

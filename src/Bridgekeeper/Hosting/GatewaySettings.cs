@@ -4,6 +4,9 @@ namespace Bridgekeeper.Hosting;
 internal sealed record GatewaySettings
 {
     public string HttpAddress { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>Where <c>/metrics</c> is served instead of on <see cref="HttpAddress"/>; null keeps it there.</summary>
+    public string? MetricsAddress { get; init; }
     public string Database { get; init; } = "data/bridgekeeper.db";
     public IReadOnlyList<ProviderSettings> Providers { get; init; } = [];
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(60);
@@ -16,6 +19,9 @@ internal sealed record GatewaySettings
     public long AuditQueueBytes { get; init; } = 256L * 1024 * 1024;
     public int MaxConcurrentPerKey { get; init; } = 32;
     public long RequestBufferBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Failed key checks per minute from one source before keys not in the cache get 429; 0 is off.</summary>
+    public int AuthFailureLimit { get; init; } = 60;
     public bool Demo { get; init; }
 
     /// <summary>

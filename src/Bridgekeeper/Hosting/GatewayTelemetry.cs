@@ -1,4 +1,5 @@
 using Bridgekeeper.Metrics;
+using Bridgekeeper.Pricing;
 using Bridgekeeper.Recording;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
@@ -16,7 +17,7 @@ internal static class GatewayTelemetry
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, string meterName)
     {
         services.AddSingleton(sp => new BridgekeeperMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            () => sp.GetRequiredService<AuditQueue>().Depth, meterName));
+            () => sp.GetRequiredService<AuditQueue>().Depth, new ModelLabels(sp.GetRequiredService<CostCalculator>().KnownName), meterName));
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(meterName).AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))

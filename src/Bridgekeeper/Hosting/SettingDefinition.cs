@@ -12,6 +12,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
     public static readonly IReadOnlyList<SettingDefinition> All =
     [
         new("http_address", "127.0.0.1:8080", "where the gateway listens (host:port)"),
+        new("metrics_address", null, "where `/metrics` is served (host:port), and then only there; unset: on `http_address`"),
         new("database", "data/bridgekeeper.db", "SQLite file path"),
         new("openai_key", null, "upstream key of the default `openai` provider"),
         new("openai_base_url", "https://api.openai.com/v1/", "base URL of the default `openai` provider"),
@@ -29,6 +30,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("audit_queue_bytes", "268435456", "bytes of queued audit records beyond which new interceptions get 503"),
         new("request_buffer_bytes", "536870912", "bytes of request bodies the gateway holds at once, all requests together (more get 503)"),
         new("max_concurrent_per_key", "32", "requests one key may have in flight on the provider routes (more get 429); `0` is no limit"),
+        new("auth_failure_limit", "60", "failed key checks per minute from one address (IPv6: one /64) after which keys the gateway has not seen recently get 429; `0` turns it off"),
         new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),
         new("mcp_tool_timeout", "60s", "longest one injected MCP tool call may run"),
         new("mcp_loop_timeout", "10m", "longest the whole hidden tool loop may run"),

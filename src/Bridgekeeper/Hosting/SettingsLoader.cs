@@ -31,7 +31,8 @@ internal static partial class SettingsLoader
 
         var settings = new GatewaySettings
         {
-            HttpAddress = Address(Get("http_address")!),
+            HttpAddress = Address("http_address", Get("http_address")!),
+            MetricsAddress = MetricsAddress(Get("http_address")!, Blank(Get("metrics_address"))),
             Database = NotEmpty("database", Get("database")),
             Retention = Duration("retention", Get("retention")),
             StructuredLogging = Bool("structured_logging", Get("structured_logging")),
@@ -43,6 +44,7 @@ internal static partial class SettingsLoader
             AuditQueueBytes = Integer("audit_queue_bytes", Get("audit_queue_bytes"), 1024 * 1024, long.MaxValue),
             RequestBufferBytes = Integer("request_buffer_bytes", Get("request_buffer_bytes"), 1024 * 1024, long.MaxValue),
             MaxConcurrentPerKey = (int)Integer("max_concurrent_per_key", Get("max_concurrent_per_key"), 0, 1_000_000),
+            AuthFailureLimit = (int)Integer("auth_failure_limit", Get("auth_failure_limit"), 0, 1_000_000),
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
             McpLoopTimeout = Duration("mcp_loop_timeout", Get("mcp_loop_timeout"), positive: true),
@@ -139,11 +141,21 @@ internal static partial class SettingsLoader
         return result;
     }
 
-    private static string Address(string value)
+    private static string Address(string setting, string value)
     {
         var colon = value.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
-            throw new SettingsException("http_address", $"'{value}' is not host:port (for example 127.0.0.1:8080).");
+            throw new SettingsException(setting, $"'{value}' is not host:port (for example 127.0.0.1:8080).");
+        return value;
+    }
+
+    private static string? MetricsAddress(string httpAddress, string? value)
+    {
+        if (value is null)
+            return null;
+        Address("metrics_address", value);
+        if (string.Equals(value, httpAddress, StringComparison.OrdinalIgnoreCase) && !value.EndsWith(":0", StringComparison.Ordinal))
+            throw new SettingsException("metrics_address", $"'{value}' is http_address too; give /metrics an address of its own, or leave metrics_address unset.");
         return value;
     }
 

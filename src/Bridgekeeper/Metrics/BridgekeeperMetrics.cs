@@ -5,15 +5,18 @@ namespace Bridgekeeper.Metrics;
 
 /// <summary>
 /// Every instrument the gateway exports, in one place (Prometheus at <c>/metrics</c>, names after the exporter's
-/// conversion shown below). Labels are bounded: never a user or a key. Worst-case series counts assume P providers,
-/// M models seen, D = 3 dialects, C = 9 clients, S = 4 statuses, T injected tools:
+/// conversion shown below). Labels are bounded: never a user or a key, and a model only by the name of one the gateway
+/// knows (<see cref="ModelLabels"/>: at most 500, the rest <c>other</c>). Worst-case series counts assume P providers,
+/// M ≤ 501 model labels, D = 3 dialects, C = 9 clients, S = 4 statuses, T injected tools:
 /// <list type="bullet">
-/// <item><c>bridgekeeper_interceptions_total{provider,model,dialect,client,status}</c>: P·M·D·C·S (models are what clients ask for; cap with an allowlist if that is unbounded for you).</item>
+/// <item><c>bridgekeeper_interceptions_total{provider,model,dialect,client,status}</c>: P·M·D·C·S.</item>
 /// <item><c>bridgekeeper_interceptions_in_flight{provider,dialect}</c>: P·D.</item>
 /// <item><c>bridgekeeper_interception_duration_seconds{provider,dialect,status}</c>, <c>bridgekeeper_upstream_ttfb_seconds{provider,dialect}</c>, <c>bridgekeeper_gateway_overhead_seconds{provider,dialect}</c>: histograms, P·D(·S) series each times the buckets.</item>
 /// <item><c>bridgekeeper_tokens_total{provider,model,type}</c>: P·M·5; <c>bridgekeeper_cost_usd_total{provider,model}</c>: P·M.</item>
 /// <item><c>bridgekeeper_injected_tool_calls_total{server,tool,status}</c>: T·2.</item>
 /// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP statuses seen, e.g. 200, 401, 404).</item>
+/// <item><c>bridgekeeper_key_lookups_total</c> (database lookups of keys, on the request path or refreshing the cache) and
+/// <c>bridgekeeper_auth_refusals_total{reason}</c> (<c>invalid</c>, <c>throttled</c>, <c>unavailable</c>): 4.</item>
 /// <item><c>bridgekeeper_audit_queue_depth</c>, <c>bridgekeeper_audit_batches_total{status}</c>, <c>bridgekeeper_audit_batch_seconds</c>, <c>bridgekeeper_audit_queue_full_total</c>, <c>bridgekeeper_retention_deleted_total</c>: a handful.</item>
 /// <item>OpenTelemetry GenAI: <c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>, <c>gen_ai.server.time_to_first_token</c> with <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>, <c>gen_ai.request.model</c> (and <c>gen_ai.token.type</c>).</item>
 /// </list>
@@ -36,9 +39,12 @@ internal sealed class BridgekeeperMetrics
     private readonly Histogram<double> _auditBatchSeconds;
     private readonly Counter<long> _auditQueueFull;
     private readonly Counter<long> _retentionDeleted;
+    private readonly Counter<long> _keyLookups;
+    private readonly Counter<long> _authRefusals;
     private readonly Histogram<long> _genAiTokens;
     private readonly Histogram<double> _genAiDuration;
     private readonly Histogram<double> _genAiTtft;
+    private readonly ModelLabels _models;
 
     /// <summary>Seconds buckets from 50 µs to 10 min: overheads are microseconds, generations minutes (OTel's defaults assume milliseconds).</summary>
     private static readonly InstrumentAdvice<double> Seconds = new()
@@ -46,8 +52,9 @@ internal sealed class BridgekeeperMetrics
         HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     };
 
-    public BridgekeeperMetrics(IMeterFactory meters, Func<int> auditQueueDepth, string meterName = MeterName)
+    public BridgekeeperMetrics(IMeterFactory meters, Func<int> auditQueueDepth, ModelLabels models, string meterName = MeterName)
     {
+        _models = models;
         var meter = meters.Create(meterName);
         _interceptions = meter.CreateCounter<long>("bridgekeeper_interceptions", description: "Intercepted requests, by outcome");
         _inFlight = meter.CreateUpDownCounter<long>("bridgekeeper_interceptions_in_flight", description: "Interceptions being served now");
@@ -62,6 +69,8 @@ internal sealed class BridgekeeperMetrics
         _auditBatchSeconds = meter.CreateHistogram<double>("bridgekeeper_audit_batch", "s", "Time to write one audit batch", advice: Seconds);
         _auditQueueFull = meter.CreateCounter<long>("bridgekeeper_audit_queue_full", description: "Interceptions refused because the audit queue was full");
         _retentionDeleted = meter.CreateCounter<long>("bridgekeeper_retention_deleted", description: "Interceptions removed by retention");
+        _keyLookups = meter.CreateCounter<long>("bridgekeeper_key_lookups", description: "Database lookups of presented keys");
+        _authRefusals = meter.CreateCounter<long>("bridgekeeper_auth_refusals", description: "Requests whose key was refused, by reason");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
@@ -72,8 +81,10 @@ internal sealed class BridgekeeperMetrics
     public void InterceptionStarted(string provider, string dialect) =>
         _inFlight.Add(1, new("provider", provider), new("dialect", dialect));
 
+    /// <param name="model">The model as requested; it is labelled through <see cref="ModelLabels"/>, as in every method here.</param>
     public void InterceptionEnded(string provider, string dialect, string model, string client, string status, TimeSpan duration)
     {
+        model = _models.For(model);
         _inFlight.Add(-1, new("provider", provider), new("dialect", dialect));
         _interceptions.Add(1, [new("provider", provider), new("model", model), new("dialect", dialect), new("client", client), new("status", status)]);
         _duration.Record(duration.TotalSeconds, new("provider", provider), new("dialect", dialect), new("status", status));
@@ -82,6 +93,7 @@ internal sealed class BridgekeeperMetrics
 
     public void UpstreamResponded(string provider, string dialect, string model, TimeSpan timeToFirstByte, TimeSpan overhead, bool streaming)
     {
+        model = _models.For(model);
         _ttfb.Record(timeToFirstByte.TotalSeconds, new("provider", provider), new("dialect", dialect));
         _overhead.Record(overhead.TotalSeconds, new("provider", provider), new("dialect", dialect));
         if (streaming)
@@ -90,6 +102,7 @@ internal sealed class BridgekeeperMetrics
 
     public void TokensUsed(string provider, string model, long input, long output, long cacheRead, long cacheWrite, long reasoning, decimal? costUsd)
     {
+        model = _models.For(model);
         Tokens(provider, model, "input", input);
         Tokens(provider, model, "output", output);
         Tokens(provider, model, "cache_read", cacheRead);
@@ -123,4 +136,9 @@ internal sealed class BridgekeeperMetrics
     public void AuditQueueFull() => _auditQueueFull.Add(1);
 
     public void RetentionDeleted(long count) => _retentionDeleted.Add(count);
+
+    public void KeyLookedUp() => _keyLookups.Add(1);
+
+    /// <param name="reason"><c>invalid</c>, <c>throttled</c> or <c>unavailable</c>.</param>
+    public void AuthRefused(string reason) => _authRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -18,6 +18,9 @@ internal sealed class CostCalculator(PriceList overrides, PriceList table)
     public ModelPrice? Find(string model, DateTimeOffset at) =>
         overrides.Knows(model) ? overrides.Find(model, at) : table.Find(model, at);
 
+    /// <summary>The canonical name of <paramref name="model"/> (the operator's spelling, else the table's), or null when neither knows it.</summary>
+    public string? KnownName(string model) => overrides.Match(model) ?? table.Match(model);
+
     /// <summary>What <paramref name="usage"/> on <paramref name="model"/> cost in USD at <paramref name="at"/>, or null when unpriced.</summary>
     public decimal? CostUsd(string model, TokenUsage usage, DateTimeOffset at) => Find(model, at)?.Cost(usage);
 }

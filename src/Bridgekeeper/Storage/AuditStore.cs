@@ -30,9 +30,38 @@ internal sealed class AuditStore(Database database)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>A page of interceptions with their children, newest first.</summary>
+    /// <summary>A page of interceptions with their children, newest first, read at once (the CLI's path).</summary>
     /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this store issued.</exception>
     public async Task<InterceptionPage> ListAsync(InterceptionQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var page = await ListRowsAsync(connection, query, cancellationToken);
+        var views = await _reader.WithChildrenAsync(connection, page.Rows, cancellationToken);
+        return new InterceptionPage(views, page.More ? InterceptionCursor.Format(views[^1].Id) : null);
+    }
+
+    /// <summary>
+    /// The interception rows of a page, newest first, without their children (see <see cref="WithChildrenAsync"/>),
+    /// and whether more rows match after them. Small whatever the children weigh, so a caller can stream the page.
+    /// </summary>
+    /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this store issued.</exception>
+    public async Task<InterceptionRows> ListRowsAsync(InterceptionQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await ListRowsAsync(connection, query, cancellationToken);
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> with their children, on a connection of its own (so a caller streaming a page holds no
+    /// connection while it writes to a slow client).
+    /// </summary>
+    public async Task<IReadOnlyList<InterceptionView>> WithChildrenAsync(IReadOnlyList<InterceptionView> rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await _reader.WithChildrenAsync(connection, rows, cancellationToken);
+    }
+
+    private async Task<InterceptionRows> ListRowsAsync(System.Data.Common.DbConnection connection, InterceptionQuery query, CancellationToken cancellationToken)
     {
         if (query.Limit is < 1 or > InterceptionQuery.MaxLimit)
             throw new ArgumentException($"The limit must be between 1 and {InterceptionQuery.MaxLimit}.", nameof(query));
@@ -41,7 +70,6 @@ internal sealed class AuditStore(Database database)
             cursor = InterceptionCursor.TryParse(query.Cursor, out var lastId) ? lastId : throw new ArgumentException("The cursor is not valid.", nameof(query));
 
         var dialect = database.Dialect;
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command)
             .Add("i.user_id IN (SELECT id FROM users WHERE name = @user)", "user", query.User)
@@ -59,8 +87,7 @@ internal sealed class AuditStore(Database database)
         var more = rows.Count > query.Limit;
         if (more)
             rows.RemoveAt(rows.Count - 1);
-        var views = await _reader.WithChildrenAsync(connection, rows, cancellationToken);
-        return new InterceptionPage(views, more ? InterceptionCursor.Format(views[^1].Id) : null);
+        return new InterceptionRows(rows, more);
     }
 
     /// <summary>One interception with its children; null when it does not exist or belongs to someone other than <paramref name="onlyUserId"/>.</summary>

@@ -58,6 +58,9 @@ internal sealed record ToolUsageView(
 
 internal sealed record ThoughtView(string Content, string Source, DateTimeOffset CreatedAt);
 
+/// <summary>The rows of a page of interceptions, children still empty, newest first; <see cref="More"/> when rows follow them.</summary>
+internal sealed record InterceptionRows(IReadOnlyList<InterceptionView> Rows, bool More);
+
 /// <summary>A page of interceptions, newest first. <see cref="NextCursor"/> is null on the last page.</summary>
 internal sealed record InterceptionPage(IReadOnlyList<InterceptionView> Interceptions, string? NextCursor);
 

@@ -38,6 +38,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public string AdminKey { get; }
     public GatewaySettings Settings { get; }
     public Uri Url => App.Url;
+
+    /// <summary>The metrics listener when <see cref="GatewaySettings.MetricsAddress"/> is set, else null.</summary>
+    public Uri? MetricsUrl => App.MetricsUrl;
     /// <summary>The SQLite file (meaningful only when <see cref="IsPostgres"/> is false).</summary>
     public string DatabasePath => Path.Combine(_folder, "bridgekeeper.db");
 

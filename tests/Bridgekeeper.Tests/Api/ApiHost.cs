@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Bridgekeeper.Api;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Storage;
+using Bridgekeeper.Tests.Auth;
 using Bridgekeeper.Tests.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -40,7 +41,7 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<AuditStore>();
-        builder.Services.AddSingleton<KeyAuthenticator>();
+        builder.Services.AddTestKeyAuthenticator();
         var app = builder.Build();
         app.MapApi();
         await app.StartAsync(cancellationToken);

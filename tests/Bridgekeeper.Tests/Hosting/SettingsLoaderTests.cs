@@ -76,6 +76,12 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("openai_base_url", "not a url", "openai_base_url")]
     [InlineData("keepalive_interval", "0", "keepalive_interval")]
     [InlineData("max_request_body", "-5", "max_request_body")]
+    [InlineData("metrics_address", "9090", "metrics_address")]
+    [InlineData("metrics_address", "127.0.0.1:99999", "metrics_address")]
+    [InlineData("metrics_address", "127.0.0.1:8080", "metrics_address")]
+    [InlineData("auth_failure_limit", "-1", "auth_failure_limit")]
+    [InlineData("auth_failure_limit", "lots", "auth_failure_limit")]
+    [InlineData("auth_failure_limit", "1000001", "auth_failure_limit")]
     public void Load_BadValue_ThrowsNamingTheSetting(string key, string value, string named)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags((key, value)), new Hashtable(), null));
@@ -83,6 +89,50 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(named, error.Setting);
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, null)]
+    [InlineData("127.0.0.1:9090", "0.0.0.0:9191", null, "127.0.0.1:9090")]
+    [InlineData(null, "0.0.0.0:9191", "[::1]:9292", "0.0.0.0:9191")]
+    [InlineData(null, null, "[::1]:9292", "[::1]:9292")]
+    [InlineData(null, " ", null, null)]
+    public void Load_MetricsAddress_FlagThenEnvironmentThenFileThenOff(string? flag, string? env, string? file, string? expected)
+    {
+        var environment = new Hashtable();
+        if (env is not null)
+            environment["BRIDGEKEEPER_METRICS_ADDRESS"] = env;
+
+        var settings = SettingsLoader.Load(flag is null ? Flags() : Flags(("metrics_address", flag)), environment,
+            file is null ? null : Yaml($"metrics_address: \"{file}\"\n"));
+
+        Assert.Equal(expected, settings.MetricsAddress);
+    }
+
+    [Fact]
+    public void Load_MetricsAndHttpAddressBothPortZero_IsAllowed()
+    {
+        var settings = SettingsLoader.Load(Flags(("http_address", "127.0.0.1:0"), ("metrics_address", "127.0.0.1:0")), new Hashtable(), null);
+
+        Assert.Equal(("127.0.0.1:0", "127.0.0.1:0"), (settings.HttpAddress, settings.MetricsAddress));
+    }
+
+    [Theory]
+    [InlineData(null, null, null, 60)]
+    [InlineData("5", null, null, 5)]
+    [InlineData(null, "7", null, 7)]
+    [InlineData(null, null, "9", 9)]
+    [InlineData("0", "7", "9", 0)]
+    public void Load_AuthFailureLimit_FlagThenEnvironmentThenFileThenSixty(string? flag, string? env, string? file, int expected)
+    {
+        var environment = new Hashtable();
+        if (env is not null)
+            environment["BRIDGEKEEPER_AUTH_FAILURE_LIMIT"] = env;
+
+        var settings = SettingsLoader.Load(flag is null ? Flags() : Flags(("auth_failure_limit", flag)), environment,
+            file is null ? null : Yaml($"auth_failure_limit: {file}\n"));
+
+        Assert.Equal(expected, settings.AuthFailureLimit);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class RetentionTests : IAsyncLifetime
 
     private RetentionService Service(FakeTimeProvider time, int batchSize = 3) =>
         new(new RetentionStore(_db.Database), new RetentionOptions(TimeSpan.FromDays(60), TimeSpan.FromHours(1), batchSize, TimeSpan.Zero), time,
-            new BridgekeeperMetrics(_services.GetRequiredService<IMeterFactory>(), () => 0, "Bridgekeeper.Test." + Guid.NewGuid().ToString("N")),
+            new BridgekeeperMetrics(_services.GetRequiredService<IMeterFactory>(), () => 0, ModelLabels.None, "Bridgekeeper.Test." + Guid.NewGuid().ToString("N")),
             NullLogger<RetentionService>.Instance);
 
     private async Task<List<Guid>> FillAsync(Guid userId, int count, DateTimeOffset startedAt)

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Bridgekeeper.Api;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Storage;
+using Bridgekeeper.Tests.Auth;
 using Bridgekeeper.Tests.Storage;
 using Bridgekeeper.Tools;
 using Microsoft.AspNetCore.Builder;
@@ -36,7 +37,7 @@ public sealed class McpApiTests : IAsyncLifetime
         builder.Services.AddSingleton(_temp.Database);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserStore>();
-        builder.Services.AddSingleton<KeyAuthenticator>();
+        builder.Services.AddTestKeyAuthenticator();
         builder.Services.AddSingleton(sp => new McpTokenStore(sp.GetRequiredService<Database>(), TimeProvider.System, RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddSingleton(new McpOptions
         {
