@@ -157,10 +157,11 @@ internal sealed class SseFrameParser
             total += (int)length;
         var joined = new byte[total];
         var written = 0;
-        foreach (var (start, length) in _dataLines)
+        for (var i = 0; i < _dataLines.Count; i++)
         {
-            if (written > 0)
-                joined[written++] = Lf;
+            var (start, length) = _dataLines[i];
+            if (i > 0)
+                joined[written++] = Lf;                   // by position, not by bytes written: the first line may be empty
             raw.Span.Slice((int)start, (int)length).CopyTo(joined.AsSpan(written));
             written += (int)length;
         }

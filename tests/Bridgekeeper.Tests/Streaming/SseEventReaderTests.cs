@@ -66,6 +66,18 @@ public sealed class SseEventReaderTests
         Assert.Equal([new SseFrame(raw, null, data)], frames);
     }
 
+    /// <summary>Regression: an empty first <c>data:</c> line lost its line break, and the joined data gained a NUL byte.</summary>
+    [Theory]
+    [InlineData("data:\ndata: x\n\n", "\nx")]
+    [InlineData("data\ndata\ndata: y\n\n", "\n\ny")]
+    [InlineData("data: \r\ndata: \r\n\r\n", "\n")]
+    public async Task ReadAsync_EmptyFirstDataLine_KeepsItsLineBreak(string input, string data)
+    {
+        var frames = await SseFrame.ReadAllAsync(ChunkedStream.OneByte(Encoding.UTF8.GetBytes(input)));
+
+        Assert.Equal([new SseFrame(input, null, data)], frames);
+    }
+
     [Fact]
     public async Task ReadAsync_CrLfSplitAcrossReads_IsOneLineEnd()
     {
