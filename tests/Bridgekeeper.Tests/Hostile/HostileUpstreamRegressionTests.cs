@@ -24,6 +24,18 @@ public sealed class HostileUpstreamRegressionTests
     private static string Text(IEnumerable<ReadOnlyMemory<byte>> frames) => string.Concat(frames.Select(frame => Encoding.UTF8.GetString(frame.Span)));
 
     [Fact]
+    public void LoopWire_TryFindNumber_UndecodableNameFirst_NotFound() =>
+        Assert.False(LoopWire.TryFindNumber("""{"\ud800":1,"index":2}"""u8, "index"u8, out _, out _, out _));
+
+    [Fact]
+    public void ResponsesEventFields_UndecodableItemId_KeepsWhatCameBefore()
+    {
+        var fields = ResponsesEventFields.Read("""{"sequence_number":3,"item_id":"\ud800"}"""u8, readItemId: true);
+
+        Assert.Equal((true, 3L, (string?)null), (fields.Sequence.Found, fields.Sequence.Value, fields.ItemId));
+    }
+
+    [Fact]
     public void AnthropicObserver_NegativeTokenFigures_ReadAsAbsent()
     {
         var observer = new AnthropicMessagesObserver();

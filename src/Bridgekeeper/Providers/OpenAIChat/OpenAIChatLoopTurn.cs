@@ -336,8 +336,9 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // Malformed, or a property name that cannot be decoded: no id to splice.
         }
         return false;
     }
