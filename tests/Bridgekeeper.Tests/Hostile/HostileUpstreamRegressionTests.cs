@@ -24,6 +24,71 @@ public sealed class HostileUpstreamRegressionTests
     private static string Text(IEnumerable<ReadOnlyMemory<byte>> frames) => string.Concat(frames.Select(frame => Encoding.UTF8.GetString(frame.Span)));
 
     [Fact]
+    public void AnthropicLoopTurn_TruncatedMessageDelta_HeldAndSentAsItCame()
+    {
+        var turn = new AnthropicLoopTurn(NewLoop());
+        var delta = Event("message_delta", """{"type":"message_delta","usage":{"output_tokens":""");
+        var stop = Event("message_stop", """{"type":"message_stop"}""");
+
+        Assert.Equal(Relay.Suppress, turn.OnEvent(delta));
+        Assert.Equal(Relay.Suppress, turn.OnEvent(stop));
+        turn.Complete();
+
+        Assert.Equal(Encoding.UTF8.GetString(delta.Raw.Span) + Encoding.UTF8.GetString(stop.Raw.Span), Text(turn.FinalFrames()));
+    }
+
+    [Fact]
+    public void AnthropicLoopTurn_BodyWithDuplicateKey_ClientGetsUpstreamBytes()
+    {
+        var turn = new AnthropicLoopTurn(NewLoop());
+        var body = """{"id":"msg_1","id":"msg_2","content":[],"stop_reason":"end_turn"}"""u8.ToArray();
+
+        turn.OnBody(body);
+        turn.Complete();
+
+        Assert.Equal(body, turn.FinalBody(body).ToArray());
+    }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("\"0\"")]
+    [InlineData("null")]
+    public void AnthropicToolLoop_ContentEventIndexNotAnInteger_EventLeftOutOfNextRequest(string index)
+    {
+        var loop = NewLoop();
+        var turn = new AnthropicLoopTurn(loop);
+        turn.OnEvent(Event("content_block_start", $$$"""{"type":"content_block_start","index":{{{index}}},"content_block":{"type":"text","text":""}}"""));
+        turn.OnEvent(Event("content_block_start", """{"type":"content_block_start","index":1,"content_block":{"type":"text","text":"kept"}}"""));
+        turn.Complete();
+        var request = new JsonObject { ["messages"] = new JsonArray() };
+
+        new AnthropicToolLoop().AppendToolResults(request, turn, []);
+
+        Assert.Equal("""[{"type":"text","text":"kept"}]""", request["messages"]![0]!["content"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void OpenAIChatLoopTurn_ChunkWithLoneSurrogate_ForwardedAsItCame()
+    {
+        var turn = new OpenAIChatLoopTurn(Facts, NewLoop());
+
+        var relay = turn.OnEvent(Event(null, """{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"\ud800"}}]}"""));
+
+        Assert.Equal(Relay.Forward, relay);
+    }
+
+    [Fact]
+    public void OpenAIResponsesLoopTurn_ItemWithLoneSurrogateName_ForwardedAsItCame()
+    {
+        var turn = new OpenAIResponsesLoopTurn(NewLoop());
+
+        var relay = turn.OnEvent(Event("response.output_item.done",
+            """{"type":"response.output_item.done","sequence_number":0,"output_index":0,"item":{"type":"function_call","name":"\ud800","call_id":"c"}}"""));
+
+        Assert.Equal(Relay.Forward, relay);
+    }
+
+    [Fact]
     public void LoopWire_TryFindNumber_UndecodableNameFirst_NotFound() =>
         Assert.False(LoopWire.TryFindNumber("""{"\ud800":1,"index":2}"""u8, "index"u8, out _, out _, out _));
 

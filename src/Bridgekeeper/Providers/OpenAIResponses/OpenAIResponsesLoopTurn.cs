@@ -275,15 +275,5 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
 
     private static string? ResponseIdOf(ReadOnlySpan<byte> data) => Json.String(Json.Property(Json.Property(Parse(data), Keys.Response), Keys.Id));
 
-    private static JsonNode? Parse(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            return JsonNode.Parse(json);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static JsonNode? Parse(ReadOnlySpan<byte> json) => UpstreamJson.Parse(json);
 }
