@@ -49,6 +49,19 @@ public sealed class HostileUpstreamRegressionTests
         Assert.Equal(body, turn.FinalBody(body).ToArray());
     }
 
+    [Fact]
+    public void AnthropicLoopTurn_BodyContentOfOtherKinds_InjectedBlockStillRemoved()
+    {
+        var loop = NewLoop();
+        var turn = new AnthropicLoopTurn(loop);
+        var body = """{"id":"msg_1","content":[1,"x",{"type":"tool_use","id":"t1","name":"get_weather","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}}"""u8.ToArray();
+
+        turn.OnBody(body);
+        turn.Complete();
+
+        Assert.Equal("""[1,"x"]""", JsonNode.Parse(turn.FinalBody(body).Span)!["content"]!.ToJsonString());
+    }
+
     [Theory]
     [InlineData("1.5")]
     [InlineData("\"0\"")]
@@ -86,6 +99,16 @@ public sealed class HostileUpstreamRegressionTests
             """{"type":"response.output_item.done","sequence_number":0,"output_index":0,"item":{"type":"function_call","name":"\ud800","call_id":"c"}}"""));
 
         Assert.Equal(Relay.Forward, relay);
+    }
+
+    [Theory]
+    [InlineData("""{"sequence_number":1,"ty""")]
+    [InlineData("""{"type":"\udc00"}""")]
+    public void OpenAIResponsesLoopTurn_UnreadableTypeWithoutEventLine_ForwardedAsItCame(string data)
+    {
+        var turn = new OpenAIResponsesLoopTurn(NewLoop());
+
+        Assert.Equal(Relay.Forward, turn.OnEvent(Event(null, data)));
     }
 
     [Fact]

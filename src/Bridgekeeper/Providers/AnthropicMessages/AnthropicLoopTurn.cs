@@ -130,7 +130,7 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
         content.Where(block => block is not null && !IsInjectedBlock(block)).Select(block => block!.DeepClone());
 
     private bool IsInjectedBlock(JsonNode? block) =>
-        Json.String(block?["type"]) == "tool_use" && Json.String(block?["name"]) is { } name && loop.Injected.Contains(name);
+        Json.String(Json.Property(block, "type")) == "tool_use" && Json.String(Json.Property(block, "name")) is { } name && loop.Injected.Contains(name);
 
     /// <summary>Usage summed over every turn (input, cache and output), as the client's one response reports it.</summary>
     private void SetUsage(JsonObject holder)
