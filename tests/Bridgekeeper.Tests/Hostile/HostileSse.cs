@@ -19,9 +19,9 @@ internal static class HostileSse
     private static readonly Gen<string> LineEnd = Gen.OneOf(LineEnds);
 
     private static readonly Gen<string> Payload = Gen.Frequency(
-        (20, Gen.OneOf(Payloads)),
-        (2, Gen.Char["abc{}\":, é\t"].Array[0, 30].Select(chars => new string(chars))),
-        (1, Gen.Int[15_000, 120_000].Select(length => new string('x', length))));
+        (50, Gen.OneOf(Payloads)),
+        (5, Gen.Char["abc{}\":, é\t"].Array[0, 30].Select(chars => new string(chars))),
+        (1, Gen.Int[15_000, 70_000].Select(length => new string('x', length))));   // past the reader's 16 KiB buffer
 
     /// <summary>One line without its end: a field, a comment, or something else.</summary>
     private static readonly Gen<string> Line = Gen.Frequency(

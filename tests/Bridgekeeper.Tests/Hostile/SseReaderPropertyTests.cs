@@ -13,7 +13,7 @@ namespace Bridgekeeper.Tests.Hostile;
 /// </summary>
 public sealed class SseReaderPropertyTests
 {
-    private const long Iterations = 3_000;
+    private const long Iterations = 2_000;
 
     private static readonly Gen<(byte[] Input, int[] Splits)> Cases = Gen.Select(HostileSse.Any, HostileSse.Splits);
 
