@@ -65,6 +65,9 @@ internal sealed class LoopState(IReadOnlySet<string> injected)
     /// <summary>Client-visible content of earlier turns, in the dialect's own shape (merged into a blocking final body).</summary>
     public JsonArray EarlierContent { get; } = [];
 
+    /// <summary>Usage summed over turns; a sum that would overflow stays at <see cref="long.MaxValue"/> (figures are never negative).</summary>
     public static TokenUsage Sum(TokenUsage a, TokenUsage? b) => b is null ? a :
-        new(a.Input + b.Input, a.Output + b.Output, a.CacheRead + b.CacheRead, a.CacheWrite + b.CacheWrite, a.Reasoning + b.Reasoning);
+        new(Add(a.Input, b.Input), Add(a.Output, b.Output), Add(a.CacheRead, b.CacheRead), Add(a.CacheWrite, b.CacheWrite), Add(a.Reasoning, b.Reasoning));
+
+    private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 }

@@ -60,6 +60,9 @@ internal static class Json
     public static string? ReadString(ref Utf8JsonReader reader) =>
         reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipToDefault<string>(ref reader);
 
+    /// <summary>Reads a token count: a non-negative integer; null for any other kind or a negative number (never billed as a refund).</summary>
+    public static long? ReadCount(ref Utf8JsonReader reader) => ReadLong(ref reader) is >= 0 and var count ? count : null;
+
     /// <summary>Reads an integer value; null for any other kind (including JSON null).</summary>
     public static long? ReadLong(ref Utf8JsonReader reader) =>
         reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value)
@@ -106,32 +109,39 @@ internal static class Json
 
     /// <summary>
     /// The root object's <c>type</c> when it is one of <paramref name="known"/> (returned as that same string instance),
-    /// else null. For SSE frames that carry no <c>event:</c> line.
+    /// else null, also for data that is not JSON or cannot be decoded. For SSE frames that carry no <c>event:</c> line.
     /// </summary>
     public static string? KnownType(ReadOnlySpan<byte> json, ReadOnlySpan<string> known)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        try
         {
-            if (!reader.ValueTextEquals("type"u8))
-            {
-                reader.Skip();
-                continue;
-            }
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return null;
-            foreach (var name in known)
-                if (reader.ValueTextEquals(name))
-                    return name;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("type"u8))
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                    return null;
+                foreach (var name in known)
+                    if (reader.ValueTextEquals(name))
+                        return name;
+                return null;
+            }
             return null;
         }
-        return null;
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            return null;                                   // truncated or undecodable data has no type we know
+        }
     }
 
     /// <summary>
-    /// Reads an object value and returns its integer property <paramref name="key"/> (0 when absent or not an object),
+    /// Reads an object value and returns its count property <paramref name="key"/> (0 when absent, negative or not an object),
     /// e.g. <c>prompt_tokens_details.cached_tokens</c>. The reader is on the property name and consumes its value.
     /// </summary>
     public static long ReadNestedLong(ref Utf8JsonReader reader, ReadOnlySpan<byte> key)
@@ -142,7 +152,7 @@ internal static class Json
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(key))
-                value = ReadLong(ref reader) ?? 0;
+                value = ReadCount(ref reader) ?? 0;
             else
                 reader.Skip();
         }

@@ -33,8 +33,9 @@ internal static class LoopWire
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // Malformed, or a property name that cannot be decoded (a lone surrogate escape): no number found.
         }
         return false;
     }

@@ -5,6 +5,7 @@ namespace Bridgekeeper.Providers;
 /// <summary>
 /// Reads an OpenAI <c>usage</c> object, which Chat Completions and Responses shape alike under different names
 /// (<c>prompt_tokens</c>/<c>input_tokens</c>, ...). SPEC §5: input excludes the cached tokens; reasoning is part of output.
+/// A figure that is negative or not an integer counts as absent.
 /// </summary>
 internal static class OpenAIUsage
 {
@@ -18,9 +19,9 @@ internal static class OpenAIUsage
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(inputKey))
-                input = Json.ReadLong(ref reader) ?? 0;
+                input = Json.ReadCount(ref reader) ?? 0;
             else if (reader.ValueTextEquals(outputKey))
-                output = Json.ReadLong(ref reader) ?? 0;
+                output = Json.ReadCount(ref reader) ?? 0;
             else if (reader.ValueTextEquals(inputDetailsKey))
                 cached = Json.ReadNestedLong(ref reader, "cached_tokens"u8);
             else if (reader.ValueTextEquals(outputDetailsKey))

@@ -7,7 +7,8 @@ namespace Bridgekeeper.Streaming;
 /// The incremental state machine behind <see cref="SseEventReader"/>. It is fed a buffer that always starts at the
 /// current frame, remembers how far it has scanned, so each byte is examined once even when a frame spans many reads,
 /// and cuts complete frames off the front of the buffer. Lines end in CRLF, LF or CR (SSE spec); a CR at the very end
-/// of a buffer waits for the next read to see whether LF follows, unless the stream has ended.
+/// of a buffer waits for the next read to see whether LF follows, unless the stream has ended. One UTF-8 byte order
+/// mark at the very start of the stream is ignored when reading fields (SSE spec), and kept in the frame's bytes.
 /// </summary>
 internal sealed class SseFrameParser
 {
@@ -20,6 +21,7 @@ internal sealed class SseFrameParser
     private long _lineStart;     // offset of the first line not yet processed, from the frame start
     private long _searched;      // offset up to which the current line holds no line end
     private string? _eventType;
+    private bool _started;       // whether the stream's start was checked for a byte order mark
 
     /// <summary>
     /// Cuts the next complete frame off the front of <paramref name="buffer"/>. When the stream has ended
@@ -27,6 +29,11 @@ internal sealed class SseFrameParser
     /// </summary>
     public bool TryReadFrame(ref ReadOnlySequence<byte> buffer, bool isFinal, out SseEvent frame)
     {
+        if (!_started && !SkipByteOrderMark(buffer, isFinal))
+        {
+            frame = default;
+            return false;                                 // fewer than three bytes, all of them a BOM's: wait for more
+        }
         var reader = new SequenceReader<byte>(buffer);
         reader.Advance(_searched);
         while (TryReadLine(ref reader, isFinal, out var lineLength))
@@ -42,6 +49,29 @@ internal sealed class SseFrameParser
             return CutFrame(ref buffer, buffer.Length, out frame);
         frame = default;
         return false;
+    }
+
+    /// <summary>
+    /// At the start of the stream: when it begins with a BOM, lines are read from after it. Returns false while the
+    /// bytes so far could still be the start of one.
+    /// </summary>
+    private bool SkipByteOrderMark(ReadOnlySequence<byte> buffer, bool isFinal)
+    {
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        Span<byte> head = stackalloc byte[bom.Length];
+        var length = (int)Math.Min(buffer.Length, bom.Length);
+        buffer.Slice(0, length).CopyTo(head);
+        if (!bom.StartsWith(head[..length]))
+        {
+            _started = true;
+            return true;
+        }
+        if (length < bom.Length && !isFinal)
+            return false;
+        _started = true;
+        if (length == bom.Length)
+            _lineStart = _searched = bom.Length;
+        return true;
     }
 
     /// <summary>Finds the end of the line that starts at <see cref="_lineStart"/>; on success the reader is past its line end.</summary>
@@ -157,10 +187,11 @@ internal sealed class SseFrameParser
             total += (int)length;
         var joined = new byte[total];
         var written = 0;
-        foreach (var (start, length) in _dataLines)
+        for (var i = 0; i < _dataLines.Count; i++)
         {
-            if (written > 0)
-                joined[written++] = Lf;
+            var (start, length) = _dataLines[i];
+            if (i > 0)
+                joined[written++] = Lf;                   // by position, not by bytes written: the first line may be empty
             raw.Span.Slice((int)start, (int)length).CopyTo(joined.AsSpan(written));
             written += (int)length;
         }

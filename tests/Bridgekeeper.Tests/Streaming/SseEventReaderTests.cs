@@ -66,6 +66,45 @@ public sealed class SseEventReaderTests
         Assert.Equal([new SseFrame(raw, null, data)], frames);
     }
 
+    /// <summary>Regression: an empty first <c>data:</c> line lost its line break, and the joined data gained a NUL byte.</summary>
+    [Theory]
+    [InlineData("data:\ndata: x\n\n", "\nx")]
+    [InlineData("data\ndata\ndata: y\n\n", "\n\ny")]
+    [InlineData("data: \r\ndata: \r\n\r\n", "\n")]
+    public async Task ReadAsync_EmptyFirstDataLine_KeepsItsLineBreak(string input, string data)
+    {
+        var frames = await SseFrame.ReadAllAsync(ChunkedStream.OneByte(Encoding.UTF8.GetBytes(input)));
+
+        Assert.Equal([new SseFrame(input, null, data)], frames);
+    }
+
+    /// <summary>SSE: one BOM at the start of the stream is ignored. It stays in Raw (relayed as it came); a later one is not special.</summary>
+    [Theory]
+    [MemberData(nameof(Chunkings))]
+    public async Task ReadAsync_LeadingByteOrderMark_IgnoredForFieldsKeptInRaw(string chunking)
+    {
+        const string input = "\uFEFFevent: message_start\ndata: {}\n\n\uFEFFdata: x\n\n";
+
+        var frames = await SseFrame.ReadAllAsync(Chunk(Encoding.UTF8.GetBytes(input), chunking));
+
+        Assert.Equal([new("\uFEFFevent: message_start\ndata: {}\n\n", "message_start", "{}"), new SseFrame("\uFEFFdata: x\n\n", null, "")], frames);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xEF }, 1)]
+    [InlineData(new byte[] { 0xEF, 0xBB }, 1)]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, 1)]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'\n' }, 1)]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'\n', (byte)'\n' }, 2)]
+    public async Task ReadAsync_StreamOfLittleMoreThanByteOrderMark_RawIsInput(byte[] input, int count)
+    {
+        var frames = await SseFrame.ReadAllAsync(ChunkedStream.OneByte(input));
+
+        Assert.Equal(count, frames.Count);
+        Assert.Equal(Encoding.UTF8.GetString(input), string.Concat(frames.Select(frame => frame.Raw)));
+        Assert.All(frames, frame => Assert.Equal(("", (string?)null), (frame.Data, frame.EventType)));
+    }
+
     [Fact]
     public async Task ReadAsync_CrLfSplitAcrossReads_IsOneLineEnd()
     {

@@ -38,7 +38,7 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
                 loop.StartSent = true;
                 return Relay.Forward;
             case E.MessageDelta:
-                _heldDelta = JsonNode.Parse(data) as JsonObject;
+                _heldDelta = UpstreamJson.Parse(data) as JsonObject;
                 _held.Add(item.Raw.ToArray());
                 return Relay.Suppress;
             case "message_stop":
@@ -72,14 +72,14 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     }
 
     private bool IsInjectedToolUse(ReadOnlySpan<byte> data) =>
-        JsonNode.Parse(data)?["content_block"] is JsonObject block
+        UpstreamJson.Parse(data)?["content_block"] is JsonObject block
         && Json.String(block["type"]) == "tool_use"
         && Json.String(block["name"]) is { } name && loop.Injected.Contains(name);
 
     public void OnBody(ReadOnlySpan<byte> body)
     {
         _audit.OnBody(body);
-        _body = JsonNode.Parse(body) as JsonObject;
+        _body = UpstreamJson.Parse(body) as JsonObject;
     }
 
     public ExchangeSummary Complete()
@@ -130,7 +130,7 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
         content.Where(block => block is not null && !IsInjectedBlock(block)).Select(block => block!.DeepClone());
 
     private bool IsInjectedBlock(JsonNode? block) =>
-        Json.String(block?["type"]) == "tool_use" && Json.String(block?["name"]) is { } name && loop.Injected.Contains(name);
+        Json.String(Json.Property(block, "type")) == "tool_use" && Json.String(Json.Property(block, "name")) is { } name && loop.Injected.Contains(name);
 
     /// <summary>Usage summed over every turn (input, cache and output), as the client's one response reports it.</summary>
     private void SetUsage(JsonObject holder)

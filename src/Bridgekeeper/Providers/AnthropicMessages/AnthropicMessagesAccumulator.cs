@@ -222,17 +222,20 @@ internal sealed class AnthropicMessagesAccumulator
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(K.InputTokens))
-                _input = Json.ReadLong(ref reader) ?? _input;
+                _input = ReadCount(ref reader) ?? _input;
             else if (reader.ValueTextEquals(K.OutputTokens))
-                _output = Json.ReadLong(ref reader) ?? _output;
+                _output = ReadCount(ref reader) ?? _output;
             else if (reader.ValueTextEquals(K.CacheReadInputTokens))
-                _cacheRead = Json.ReadLong(ref reader) ?? _cacheRead;
+                _cacheRead = ReadCount(ref reader) ?? _cacheRead;
             else if (reader.ValueTextEquals(K.CacheCreationInputTokens))
-                _cacheWrite = Json.ReadLong(ref reader) ?? _cacheWrite;
+                _cacheWrite = ReadCount(ref reader) ?? _cacheWrite;
             else
                 reader.Skip();
         }
     }
+
+    /// <summary>A token count; a negative figure is no count (it would be billed as a refund), so it is read as absent.</summary>
+    private static long? ReadCount(ref Utf8JsonReader reader) => Json.ReadLong(ref reader) is >= 0 and var count ? count : null;
 
     /// <summary>Keeps the first id; later ones (every chunk repeats it) are skipped without making a string.</summary>
     private void ReadResponseId(ref Utf8JsonReader reader)

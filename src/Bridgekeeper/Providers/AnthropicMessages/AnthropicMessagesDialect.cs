@@ -94,9 +94,9 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
                 && session.ValueKind == JsonValueKind.String
                 && session.GetString() is { Length: > 0 } id ? id : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            return null;
+            return null;                               // not JSON, or a session id that is not text (a lone surrogate)
         }
     }
 }

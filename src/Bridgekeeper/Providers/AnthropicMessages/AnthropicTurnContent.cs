@@ -13,7 +13,7 @@ internal static class AnthropicTurnContent
         var partialJson = new Dictionary<long, StringBuilder>();
         foreach (var data in events)
         {
-            if (JsonNode.Parse(data) is not JsonObject e || e["index"]?.GetValue<long>() is not { } index)
+            if (UpstreamJson.Parse(data) is not JsonObject e || e["index"] is not JsonValue at || !at.TryGetValue<long>(out var index))
                 continue;
             switch (Json.String(e["type"]))
             {
@@ -57,15 +57,6 @@ internal static class AnthropicTurnContent
         }
     }
 
-    private static JsonNode ParseOrText(string json)
-    {
-        try
-        {
-            return JsonNode.Parse(json) ?? new JsonObject();
-        }
-        catch (JsonException)
-        {
-            return new JsonObject();
-        }
-    }
+    /// <summary>The streamed input as JSON; pieces that do not make a JSON value give an empty input.</summary>
+    private static JsonNode ParseOrText(string json) => UpstreamJson.Parse(Encoding.UTF8.GetBytes(json)) ?? new JsonObject();
 }

@@ -303,17 +303,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
 
     private static long? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
 
-    private static JsonObject? Parse(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static JsonObject? Parse(ReadOnlySpan<byte> json) => UpstreamJson.Parse(json) as JsonObject;
 
     /// <summary>Where the value (quotes included) of a top-level string property sits in <paramref name="json"/>.</summary>
     private static bool TryFindString(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property, out int start, out int length)
@@ -336,8 +326,9 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // Malformed, or a property name that cannot be decoded: no id to splice.
         }
         return false;
     }

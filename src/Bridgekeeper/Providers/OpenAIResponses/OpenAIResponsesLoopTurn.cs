@@ -40,7 +40,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         var data = item.Data.Span;
         if (data.IsEmpty)
             return Relay.Forward;                    // a comment or keep-alive frame
-        switch (item.EventType ?? ResponsesWire.EventTypeOf(data))
+        switch (item.EventType ?? EventTypeOf(data))
         {
             case E.Created or E.InProgress when !_first:
                 return Relay.Suppress;
@@ -273,17 +273,20 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         return injected.Count > 0;
     }
 
-    private static string? ResponseIdOf(ReadOnlySpan<byte> data) => Json.String(Json.Property(Json.Property(Parse(data), Keys.Response), Keys.Id));
-
-    private static JsonNode? Parse(ReadOnlySpan<byte> json)
+    /// <summary>The data's own <c>type</c>, for frames without an <c>event:</c> line; null when the data is not JSON we can read.</summary>
+    private static string? EventTypeOf(ReadOnlySpan<byte> data)
     {
         try
         {
-            return JsonNode.Parse(json);
+            return ResponsesWire.EventTypeOf(data);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            return null;
+            return null;                             // truncated, or a name that cannot be decoded: relayed as it came
         }
     }
+
+    private static string? ResponseIdOf(ReadOnlySpan<byte> data) => Json.String(Json.Property(Json.Property(Parse(data), Keys.Response), Keys.Id));
+
+    private static JsonNode? Parse(ReadOnlySpan<byte> json) => UpstreamJson.Parse(json);
 }

@@ -39,9 +39,10 @@ internal readonly record struct ResponsesEventFields(
                     reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            // A malformed event is relayed as it came: what was found so far still counts.
+            // A malformed event (or one whose names or item_id cannot be decoded) is relayed as it came: what was found
+            // so far still counts.
         }
         return new ResponsesEventFields(sequence, outputIndex, itemId, responseId);
     }

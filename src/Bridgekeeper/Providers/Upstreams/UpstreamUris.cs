@@ -29,13 +29,13 @@ internal static class UpstreamUris
     }
 
     /// <summary>
-    /// Why <paramref name="id"/> cannot be one path segment, or null. Refused: empty or dot-only ids, <c>/</c>, <c>\</c>,
+    /// Why <paramref name="id"/> cannot be one path segment, or null. Refused: empty, blank or dot-only ids, <c>/</c>, <c>\</c>,
     /// <c>..</c>, control characters, and a <c>%</c> left after decoding (a double-encoded path).
     /// </summary>
     public static string? IdProblem(string id)
     {
-        if (id.Length == 0 || id.AsSpan().Trim('.').IsEmpty)
-            return "an id must not be empty or only dots";
+        if (id.AsSpan().Trim('.').IsWhiteSpace())
+            return "an id must not be empty, blank or only dots";
         if (id.Contains("..", StringComparison.Ordinal))
             return "an id must not contain '..'";
         foreach (var c in id)
