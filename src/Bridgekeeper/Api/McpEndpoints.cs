@@ -120,7 +120,7 @@ internal static partial class McpEndpoints
     private static Task<IResult> ListToolsAsync(HttpContext context, GatewayUser caller)
     {
         var catalog = context.RequestServices.GetService<McpToolRegistry>()?.CatalogFor(caller) ?? IToolCatalog.Empty;
-        var tools = catalog.Tools.Select(t => new McpToolDto(t.Name, t.Server, t.ToolName, t.Description, t.ServerUrl)).ToList();
+        var tools = catalog.Tools.Select(t => new McpToolDto(t.Name, t.Server, t.ToolName, t.Description, t.ServerDisplayUrl)).ToList();
         return Task.FromResult(Results.Json(new McpToolListResponse(tools), McpJsonContext.Default.McpToolListResponse));
     }
 
