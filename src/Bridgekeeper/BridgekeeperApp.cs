@@ -35,6 +35,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         Action<WebApplicationBuilder>? configure = null)
     {
         var database = Database.Open(settings.Database);
+        var keys = GatewayServices.LoadSecretKeys(settings, database);
         await new Migrator(database).ApplyAsync(cancellationToken);
         MockUpstreamServer? demo = null;
         if (settings.Demo)
@@ -59,7 +60,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         GatewayLogging.Configure(builder.Logging, settings);
-        builder.Services.AddBridgekeeper(settings, database);
+        builder.Services.AddBridgekeeper(settings, database, keys);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using Bridgekeeper.Api;
+using Bridgekeeper.Hosting;
 using Bridgekeeper.Storage;
 
 namespace Bridgekeeper.Cli;
@@ -14,7 +15,12 @@ internal static class CliRunner
     public const int Failure = 1;
     public const int BadUsage = 2;
 
-    public static async Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, Task<int>> body,
+    public static Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, Task<int>> body,
+        CancellationToken cancellationToken) =>
+        WithDatabaseAsync(globals, result, (database, _) => body(database), cancellationToken);
+
+    /// <summary>As above, for a command that also needs the settings (e.g. the secret keys).</summary>
+    public static async Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, GatewaySettings, Task<int>> body,
         CancellationToken cancellationToken)
     {
         try
@@ -22,7 +28,7 @@ internal static class CliRunner
             var settings = globals.LoadSettings(result);
             await using var database = Database.Open(settings.Database);
             await new Migrator(database).ApplyAsync(cancellationToken);
-            return await body(database);
+            return await body(database, settings);
         }
         catch (SettingsException e)
         {

@@ -43,7 +43,8 @@ internal static partial class SettingsLoader
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
             McpLoopTimeout = Duration("mcp_loop_timeout", Get("mcp_loop_timeout"), positive: true),
-            SecretKey = Blank(Get("secret_key")),
+            SecretKey = SecretKey(Get("secret_key")),
+            SecretKeyPrevious = SecretKeyPrevious(Get("secret_key_previous")),
             Demo = demo,
         };
         return settings with
@@ -135,6 +136,21 @@ internal static partial class SettingsLoader
         var colon = value.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
             throw new SettingsException("http_address", $"'{value}' is not host:port (for example 127.0.0.1:8080).");
+        return value;
+    }
+
+    private static string? SecretKey(string? value)
+    {
+        value = Blank(value);
+        if (value is not null)
+            SecretKeyring.ParseKey(SecretKeyring.KeySetting, value);
+        return value;
+    }
+
+    private static string? SecretKeyPrevious(string? value)
+    {
+        value = Blank(value);
+        SecretKeyring.ParsePreviousKeys(value);
         return value;
     }
 
