@@ -27,7 +27,7 @@ internal static class CliRunner
         {
             var settings = globals.LoadSettings(result);
             await using var database = Database.Open(settings.Database);
-            await new Migrator(database).ApplyAsync(cancellationToken);
+            await database.MigrateAsync(cancellationToken);
             return await body(database, settings);
         }
         catch (SettingsException e)
@@ -43,9 +43,10 @@ internal static class CliRunner
     /// <summary>Reports an API-style error: a 400 is bad usage (exit 2), anything else a failure (exit 1).</summary>
     public static int Fail(ApiError error) => Fail(error.Message, error.Status == 400 ? BadUsage : Failure);
 
+    /// <summary>Prints <c>bridgekeeper: message</c> as one line on stderr (line breaks inside the message become spaces).</summary>
     public static int Fail(string message, int exitCode)
     {
-        Console.Error.WriteLine($"bridgekeeper: {message}");
+        Console.Error.WriteLine($"bridgekeeper: {string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
         return exitCode;
     }
 }

@@ -24,8 +24,8 @@ internal static partial class SettingsLoader
                 return flag;
             if (environment["BRIDGEKEEPER_" + key.ToUpperInvariant()] is string env)
                 return env;
-            if (yaml.TryGetValue(key, out var node) && node is YamlScalarNode scalar)
-                return scalar.Value;
+            if (yaml.TryGetValue(key, out var node))
+                return node is YamlScalarNode scalar ? scalar.Value : throw new SettingsException(key, $"must be a single value in '{configFile}', not a list or a map.");
             return SettingDefinition.All.FirstOrDefault(d => d.Key == key)?.Default;
         }
 
@@ -123,7 +123,7 @@ internal static partial class SettingsLoader
         var result = new Dictionary<string, YamlNode>();
         foreach (var (k, v) in root.Children)
         {
-            var key = ((YamlScalarNode)k).Value ?? "";
+            var key = (k as YamlScalarNode)?.Value ?? throw new SettingsException("config", $"'{path}' has a key that is not plain text (line {k.Start.Line}).");
             if (!known.Contains(key))
                 throw new SettingsException(key, $"is not a known setting (in '{path}').");
             result[key] = v;
@@ -134,7 +134,8 @@ internal static partial class SettingsLoader
     private static string Address(string value)
     {
         var colon = value.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535
+            || (value[..colon] is not ("*" or "+") && Uri.CheckHostName(value[..colon].Trim('[', ']')) == UriHostNameType.Unknown))
             throw new SettingsException("http_address", $"'{value}' is not host:port (for example 127.0.0.1:8080).");
         return value;
     }

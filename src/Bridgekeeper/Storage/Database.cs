@@ -53,6 +53,24 @@ internal sealed class Database(DbDataSource dataSource, SqlDialect dialect, stri
         return new Database(SqliteFactory.Instance.CreateDataSource(connectionString), SqlDialect.Sqlite, path);
     }
 
+    /// <summary>
+    /// The first connection and the migrations (<see cref="Migrator"/>). A database that cannot be reached, opened or
+    /// migrated (PostgreSQL down or refusing the login, a SQLite file that is not a database) throws
+    /// <see cref="SettingsException"/> naming the setting, so the operator gets one line, not a stack trace.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new Migrator(this).ApplyAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            var cause = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $" ({inner.Message})" : "";
+            throw new SettingsException(Setting, $"cannot open {Description}: {e.Message}{cause}");
+        }
+    }
+
     /// <summary>True when the setting names a PostgreSQL database rather than a SQLite file.</summary>
     public static bool IsPostgres(string setting) =>
         setting.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
