@@ -58,12 +58,7 @@ public sealed partial class SecretKeyTests : IAsyncLifetime
     public async Task Rotation_TokenUnderThePreviousKey_IsReadThenRewrittenUnderTheNewKey()
     {
         var ct = TestContext.Current.CancellationToken;
-        string adminKey, aliceKey;
-        await using (var first = await StartAsync(_old, null, null))
-        {
-            (adminKey, aliceKey) = (first.AdminKey, await first.CreateKeyAsync("alice"));
-            await PutTokenAsync(first, "alice", "tok-alice-1");
-        }
+        var (adminKey, aliceKey) = await StoreUnderTheOldKeyAsync(("alice", "tok-alice-1"));
         Assert.Equal([Id(_old)], await KeyIdsAsync(ct));
 
         // The new key alone cannot read it, and says which setting would.
@@ -98,14 +93,7 @@ public sealed partial class SecretKeyTests : IAsyncLifetime
     public async Task Rekey_Cli_RewritesEveryTokenUnderTheNewKey_AndNamesTheOnesNoKeyReads()
     {
         var ct = TestContext.Current.CancellationToken;
-        string adminKey, aliceKey;
-        await using (var first = await StartAsync(_old, null, null))
-        {
-            (adminKey, aliceKey) = (first.AdminKey, await first.CreateKeyAsync("alice"));
-            await first.CreateKeyAsync("bob");
-            await PutTokenAsync(first, "alice", "tok-alice-2");
-            await PutTokenAsync(first, "bob", "tok-bob-2");
-        }
+        var (adminKey, aliceKey) = await StoreUnderTheOldKeyAsync(("alice", "tok-alice-2"), ("bob", "tok-bob-2"));
         Dictionary<string, string?> keys = new() { ["BRIDGEKEEPER_SECRET_KEY"] = Base64(_new), ["BRIDGEKEEPER_SECRET_KEY_PREVIOUS"] = Base64(_old) };
 
         var rekey = await GatewayProcess.RunAsync(["mcp", "token", "rekey", "--database", _database], keys);
@@ -130,12 +118,7 @@ public sealed partial class SecretKeyTests : IAsyncLifetime
     public async Task TokenWithoutKeyId_StillDecryptsWithTheCurrentKey_AndGetsItsId()
     {
         var ct = TestContext.Current.CancellationToken;
-        string adminKey, aliceKey;
-        await using (var first = await StartAsync(_old, null, null))
-        {
-            (adminKey, aliceKey) = (first.AdminKey, await first.CreateKeyAsync("alice"));
-            await PutTokenAsync(first, "alice", "tok-alice-3");
-        }
+        var (adminKey, aliceKey) = await StoreUnderTheOldKeyAsync(("alice", "tok-alice-3"));
         await ExecuteAsync("UPDATE mcp_tokens SET key_id = NULL", ct);
         Assert.Equal([null], await KeyIdsAsync(ct));
 
@@ -220,12 +203,20 @@ public sealed partial class SecretKeyTests : IAsyncLifetime
             McpServers = [McpServerOptions.Create("BRIDGEKEEPER_MCP_0", "private", _mcp.StreamableUrl.AbsoluteUri, null, null, null, null, requiresUserToken: true)],
         }, adminKey: adminKey);
 
-    private static async Task PutTokenAsync(GatewayUnderTest gateway, string user, string token)
+    /// <summary>A first gateway, under the old key, stores each user's token through the API and stops; returns its admin key and the first user's key.</summary>
+    private async Task<(string AdminKey, string FirstUserKey)> StoreUnderTheOldKeyAsync(params (string User, string Token)[] tokens)
     {
-        using var admin = gateway.CreateClient(gateway.AdminKey);
-        using var put = await admin.PutAsync($"/api/v1/users/{user}/mcp-tokens/private",
-            new StringContent(JsonSerializer.Serialize(new { token }), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        await using var first = await StartAsync(_old, null, null);
+        using var admin = first.CreateClient(first.AdminKey);
+        var keys = new List<string>();
+        foreach (var (user, token) in tokens)
+        {
+            keys.Add(await first.CreateKeyAsync(user));
+            using var put = await admin.PutAsync($"/api/v1/users/{user}/mcp-tokens/private",
+                new StringContent(JsonSerializer.Serialize(new { token }), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        return (first.AdminKey, keys[0]);
     }
 
     /// <summary>The user's injected tool names once their tokens are read and their connections have had a first try.</summary>
