@@ -55,4 +55,30 @@ public sealed class McpUrlHygieneTests
         Assert.NotEmpty(gateway.Logs.Lines);
         Assert.All((string[])[tools, reply, interceptions, .. gateway.Logs.Lines], text => Assert.DoesNotContain(Secret, text, StringComparison.Ordinal));
     }
+
+    /// <summary>A server that fails (a 404 path, or nothing listening): the warning says why, and still shows no token.</summary>
+    [Theory]
+    [InlineData("streamable-http", true)]
+    [InlineData("streamable-http", false)]
+    [InlineData("sse", true)]
+    [InlineData("sse", false)]
+    public async Task McpUrl_ServerFails_TheWarningCarriesNoQueryToken(string transport, bool listening)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var mcp = await TestMcpServer.StartAsync(ct);
+        var url = listening ? new Uri(mcp.Address, "/no-such-path").AbsoluteUri : $"http://127.0.0.1:{TestMcpServer.FreePort()}/mcp";
+        await using var gateway = await GatewayUnderTest.StartAsync(null, s => s with
+        {
+            McpServers = [McpServerOptions.Create("BRIDGEKEEPER_MCP_0", "test", $"{url}?token={Secret}", transport, null, null, null, false)],
+        });
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!gateway.Logs.Lines.Any(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("MCP server test", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no warning about the failing MCP server");
+            await Task.Delay(25, ct);
+        }
+
+        Assert.DoesNotContain(gateway.Logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
+    }
 }
