@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.MockUpstream;
@@ -37,41 +39,71 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         Action<WebApplicationBuilder>? configure = null)
     {
         var database = Database.Open(settings.Database);
-        await new Migrator(database).ApplyAsync(cancellationToken);
         MockUpstreamServer? demo = null;
-        if (settings.Demo)
+        WebApplication? app = null;
+        try
         {
-            demo = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { ExpectedKey = DemoUpstreamKey, CaptureExchanges = false, ChunkDelay = TimeSpan.FromMilliseconds(30) }, cancellationToken);
-            settings = settings with { Providers = [.. settings.Providers.Select(p => p.Type switch
+            var keys = GatewayServices.LoadSecretKeys(settings, database);
+            await database.MigrateAsync(cancellationToken);
+            if (settings.Demo)
             {
-                ProviderTypes.OpenAI when p.Name == "openai" => p with { Key = DemoUpstreamKey, BaseUrl = demo.OpenAIBaseUrl },
-                ProviderTypes.Anthropic when p.Name == "anthropic" => p with { Key = DemoUpstreamKey, BaseUrl = demo.AnthropicBaseUrl },
-                _ => p,
-            })] };
+                demo = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { ExpectedKey = DemoUpstreamKey, CaptureExchanges = false, ChunkDelay = TimeSpan.FromMilliseconds(30) }, cancellationToken);
+                settings = settings with { Providers = [.. settings.Providers.Select(p => p.Type switch
+                {
+                    ProviderTypes.OpenAI when p.Name == "openai" => p with { Key = DemoUpstreamKey, BaseUrl = demo.OpenAIBaseUrl },
+                    ProviderTypes.Anthropic when p.Name == "anthropic" => p with { Key = DemoUpstreamKey, BaseUrl = demo.AnthropicBaseUrl },
+                    _ => p,
+                })] };
+            }
+
+            // Settings come from SettingsLoader, not appsettings.json; watching the working folder for it woke a thread on
+            // every write to a database kept there (measured: 2 % of the gateway's CPU under load).
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+            var listeners = new GatewayListeners();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = null;
+                listeners.Configure(kestrel, settings);
+            });
+            builder.Services.AddSingleton(listeners);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+            GatewayLogging.Configure(builder.Logging, settings);
+            // A start that fails (the port is taken) is reported by the caller as one line; the host's own multi-line
+            // report of it would only repeat that with a stack trace. Once started, the host's errors are logged as usual.
+            var starting = new StrongBox<bool>(true);
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Information && !(starting.Value && level == LogLevel.Error));
+            builder.Services.AddBridgekeeper(settings, database, keys);
+            configure?.Invoke(builder);
+
+            app = builder.Build();
+            app.MapBridgekeeper();
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or SocketException)
+            {
+                // Kestrel could not bind: the port is taken, or the address is not this machine's.
+                throw new SettingsException("http_address", e is SocketException ? $"cannot listen on {settings.HttpAddress}: {e.Message}" : e.Message);
+            }
+            starting.Value = false;
+            var result = new BridgekeeperApp(app, database, listeners, demo);
+            await result.BootstrapAsync(settings, console, cancellationToken);
+            return result;
         }
-
-        // Settings come from SettingsLoader, not appsettings.json; watching the working folder for it woke a thread on
-        // every write to a database kept there (measured: 2 % of the gateway's CPU under load).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        var listeners = new GatewayListeners();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        catch
         {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null;
-            listeners.Configure(kestrel, settings);
-        });
-        builder.Services.AddSingleton(listeners);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        GatewayLogging.Configure(builder.Logging, settings);
-        builder.Services.AddBridgekeeper(settings, database);
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.MapBridgekeeper();
-        await app.StartAsync(cancellationToken);
-        var result = new BridgekeeperApp(app, database, listeners, demo);
-        await result.BootstrapAsync(settings, console, cancellationToken);
-        return result;
+            if (app is not null)
+            {
+                await app.StopAsync(CancellationToken.None);     // the hosted services that did start end cleanly
+                await app.DisposeAsync();
+            }
+            if (demo is not null)
+                await demo.DisposeAsync();
+            await database.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Runs until the process is asked to stop, then drains the audit queue.</summary>

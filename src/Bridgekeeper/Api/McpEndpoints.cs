@@ -18,6 +18,9 @@ namespace Bridgekeeper.Api;
 /// </summary>
 internal static partial class McpEndpoints
 {
+    /// <summary>The error code of a token that cannot be stored because the gateway has no secret key (503).</summary>
+    public const string SecretKeyMissing = "secret_key_missing";
+
     private const int MaxBodyBytes = 64 * 1024;
     private const int MaxTokenLength = 16 * 1024;
 
@@ -37,6 +40,9 @@ internal static partial class McpEndpoints
     {
         if (CheckServer(server, mcp) is { } serverError)
             return (null, serverError);
+        if (tokens.Keys.Current is null)
+            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, SecretKeyMissing,
+                $"This gateway cannot store MCP tokens: {tokens.Keys.Problem}"));
         token = token?.Trim();
         if (string.IsNullOrEmpty(token))
             return (null, ApiError.BadRequest("token must not be empty."));
@@ -120,7 +126,7 @@ internal static partial class McpEndpoints
     private static Task<IResult> ListToolsAsync(HttpContext context, GatewayUser caller)
     {
         var catalog = context.RequestServices.GetService<McpToolRegistry>()?.CatalogFor(caller) ?? IToolCatalog.Empty;
-        var tools = catalog.Tools.Select(t => new McpToolDto(t.Name, t.Server, t.ToolName, t.Description, t.ServerUrl)).ToList();
+        var tools = catalog.Tools.Select(t => new McpToolDto(t.Name, t.Server, t.ToolName, t.Description, t.ServerDisplayUrl)).ToList();
         return Task.FromResult(Results.Json(new McpToolListResponse(tools), McpJsonContext.Default.McpToolListResponse));
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using Bridgekeeper.Api;
+using Bridgekeeper.Hosting;
 using Bridgekeeper.Storage;
 
 namespace Bridgekeeper.Cli;
@@ -14,15 +15,20 @@ internal static class CliRunner
     public const int Failure = 1;
     public const int BadUsage = 2;
 
-    public static async Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, Task<int>> body,
+    public static Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, Task<int>> body,
+        CancellationToken cancellationToken) =>
+        WithDatabaseAsync(globals, result, (database, _) => body(database), cancellationToken);
+
+    /// <summary>As above, for a command that also needs the settings (e.g. the secret keys).</summary>
+    public static async Task<int> WithDatabaseAsync(CliGlobals globals, ParseResult result, Func<Database, GatewaySettings, Task<int>> body,
         CancellationToken cancellationToken)
     {
         try
         {
             var settings = globals.LoadSettings(result);
             await using var database = Database.Open(settings.Database);
-            await new Migrator(database).ApplyAsync(cancellationToken);
-            return await body(database);
+            await database.MigrateAsync(cancellationToken);
+            return await body(database, settings);
         }
         catch (SettingsException e)
         {
@@ -37,9 +43,10 @@ internal static class CliRunner
     /// <summary>Reports an API-style error: a 400 is bad usage (exit 2), anything else a failure (exit 1).</summary>
     public static int Fail(ApiError error) => Fail(error.Message, error.Status == 400 ? BadUsage : Failure);
 
+    /// <summary>Prints <c>bridgekeeper: message</c> as one line on stderr (line breaks inside the message become spaces).</summary>
     public static int Fail(string message, int exitCode)
     {
-        Console.Error.WriteLine($"bridgekeeper: {message}");
+        Console.Error.WriteLine($"bridgekeeper: {string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
         return exitCode;
     }
 }

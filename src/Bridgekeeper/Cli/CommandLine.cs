@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Bridgekeeper.Cli;
 
-/// <summary>The <c>bridgekeeper</c> command tree (SPEC §1). Bad usage (a parse error) prints the problem to stderr and exits with 2.</summary>
+/// <summary>The <c>bridgekeeper</c> command tree (SPEC §1). Bad usage (a parse error) prints the problem as one line on stderr and exits with 2.</summary>
 internal static class CommandLine
 {
     public static async Task<int> RunAsync(string[] args)
@@ -20,12 +20,7 @@ internal static class CommandLine
         root.Subcommands.Add(MockUpstreamCommand.Create(globals));
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
-        {
-            foreach (var error in result.Errors)
-                Console.Error.WriteLine($"bridgekeeper: {error.Message}");
-            Console.Error.WriteLine("Run 'bridgekeeper --help' for usage.");
-            return CliRunner.BadUsage;
-        }
+            return CliRunner.Fail($"{string.Join(" ", result.Errors.Select(e => e.Message))} Run 'bridgekeeper --help' for usage.", CliRunner.BadUsage);
         // No termination timeout: the host handles SIGTERM/Ctrl+C itself and drains the audit queue before exiting.
         return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }

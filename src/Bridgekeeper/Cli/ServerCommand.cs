@@ -20,17 +20,16 @@ internal static class ServerCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            GatewaySettings settings;
             try
             {
-                settings = globals.LoadSettings(result, flags.ToDictionary(f => f.Key, f => result.GetValue(f.Option)), result.GetValue(demo));
+                var settings = globals.LoadSettings(result, flags.ToDictionary(f => f.Key, f => result.GetValue(f.Option)), result.GetValue(demo));
+                return await BridgekeeperApp.RunAsync(settings, Console.Out, cancellationToken);
             }
             catch (SettingsException exception)
             {
-                await Console.Error.WriteLineAsync(exception.Message);
-                return 2;
+                // A bad value, or one the machine refuses (database unreachable, port taken): one line, no stack trace.
+                return CliRunner.Fail(exception.Message, CliRunner.BadUsage);
             }
-            return await BridgekeeperApp.RunAsync(settings, Console.Out, cancellationToken);
         });
         return command;
     }

@@ -14,7 +14,7 @@ namespace Bridgekeeper.Hosting;
 /// <summary>The composition root: every service the gateway runs on, built from validated settings.</summary>
 internal static class GatewayServices
 {
-    public static IServiceCollection AddBridgekeeper(this IServiceCollection services, GatewaySettings settings, Database database)
+    public static IServiceCollection AddBridgekeeper(this IServiceCollection services, GatewaySettings settings, Database database, SecretKeyring keys)
     {
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
@@ -45,7 +45,8 @@ internal static class GatewayServices
             ToolTimeout = settings.McpToolTimeout,
             LoopTimeout = settings.McpLoopTimeout,
         });
-        services.AddSingleton(sp => new McpTokenStore(database, sp.GetRequiredService<TimeProvider>(), McpTokenStore.LoadKey(settings.SecretKey, database)));
+        services.AddSingleton(keys);
+        services.AddSingleton(sp => new McpTokenStore(database, sp.GetRequiredService<TimeProvider>(), keys, sp.GetRequiredService<ILogger<McpTokenStore>>()));
         services.AddSingleton<IMcpTokenSource>(sp => sp.GetRequiredService<McpTokenStore>());
         services.AddSingleton<McpToolRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<McpToolRegistry>());
@@ -60,5 +61,19 @@ internal static class GatewayServices
         services.AddHttpForwarder();
         services.AddGatewayTelemetry(settings.MeterName);
         return services;
+    }
+
+    /// <summary>
+    /// The keys of per-user MCP tokens (<see cref="SecretKeyring.Load"/>). A missing key is an error only when a
+    /// configured MCP server needs per-user tokens; otherwise storing a token is refused by the API when it is tried.
+    /// </summary>
+    /// <exception cref="SettingsException">A key is malformed, the key file cannot be trusted, or a server needs a key there is not.</exception>
+    public static SecretKeyring LoadSecretKeys(GatewaySettings settings, Database database)
+    {
+        var keys = SecretKeyring.Load(settings.SecretKey, settings.SecretKeyPrevious, database);
+        if (keys.Current is null && settings.McpServers.FirstOrDefault(s => s.RequiresUserToken) is { } server)
+            throw new SettingsException(SecretKeyring.KeySetting,
+                $"must be set, because MCP server '{server.Name}' requires per-user tokens, which are stored encrypted with it; make one with 'openssl rand -base64 32' and give every replica the same.");
+        return keys;
     }
 }

@@ -41,8 +41,11 @@ internal sealed record GatewaySettings
     /// </summary>
     public IReadOnlyDictionary<string, Pricing.ModelPrice> Prices { get; init; } = new Dictionary<string, Pricing.ModelPrice>();
 
-    /// <summary>Base64 of 32 bytes encrypting per-user MCP tokens at rest; null uses a key file beside the database.</summary>
+    /// <summary>Base64 of 32 bytes encrypting per-user MCP tokens at rest; null uses a key file beside a SQLite database.</summary>
     public string? SecretKey { get; init; }
+
+    /// <summary>Comma-separated base64 keys that only decrypt per-user MCP tokens (rotation); null or blank: none.</summary>
+    public string? SecretKeyPrevious { get; init; }
 }
 
 /// <summary>One provider instance: routes under <c>/{Name}/</c>, speaking <see cref="Type"/>'s APIs.</summary>

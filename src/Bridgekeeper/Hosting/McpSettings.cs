@@ -36,11 +36,14 @@ internal static class McpSettings
                 if (item is not YamlMappingNode map)
                     throw new SettingsException(prefix, "must be a map.");
                 string? Field(string field) => map.Children.TryGetValue(new YamlScalarNode(field), out var v) ? (v as YamlScalarNode)?.Value : null;
+                var headersSetting = McpServerOptions.Field(prefix, "HEADERS");
                 var headers = map.Children.TryGetValue(new YamlScalarNode("headers"), out var h) && h is YamlMappingNode headerMap
-                    ? headerMap.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value ?? "", p => (p.Value as YamlScalarNode)?.Value ?? "", StringComparer.OrdinalIgnoreCase)
-                    : McpServerOptions.ParseHeaders(prefix + "_headers", Field("headers"));
+                    ? McpServerOptions.ParseHeaders(headersSetting, headerMap.Children.Select(p => (
+                        (p.Key as YamlScalarNode)?.Value ?? throw new SettingsException(headersSetting, "header names must be plain text."),
+                        (p.Value as YamlScalarNode)?.Value ?? throw new SettingsException(headersSetting, "header values must be plain text."))))
+                    : McpServerOptions.ParseHeaders(headersSetting, Field("headers"));
                 servers.Add(McpServerOptions.Create(prefix, Field("name"), Field("url"), Field("transport"), headers,
-                    Field("tool_allow_regex"), Field("tool_deny_regex"), Flag(prefix + "_require_user_token", Field("require_user_token"))));
+                    Field("tool_allow_regex"), Field("tool_deny_regex"), Flag(McpServerOptions.Field(prefix, "REQUIRE_USER_TOKEN"), Field("require_user_token"))));
             }
         }
         McpServerOptions.ValidateAll(servers);

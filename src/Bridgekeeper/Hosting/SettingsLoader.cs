@@ -24,8 +24,8 @@ internal static partial class SettingsLoader
                 return flag;
             if (environment["BRIDGEKEEPER_" + key.ToUpperInvariant()] is string env)
                 return env;
-            if (yaml.TryGetValue(key, out var node) && node is YamlScalarNode scalar)
-                return scalar.Value;
+            if (yaml.TryGetValue(key, out var node))
+                return node is YamlScalarNode scalar ? scalar.Value : throw new SettingsException(key, $"must be a single value in '{configFile}', not a list or a map.");
             return SettingDefinition.All.FirstOrDefault(d => d.Key == key)?.Default;
         }
 
@@ -48,7 +48,8 @@ internal static partial class SettingsLoader
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
             McpLoopTimeout = Duration("mcp_loop_timeout", Get("mcp_loop_timeout"), positive: true),
-            SecretKey = Blank(Get("secret_key")),
+            SecretKey = SecretKey(Get("secret_key")),
+            SecretKeyPrevious = SecretKeyPrevious(Get("secret_key_previous")),
             Demo = demo,
         };
         return settings with
@@ -133,7 +134,7 @@ internal static partial class SettingsLoader
         var result = new Dictionary<string, YamlNode>();
         foreach (var (k, v) in root.Children)
         {
-            var key = ((YamlScalarNode)k).Value ?? "";
+            var key = (k as YamlScalarNode)?.Value ?? throw new SettingsException("config", $"'{path}' has a key that is not plain text (line {k.Start.Line}).");
             if (!known.Contains(key))
                 throw new SettingsException(key, $"is not a known setting (in '{path}').");
             result[key] = v;
@@ -144,7 +145,8 @@ internal static partial class SettingsLoader
     private static string Address(string setting, string value)
     {
         var colon = value.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535
+            || (value[..colon] is not ("*" or "+") && Uri.CheckHostName(value[..colon].Trim('[', ']')) == UriHostNameType.Unknown))
             throw new SettingsException(setting, $"'{value}' is not host:port (for example 127.0.0.1:8080).");
         return value;
     }
@@ -156,6 +158,21 @@ internal static partial class SettingsLoader
         Address("metrics_address", value);
         if (string.Equals(value, httpAddress, StringComparison.OrdinalIgnoreCase) && !value.EndsWith(":0", StringComparison.Ordinal))
             throw new SettingsException("metrics_address", $"'{value}' is http_address too; give /metrics an address of its own, or leave metrics_address unset.");
+        return value;
+    }
+
+    private static string? SecretKey(string? value)
+    {
+        value = Blank(value);
+        if (value is not null)
+            SecretKeyring.ParseKey(SecretKeyring.KeySetting, value);
+        return value;
+    }
+
+    private static string? SecretKeyPrevious(string? value)
+    {
+        value = Blank(value);
+        SecretKeyring.ParsePreviousKeys(value);
         return value;
     }
 

@@ -50,14 +50,14 @@ internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions
         span?.SetTag("gen_ai.tool.name", call.Name);
         span?.SetTag("gen_ai.tool.call.id", call.Id);
         span?.SetTag("gen_ai.tool.type", "function");
-        span?.SetTag("server.address", tool.ServerUrl.Host);
+        span?.SetTag("server.address", tool.ServerDisplayUrl.Host);
         var result = await registry.InvokeAsync(interception.User, tool, call.Arguments, ct);
         metrics.InjectedToolCalled(tool.Server, tool.ToolName, result.IsError);
         if (result.IsError)
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Error);
-        var recorded = result.Content.Length > MaxRecordedResult ? result.Content[..MaxRecordedResult] : result.Content;
-        interception.RecordInjectedCall(call, tool.ServerUrl.AbsoluteUri, recorded, result.IsError ? result.Error ?? "tool error" : null, result.Duration);
-        return new ToolOutcome(call, result.Content, result.IsError);
+        var error = result.IsError ? Storage.RecordText.Truncate(result.Error ?? "tool error", MaxRecordedResult) : null;
+        interception.RecordInjectedCall(call, tool.ServerDisplayUrl.AbsoluteUri, Storage.RecordText.Truncate(result.Content, MaxRecordedResult), error, result.Duration);
+        return new ToolOutcome(call, Storage.RecordText.Truncate(result.Content, options.MaxResultBytes), result.IsError);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interception {InterceptionId}: running {Count} injected tool calls")]

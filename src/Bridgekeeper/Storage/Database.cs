@@ -14,6 +14,9 @@ internal sealed class Database(DbDataSource dataSource, SqlDialect dialect, stri
     public DbDataSource DataSource { get; } = dataSource;
     public SqlDialect Dialect { get; } = dialect;
 
+    /// <summary>The setting that names the database, as <see cref="SettingsException"/>s call it.</summary>
+    public const string Setting = "database";
+
     /// <summary>Where the data lives, without credentials (safe to log).</summary>
     public string Description { get; } = description;
 
@@ -27,9 +30,18 @@ internal sealed class Database(DbDataSource dataSource, SqlDialect dialect, stri
             return OpenPostgres(setting);
 
         var path = Path.GetFullPath(setting);
-        var folder = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(folder))
-            Directory.CreateDirectory(folder);
+        try
+        {
+            var folder = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(folder))
+                Directory.CreateDirectory(folder);
+            // Mode 600 from the start; SQLite gives the -wal and -shm files the database file's mode.
+            PrivateFiles.EnsureExists(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException(Setting, $"cannot create the SQLite database '{path}': {e.Message}");
+        }
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -39,6 +51,24 @@ internal sealed class Database(DbDataSource dataSource, SqlDialect dialect, stri
             DefaultTimeout = 5,
         }.ToString();
         return new Database(SqliteFactory.Instance.CreateDataSource(connectionString), SqlDialect.Sqlite, path);
+    }
+
+    /// <summary>
+    /// The first connection and the migrations (<see cref="Migrator"/>). A database that cannot be reached, opened or
+    /// migrated (PostgreSQL down or refusing the login, a SQLite file that is not a database) throws
+    /// <see cref="SettingsException"/> naming the setting, so the operator gets one line, not a stack trace.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new Migrator(this).ApplyAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            var cause = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $" ({inner.Message})" : "";
+            throw new SettingsException(Setting, $"cannot open {Description}: {e.Message}{cause}");
+        }
     }
 
     /// <summary>True when the setting names a PostgreSQL database rather than a SQLite file.</summary>
@@ -58,7 +88,7 @@ internal sealed class Database(DbDataSource dataSource, SqlDialect dialect, stri
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or UriFormatException or KeyNotFoundException)
         {
-            throw new SettingsException("database", $"is not a valid PostgreSQL URL or connection string ({exception.Message}).");
+            throw new SettingsException(Setting, $"is not a valid PostgreSQL URL or connection string ({exception.Message}).");
         }
     }
 
@@ -87,9 +117,9 @@ internal sealed class Database(DbDataSource dataSource, SqlDialect dialect, stri
     {
         var builder = PostgresConnectionString(setting);
         if (string.IsNullOrEmpty(builder.Host))
-            throw new SettingsException("database", "names no PostgreSQL host.");
+            throw new SettingsException(Setting, "names no PostgreSQL host.");
         if (string.IsNullOrEmpty(builder.Database))
-            throw new SettingsException("database", "names no PostgreSQL database.");
+            throw new SettingsException(Setting, "names no PostgreSQL database.");
         builder.ApplicationName ??= "bridgekeeper";
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         return new Database(dataSource, SqlDialect.Postgres, Describe(builder));

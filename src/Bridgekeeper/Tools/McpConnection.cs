@@ -179,7 +179,7 @@ internal sealed partial class McpConnection(McpServerOptions server, string? tok
             .. listed.Select(t => t.ProtocolTool)
                 .Where(t => server.Admits(t.Name))
                 .OrderBy(t => t.Name, StringComparer.Ordinal)
-                .Select(t => new InjectedTool(ToolName.Format(server.Name, t.Name), server.Name, t.Name, server.Url, t.Description,
+                .Select(t => new InjectedTool(ToolName.Format(server.Name, t.Name), server.Name, t.Name, server.DisplayUrl, t.Description,
                     Schema(t.InputSchema))),
         ];
         var changed = tools.Length != _tools.Count || !tools.Select(t => t.Name).SequenceEqual(_tools.Select(t => t.Name));

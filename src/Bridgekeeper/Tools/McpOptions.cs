@@ -11,6 +11,14 @@ internal sealed record McpOptions
     /// <summary>The longest one injected tool call may run; then the model gets a timeout error.</summary>
     public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The most UTF-8 bytes of one tool result that go back to the model; a longer result is cut and says so
+    /// (<see cref="Storage.RecordText.Truncate"/>). 1 MiB: some 250,000 tokens, more than most models' whole context
+    /// window, and far below the providers' request limits (Anthropic 32 MB per request, OpenAI 10 MiB per string),
+    /// so a few results in one round still make a request the provider accepts. The audit record keeps only 64 KiB.
+    /// </summary>
+    public int MaxResultBytes { get; init; } = 1024 * 1024;
+
     /// <summary>The most upstream rounds of the hidden tool loop.</summary>
     public int MaxRounds { get; init; } = 10;
 

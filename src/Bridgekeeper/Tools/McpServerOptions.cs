@@ -7,13 +7,21 @@ namespace Bridgekeeper.Tools;
 /// <summary>
 /// One approved MCP server whose tools are injected. <see cref="Allow"/> and <see cref="Deny"/> match the unprefixed tool
 /// name (unanchored, like <c>Regex.IsMatch</c>); deny wins, and neither set means all. <see cref="Headers"/> may hold
-/// secrets (an API key), so they are never logged.
+/// secrets (an API key), so they are never logged. So may <see cref="Url"/>'s query string (<c>?token=…</c>): the gateway
+/// connects to <see cref="Url"/>, and everything it shows, stores or logs uses <see cref="DisplayUrl"/>. A URL with
+/// credentials in its userinfo (<c>http://user:pass@host/</c>) is refused: they belong in the headers.
 /// </summary>
 internal sealed partial record McpServerOptions(string Name, Uri Url, string Transport, IReadOnlyDictionary<string, string> Headers,
     Regex? Allow, Regex? Deny, bool RequiresUserToken)
 {
     public const string StreamableHttp = "streamable-http";
     public const string Sse = "sse";
+
+    /// <summary>
+    /// The URL as the gateway shows, stores (<c>tool_usages.server_url</c>) and logs it: scheme, host, port and path only,
+    /// never the query string or fragment. Every use of the URL outside the connection goes through this property.
+    /// </summary>
+    public Uri DisplayUrl => new(Url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped));
 
     /// <summary>Whether a tool of this server (by its own, unprefixed name) passes the allow and deny filters.</summary>
     public bool Admits(string toolName) =>
@@ -22,22 +30,34 @@ internal sealed partial record McpServerOptions(string Name, Uri Url, string Tra
     /// <summary>
     /// Validates one server's raw settings. <paramref name="setting"/> is the prefix of the names the operator sees
     /// (<c>BRIDGEKEEPER_MCP_0</c>, or <c>mcp_servers[0]</c> for YAML); problems throw <see cref="SettingsException"/>
-    /// naming <c>{setting}_NAME</c>, <c>{setting}_URL</c> and so on.
+    /// naming <c>{setting}_NAME</c>, <c>{setting}_URL</c> and so on (<c>mcp_servers[0].name</c>, <c>.url</c> in YAML).
     /// </summary>
     public static McpServerOptions Create(string setting, string? name, string? url, string? transport,
         IReadOnlyDictionary<string, string>? headers, string? allowRegex, string? denyRegex, bool requiresUserToken)
     {
         name = name?.Trim();
         if (string.IsNullOrEmpty(name) || !ServerName().IsMatch(name))
-            throw new SettingsException(setting + "_NAME", $"'{name}' must be lowercase letters and digits in words joined by '-' (for example 'github' or 'my-docs').");
+            throw new SettingsException(Field(setting, "NAME"), $"'{name}' must be lowercase letters and digits in words joined by '-' (for example 'github' or 'my-docs').");
         if (!Uri.TryCreate(url?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new SettingsException(setting + "_URL", $"'{url}' is not an absolute http(s) URL.");
+            throw new SettingsException(Field(setting, "URL"), $"'{Shown(url)}' is not an absolute http(s) URL.");
+        if (uri.UserInfo.Length > 0)
+            throw new SettingsException(Field(setting, "URL"), $"credentials do not belong in the URL; put them in {Field(setting, "HEADERS")}.");
         transport = string.IsNullOrWhiteSpace(transport) ? StreamableHttp : transport.Trim().ToLowerInvariant();
         if (transport is not (StreamableHttp or Sse))
-            throw new SettingsException(setting + "_TRANSPORT", $"'{transport}' is not {StreamableHttp} or {Sse}.");
+            throw new SettingsException(Field(setting, "TRANSPORT"), $"'{transport}' is not {StreamableHttp} or {Sse}.");
         return new McpServerOptions(name, uri, transport, headers ?? new Dictionary<string, string>(),
-            Pattern(setting + "_TOOL_ALLOW_REGEX", allowRegex), Pattern(setting + "_TOOL_DENY_REGEX", denyRegex), requiresUserToken);
+            Pattern(Field(setting, "TOOL_ALLOW_REGEX"), allowRegex), Pattern(Field(setting, "TOOL_DENY_REGEX"), denyRegex), requiresUserToken);
     }
+
+    /// <summary>
+    /// The name of one field of a server's settings as the operator wrote it: <c>BRIDGEKEEPER_MCP_0_URL</c> in the
+    /// environment, <c>mcp_servers[0].url</c> in YAML.
+    /// </summary>
+    public static string Field(string setting, string field) =>
+        setting.StartsWith("BRIDGEKEEPER_", StringComparison.Ordinal) ? $"{setting}_{field}" : $"{setting}.{field.ToLowerInvariant()}";
+
+    /// <summary>Never shows everything a server's settings say: the name and the display URL only.</summary>
+    public override string ToString() => $"McpServerOptions {{ Name = {Name}, Url = {DisplayUrl.AbsoluteUri}, Transport = {Transport} }}";
 
     /// <summary>
     /// Parses the <c>_HEADERS</c> setting: a JSON object of strings (<c>{"X-Api-Key":"..."}</c>), or <c>Name: value</c>
@@ -75,6 +95,15 @@ internal sealed partial record McpServerOptions(string Name, Uri Url, string Tra
         return headers;
     }
 
+    /// <summary>The <c>headers</c> map of a YAML server entry, checked like <see cref="ParseHeaders(string, string?)"/>.</summary>
+    public static IReadOnlyDictionary<string, string> ParseHeaders(string setting, IEnumerable<(string Name, string Value)> pairs)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in pairs)
+            headers[HeaderName(setting, name.Trim())] = value;
+        return headers;
+    }
+
     /// <summary>Checks the servers together: names must be unique.</summary>
     public static void ValidateAll(IReadOnlyList<McpServerOptions> servers, string setting = "BRIDGEKEEPER_MCP")
     {
@@ -100,6 +129,13 @@ internal sealed partial record McpServerOptions(string Name, Uri Url, string Tra
         {
             throw new SettingsException(setting, $"'{pattern}' is not a valid regular expression: {e.Message}");
         }
+    }
+
+    /// <summary>A bad URL as quoted in an error: only up to its query, which may hold a token.</summary>
+    private static string? Shown(string? url)
+    {
+        var end = url?.IndexOfAny(['?', '#']) ?? -1;
+        return end < 0 ? url?.Trim() : url![..end].Trim() + "?…";
     }
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]

@@ -38,7 +38,7 @@ public sealed class McpApiTests : IAsyncLifetime
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddTestKeyAuthenticator();
-        builder.Services.AddSingleton(sp => new McpTokenStore(sp.GetRequiredService<Database>(), TimeProvider.System, RandomNumberGenerator.GetBytes(32)));
+        builder.Services.AddSingleton(sp => new McpTokenStore(sp.GetRequiredService<Database>(), TimeProvider.System, SecretKeyring.Of(RandomNumberGenerator.GetBytes(32))));
         builder.Services.AddSingleton(new McpOptions
         {
             Servers = [Server("docs", _mcp.StreamableUrl, allow: "^echo$"), Server("private", _mcp.StreamableUrl, allow: "^add$", requiresUserToken: true)],

@@ -20,8 +20,8 @@ public sealed class McpCommandTests
         var set = await RunAsync(temp.Path, "ghp_from_stdin\n", "mcp", "token", "set", "alice", "github");
         var list = await RunAsync(temp.Path, "", "mcp", "token", "list", "alice");
         var json = await RunAsync(temp.Path, "", "mcp", "token", "list", "alice", "--format", "json");
-        var key = McpTokenStore.LoadKey(Environment.GetEnvironmentVariable(McpTokenStore.KeySetting), temp.Database);
-        var stored = await new McpTokenStore(temp.Database, TimeProvider.System, key).GetTokensAsync(alice.Id, ct);
+        var keys = SecretKeyring.Load(Environment.GetEnvironmentVariable(SecretKeyring.KeySetting), null, temp.Database);
+        var stored = await new McpTokenStore(temp.Database, TimeProvider.System, keys).GetTokensAsync(alice.Id, ct);
         var delete = await RunAsync(temp.Path, "", "mcp", "token", "delete", "alice", "github");
         var deleteAgain = await RunAsync(temp.Path, "", "mcp", "token", "delete", "alice", "github");
 

@@ -23,7 +23,7 @@ public sealed class McpToolRegistryDiscoveryTests
 
         Assert.Equal(["bmcp_docs_add", "bmcp_docs_echo", "bmcp_docs_fail", "bmcp_docs_hang"], Names(catalog));
         var echo = catalog.Tools[1];
-        Assert.Equal(("docs", "echo", url, "Echoes the message"), (echo.Server, echo.ToolName, echo.ServerUrl, echo.Description));
+        Assert.Equal(("docs", "echo", url, "Echoes the message"), (echo.Server, echo.ToolName, echo.ServerDisplayUrl, echo.Description));
         Assert.Equal("object", (string?)echo.InputSchema["type"]);
         Assert.NotNull(echo.InputSchema["properties"]?["message"]);
         Assert.True(catalog.TryGet("bmcp_docs_echo", out var found));

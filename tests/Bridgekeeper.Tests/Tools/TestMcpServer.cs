@@ -15,17 +15,19 @@ namespace Bridgekeeper.Tests.Tools;
 /// <summary>
 /// A real MCP server (ModelContextProtocol.AspNetCore) on Kestrel at 127.0.0.1, serving Streamable HTTP at <c>/mcp</c> and
 /// legacy SSE at <c>/mcp/sse</c>. Tools: <c>echo</c>, <c>add</c>, <c>fail</c> (an isError result), <c>hang</c> (never
-/// returns), plus any extra names given. It records the Authorization header of every request.
+/// returns), plus any extra names given or extra tools passed whole. It records the Authorization header and the query
+/// string of every request.
 /// </summary>
 internal sealed class TestMcpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestMcpServer(WebApplication app, Uri address, ConcurrentQueue<string?> authorizations)
+    private TestMcpServer(WebApplication app, Uri address, ConcurrentQueue<string?> authorizations, ConcurrentQueue<string> queries)
     {
         _app = app;
         Address = address;
         Authorizations = authorizations;
+        Queries = queries;
     }
 
     public Uri Address { get; }
@@ -35,7 +37,13 @@ internal sealed class TestMcpServer : IAsyncDisposable
     /// <summary>The Authorization header of each request received, in order (null when absent).</summary>
     public ConcurrentQueue<string?> Authorizations { get; }
 
-    public static async Task<TestMcpServer> StartAsync(CancellationToken cancellationToken, int port = 0, params string[] extraTools)
+    /// <summary>The query string of each request received (<c>?a=b</c>, or empty), in order.</summary>
+    public ConcurrentQueue<string> Queries { get; }
+
+    public static Task<TestMcpServer> StartAsync(CancellationToken cancellationToken, int port = 0, params string[] extraTools) =>
+        StartAsync(cancellationToken, [.. extraTools.Select(name => McpServerTool.Create(() => $"{name} ran", new() { Name = name }))], port);
+
+    public static async Task<TestMcpServer> StartAsync(CancellationToken cancellationToken, IReadOnlyList<McpServerTool> extraTools, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -48,17 +56,19 @@ internal sealed class TestMcpServer : IAsyncDisposable
                 o.EnableLegacySse = true;
 #pragma warning restore MCP9004
             })
-            .WithTools([.. Tools(), .. extraTools.Select(name => McpServerTool.Create(() => $"{name} ran", new() { Name = name }))]);
+            .WithTools([.. Tools(), .. extraTools]);
         var app = builder.Build();
         var authorizations = new ConcurrentQueue<string?>();
+        var queries = new ConcurrentQueue<string>();
         app.Use(async (context, next) =>
         {
             authorizations.Enqueue(context.Request.Headers.Authorization.FirstOrDefault());
+            queries.Enqueue(context.Request.QueryString.Value ?? "");
             await next();
         });
         app.MapMcp("/mcp");
         await app.StartAsync(cancellationToken);
-        return new TestMcpServer(app, new Uri(app.Urls.First()), authorizations);
+        return new TestMcpServer(app, new Uri(app.Urls.First()), authorizations, queries);
     }
 
     /// <summary>A loopback port that nothing listens on (for a server that is down, then started there).</summary>
