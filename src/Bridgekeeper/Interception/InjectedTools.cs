@@ -13,8 +13,6 @@ namespace Bridgekeeper.Interception;
 /// </summary>
 internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions options, BridgekeeperMetrics metrics, ILogger<InjectedTools> logger)
 {
-    public const int MaxRecordedResult = 64 * 1024;
-
     /// <summary>Injects the user's tools into the request; null when there is nothing to inject or the API cannot loop.</summary>
     /// <exception cref="TooManyToolsException">Injecting would exceed the provider's tool limit.</exception>
     public Injection? Prepare(Interception interception, JsonObject request)
@@ -55,8 +53,7 @@ internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions
         metrics.InjectedToolCalled(tool.Server, tool.ToolName, result.IsError);
         if (result.IsError)
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Error);
-        var error = result.IsError ? Storage.RecordText.Truncate(result.Error ?? "tool error", MaxRecordedResult) : null;
-        interception.RecordInjectedCall(call, tool.ServerDisplayUrl.AbsoluteUri, Storage.RecordText.Truncate(result.Content, MaxRecordedResult), error, result.Duration);
+        interception.RecordInjectedCall(call, tool.ServerDisplayUrl.AbsoluteUri, result.Content, result.IsError ? result.Error ?? "tool error" : null, result.Duration);
         return new ToolOutcome(call, Storage.RecordText.Truncate(result.Content, options.MaxResultBytes), result.IsError);
     }
 

@@ -35,7 +35,7 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         var now = time.GetUtcNow();
         audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream, "{}"));
         if (facts.Prompt is { Text.Length: > 0 } prompt)
-            audit.Record(new PromptRecorded(Id, now, RecordedText(prompt)));
+            audit.Record(new PromptRecorded(Id, now, RecordText.Truncate(prompt.Text, MaxRecordedText, prompt.TotalBytes)));
     }
 
     /// <summary>
@@ -56,34 +56,36 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
             audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))
-            audit.Record(new ToolUsageRecorded(Id, now, call.Name, call.Id, call.Arguments, Injected: false, null, null, null));
+            audit.Record(new ToolUsageRecorded(Id, now, call.Name, call.Id, Recorded(call.Arguments), Injected: false, null, null, null));
         foreach (var thought in summary.Thoughts)
-            audit.Record(new ThoughtRecorded(Id, now, thought.Content, thought.Source));
+            audit.Record(new ThoughtRecorded(Id, now, Recorded(thought.Content), thought.Source));
         return cost;
     }
 
-    /// <summary>Records a call to an injected tool and what running it gave.</summary>
+    /// <summary>Records a call to an injected tool and what running it gave (each text bounded as records hold them).</summary>
     public void RecordInjectedCall(ToolCall call, string serverUrl, string? result, string? error, TimeSpan? duration = null) =>
-        audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, serverUrl, result, error,
+        audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, Recorded(call.Arguments), Injected: true, serverUrl,
+            result is null ? null : Recorded(result), error is null ? null : Recorded(error),
             duration is { } d ? (long)d.TotalMilliseconds : null));
 
     /// <summary>Records injected calls the loop did not run, with the reason.</summary>
     public void RecordSkippedCalls(IReadOnlyList<ToolCall> calls, string reason)
     {
         foreach (var call in calls)
-            audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, call.Arguments, Injected: true, null, null, reason));
+            audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, Recorded(call.Arguments), Injected: true, null, null, reason));
     }
 
-    /// <summary>A text as a record holds it: when only its first part was kept, a marker says so and how large it was.</summary>
-    private static string RecordedText(BoundedText text) => text.Truncated
-        ? $"{text.Text}\n[truncated by Bridgekeeper: {text.TotalBytes} bytes in all, {System.Text.Encoding.UTF8.GetByteCount(text.Text)} shown]"
-        : text.Text;
+    /// <summary>How much of one text (prompt, tool input or result, thought, error) a record holds: 64 KiB of UTF-8 (SPEC §5).</summary>
+    public const int MaxRecordedText = 64 * 1024;
+
+    /// <summary>A text from outside as a record holds it (<see cref="RecordText.Truncate"/>).</summary>
+    private static string Recorded(string text) => RecordText.Truncate(text, MaxRecordedText);
 
     public void End(Outcome outcome)
     {
         if (Interlocked.Exchange(ref _ended, 1) == 1)
             return;
-        audit.Record(new InterceptionEnded(Id, time.GetUtcNow(), outcome.Status, outcome.Error));
+        audit.Record(new InterceptionEnded(Id, time.GetUtcNow(), outcome.Status, outcome.Error is { } error ? Recorded(error) : null));
         audit.Release();
     }
 }

@@ -15,23 +15,6 @@ internal readonly record struct BoundedText(string Text, long TotalBytes)
     /// <summary>A whole text (nothing cut).</summary>
     public static implicit operator BoundedText(string text) => new(text, Encoding.UTF8.GetByteCount(text));
 
-    public static BoundedText Of(string text, int maxUtf8Bytes)
-    {
-        var total = Encoding.UTF8.GetByteCount(text);
-        if (total <= maxUtf8Bytes)
-            return new(text, total);
-        var chars = 0;
-        var bytes = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            if (bytes + rune.Utf8SequenceLength > maxUtf8Bytes)
-                break;
-            bytes += rune.Utf8SequenceLength;
-            chars += rune.Utf16SequenceLength;
-        }
-        return new(text[..chars], total);
-    }
-
     /// <summary>
     /// From a JSON string token exactly as it appears in the document (quotes and escapes included, valid UTF-8): only
     /// the kept part is ever unescaped into a string; the whole size is counted from the raw bytes without copying them.
@@ -39,24 +22,33 @@ internal readonly record struct BoundedText(string Text, long TotalBytes)
     public static BoundedText Of(ReadOnlySpan<byte> rawToken, int maxUtf8Bytes)
     {
         var raw = rawToken[1..^1];
-        var cut = raw.Length;
-        var total = (long)raw.Length;
-        for (var at = raw.IndexOf((byte)'\\'); at >= 0;)
+        long total = 0, shown = 0;
+        var cut = -1;                                        // where the kept part ends in the raw bytes, once known
+        for (var at = 0; at < raw.Length;)
         {
-            var (length, decoded) = Escape(raw[at..]);
-            total -= length - decoded;
-            if (at < maxUtf8Bytes && at + length > maxUtf8Bytes)
-                cut = at;                                    // never split an escape
-            var next = raw[(at + length)..].IndexOf((byte)'\\');
-            at = next < 0 ? -1 : at + length + next;
+            var next = raw[at..].IndexOf((byte)'\\');
+            var plainEnd = next < 0 ? raw.Length : at + next;   // [at, plainEnd) is plain UTF-8: one byte decodes to one byte
+            var run = plainEnd - at;
+            if (cut < 0 && shown + run > maxUtf8Bytes)
+            {
+                cut = at + (int)(maxUtf8Bytes - shown);
+                while (cut > at && (raw[cut] & 0xC0) == 0x80)
+                    cut--;                                   // never split a UTF-8 sequence
+            }
+            else if (cut < 0)
+                shown += run;
+            total += run;
+            if (plainEnd == raw.Length)
+                break;
+            var (length, decoded) = Escape(raw[plainEnd..]);
+            if (cut < 0 && shown + decoded > maxUtf8Bytes)
+                cut = plainEnd;                              // never split an escape
+            else if (cut < 0)
+                shown += decoded;
+            total += decoded;
+            at = plainEnd + length;
         }
-        if (cut > maxUtf8Bytes)
-        {
-            cut = maxUtf8Bytes;
-            while (cut > 0 && (raw[cut] & 0xC0) == 0x80)
-                cut--;                                       // never split a UTF-8 sequence
-        }
-        return new(Unescape(raw[..cut]), total);
+        return new(Unescape(raw[..(cut < 0 ? raw.Length : cut)]), total);
     }
 
     /// <summary>The raw length of the escape at the start of <paramref name="escape"/> and the UTF-8 length it decodes to.</summary>

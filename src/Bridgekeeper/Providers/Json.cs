@@ -32,7 +32,8 @@ internal static class Json
             return element.ValueKind == JsonValueKind.String
                 ? BoundedText.Of(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), maxUtf8Bytes)
                 : (BoundedText?)null;
-        return value.TryGetValue<string>(out var text) ? BoundedText.Of(text, maxUtf8Bytes) : (BoundedText?)null;
+        // A value made in code, not parsed from a request: bound it through its own JSON text, the same way.
+        return value.GetValueKind() == JsonValueKind.String ? BoundedText.Of(Encoding.UTF8.GetBytes(value.ToJsonString()), maxUtf8Bytes) : (BoundedText?)null;
     }
 
     /// <summary>The string value of <paramref name="node"/> when it holds at most <paramref name="maxUtf8Bytes"/>, else null.</summary>

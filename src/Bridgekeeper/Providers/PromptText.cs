@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Bridgekeeper.Providers;
@@ -27,15 +28,35 @@ internal static class PromptText
     /// <summary>A text value of the prompt, read bounded (<see cref="RequestFacts.MaxPromptBytes"/>).</summary>
     public static BoundedText? Text(JsonNode? node) => Json.BoundedString(node, RequestFacts.MaxPromptBytes);
 
-    /// <summary>Text parts joined with <paramref name="separator"/>, bounded as one text; null when there are none.</summary>
-    public static BoundedText? Join(IEnumerable<BoundedText?> parts, char separator)
+    /// <summary>
+    /// The string values among <paramref name="parts"/> joined with <paramref name="separator"/>, read within one budget
+    /// of <see cref="RequestFacts.MaxPromptBytes"/> (each part gets what the earlier ones left), with the whole join's
+    /// size; null when none is a string.
+    /// </summary>
+    public static BoundedText? Join(IEnumerable<JsonNode?> parts, char separator)
     {
-        var texts = parts.OfType<BoundedText>().ToList();
-        if (texts.Count == 0)
-            return null;
-        if (texts.Count == 1)
-            return texts[0];
-        var joined = BoundedText.Of(string.Join(separator, texts.Select(t => t.Text)), RequestFacts.MaxPromptBytes);
-        return joined with { TotalBytes = texts.Sum(t => t.TotalBytes) + texts.Count - 1 };
+        StringBuilder? joined = null;
+        long total = 0;
+        var budget = RequestFacts.MaxPromptBytes;
+        foreach (var part in parts)
+        {
+            if (Json.BoundedString(part, Math.Max(0, budget - (joined is null ? 0 : 1))) is not { } text)
+                continue;
+            if (joined is null)
+                joined = new StringBuilder(text.Text);
+            else
+            {
+                total++;
+                if (budget > 0)
+                {
+                    joined.Append(separator);
+                    budget--;
+                }
+                joined.Append(text.Text);
+            }
+            total += text.TotalBytes;
+            budget -= Encoding.UTF8.GetByteCount(text.Text);
+        }
+        return joined is null ? (BoundedText?)null : new BoundedText(joined.ToString(), total);
     }
 }

@@ -5,8 +5,8 @@ namespace Bridgekeeper.Storage;
 
 /// <summary>
 /// Text bound for a record or for the model: at most a number of UTF-8 bytes, cut on a character boundary, with a
-/// marker saying that it was cut and how big it was. Shared by everything that stores or forwards text it did not write
-/// (tool results, and in time prompts and tool inputs).
+/// marker saying that it was cut and how big it was. Shared by everything that stores or forwards text it did not write:
+/// prompts, tool inputs, tool results and errors, thoughts.
 /// </summary>
 internal static class RecordText
 {
@@ -20,13 +20,18 @@ internal static class RecordText
     /// with <c>\n[truncated by Bridgekeeper: T bytes in all, S shown]</c>. The result, marker included, is at most
     /// <paramref name="maxUtf8Bytes"/> bytes. Text that fits and holds no lone surrogate is returned as is (same instance).
     /// </summary>
-    public static string Truncate(string text, int maxUtf8Bytes)
+    /// <param name="wholeBytes">
+    /// When <paramref name="text"/> is already only the first part of a larger text (a prompt read bounded), that text's
+    /// UTF-8 size: the marker then says so even if the part fits.
+    /// </param>
+    public static string Truncate(string text, int maxUtf8Bytes, long wholeBytes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxUtf8Bytes, MinBytes);
         text = WithoutLoneSurrogates(text);
-        if (text.Length <= maxUtf8Bytes / 3)
+        if (text.Length <= maxUtf8Bytes / 3 && wholeBytes <= text.Length)
             return text;                                                  // a UTF-16 unit is at most 3 UTF-8 bytes
-        var total = Encoding.UTF8.GetByteCount(text);
+        var own = Encoding.UTF8.GetByteCount(text);
+        var total = Math.Max(own, wholeBytes);
         if (total <= maxUtf8Bytes)
             return text;
         var budget = maxUtf8Bytes - Marker(total, maxUtf8Bytes).Length;  // "shown" never has more digits than the bound
@@ -58,6 +63,6 @@ internal static class RecordText
         return copy is null ? text : new string(copy);
     }
 
-    private static string Marker(int total, int shown) =>
+    private static string Marker(long total, int shown) =>
         string.Create(CultureInfo.InvariantCulture, $"\n[truncated by Bridgekeeper: {total} bytes in all, {shown} shown]");
 }

@@ -69,10 +69,12 @@ public sealed class RequestReaderPropertyTests
     {
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = HostileJson.ParserMaxDepth });
         var root = document.RootElement;
-        var model = Get(root, "model") is { ValueKind: JsonValueKind.String } m ? m.GetString()! : "";
+        var given = Get(root, "model") is { ValueKind: JsonValueKind.String } m ? m.GetString()! : null;
+        var modelTooLong = given is not null && System.Text.Encoding.UTF8.GetByteCount(given) > RequestChecks.MaxModelBytes;
+        var model = modelTooLong ? "" : given ?? "";
         var stream = Get(root, "stream")?.ValueKind == JsonValueKind.True;
         var streamBad = Get(root, "stream") is { } s && s.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null);
-        var modelBad = Get(root, "model")?.ValueKind != JsonValueKind.String;
+        var modelBad = given is null || modelTooLong;
         switch (dialect)
         {
             case "openai-chat":
@@ -93,7 +95,8 @@ public sealed class RequestReaderPropertyTests
             default:
             {
                 var problem = modelBad || streamBad || Get(root, "messages")?.ValueKind != JsonValueKind.Array ? 400 : (int?)null;
-                var userId = Get(root, "metadata") is { ValueKind: JsonValueKind.Object } metadata && Get(metadata, "user_id") is { ValueKind: JsonValueKind.String } id ? id.GetString() : null;
+                var userId = Get(root, "metadata") is { ValueKind: JsonValueKind.Object } metadata && Get(metadata, "user_id") is { ValueKind: JsonValueKind.String } id
+                    && System.Text.Encoding.UTF8.GetByteCount(id.GetString()!) <= RequestChecks.MaxUserIdBytes ? id.GetString() : null;
                 return new(model, stream, AnthropicPrompt(LastUserMessage(Get(root, "messages"))), AnthropicSession(userId), true, problem);
             }
         }
@@ -214,7 +217,20 @@ public sealed class RequestReaderPropertyTests
         /// <summary>The dialect holds at most <see cref="RequestFacts.MaxPromptBytes"/> of the prompt, with its whole size.</summary>
         private static bool SamePrompt(string? expected, BoundedText? actual) => expected is null
             ? actual is null
-            : actual is { } held && held.Text == BoundedText.Of(expected, RequestFacts.MaxPromptBytes).Text
+            : actual is { } held && held.Text == FirstBytes(expected, RequestFacts.MaxPromptBytes)
               && held.TotalBytes == System.Text.Encoding.UTF8.GetByteCount(expected);
+
+        /// <summary>The longest start of <paramref name="text"/> of at most <paramref name="max"/> UTF-8 bytes, whole characters only.</summary>
+        private static string FirstBytes(string text, int max)
+        {
+            var (chars, bytes) = (0, 0);
+            foreach (var rune in text.EnumerateRunes())
+            {
+                if ((bytes += rune.Utf8SequenceLength) > max)
+                    break;
+                chars += rune.Utf16SequenceLength;
+            }
+            return text[..chars];
+        }
     }
 }

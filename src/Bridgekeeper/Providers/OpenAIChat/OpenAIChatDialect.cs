@@ -71,6 +71,6 @@ internal sealed class OpenAIChatDialect : IApiDialect
             return null;
         return PromptText.Join(parts
             .Where(part => Json.String(Json.Property(part, Keys.Type)) == Keys.Text)
-            .Select(part => PromptText.Text(Json.Property(part, Keys.Text))), '\n');
+            .Select(part => Json.Property(part, Keys.Text)), '\n');
     }
 }

@@ -99,6 +99,6 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
             return null;
         return PromptText.Join(parts
             .Where(part => Json.String(Json.Property(part, Keys.Type)) is Keys.InputText or Keys.Text)
-            .Select(part => PromptText.Text(Json.Property(part, Keys.Text))), '\n');
+            .Select(part => Json.Property(part, Keys.Text)), '\n');
     }
 }
