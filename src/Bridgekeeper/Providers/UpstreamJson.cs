@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Unicode;
 
 namespace Bridgekeeper.Providers;
 
@@ -17,7 +16,7 @@ internal static class UpstreamJson
 
     public static JsonNode? Parse(ReadOnlySpan<byte> json)
     {
-        if (!Utf8.IsValid(json) || HasLoneSurrogateEscape(json))
+        if (!JsonText.IsText(json))
             return null;
         try
         {
@@ -27,54 +26,5 @@ internal static class UpstreamJson
         {
             return null;
         }
-    }
-
-    /// <summary>Whether a <c>\u</c> escape names a surrogate that is not half of a high-low pair.</summary>
-    private static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
-    {
-        for (var at = json.IndexOf((byte)'\\'); at >= 0 && at < json.Length;)
-        {
-            if (EscapedUnit(json, at) is not { } unit)
-            {
-                at += 2;                                   // \n, \", \\ ...: the next byte is the escaped one
-            }
-            else if (!char.IsSurrogate(unit))
-            {
-                at += 6;
-            }
-            else if (char.IsHighSurrogate(unit) && EscapedUnit(json, at + 6) is { } low && char.IsLowSurrogate(low))
-            {
-                at += 12;
-            }
-            else
-            {
-                return true;
-            }
-            var next = at < json.Length ? json[at..].IndexOf((byte)'\\') : -1;
-            at = next < 0 ? -1 : at + next;
-        }
-        return false;
-    }
-
-    private static char? EscapedUnit(ReadOnlySpan<byte> json, int at) =>
-        at + 6 <= json.Length && json[at] == '\\' && json[at + 1] == 'u' && Utf8Hex(json.Slice(at + 2, 4)) is { } unit ? (char)unit : null;
-
-    private static int? Utf8Hex(ReadOnlySpan<byte> digits)
-    {
-        var value = 0;
-        foreach (var digit in digits)
-        {
-            var nibble = digit switch
-            {
-                >= (byte)'0' and <= (byte)'9' => digit - '0',
-                >= (byte)'a' and <= (byte)'f' => digit - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => digit - 'A' + 10,
-                _ => -1,
-            };
-            if (nibble < 0)
-                return null;
-            value = value * 16 + nibble;
-        }
-        return value;
     }
 }

@@ -16,12 +16,8 @@ public sealed class FailureMappingTests : GatewayTest
     private protected override Hosting.GatewaySettings Configure(Hosting.GatewaySettings settings) =>
         settings with { UpstreamIdleTimeout = TimeSpan.FromMilliseconds(600) };
 
-    public static TheoryData<string, string> Routes => new()
-    {
-        { "/openai/v1/chat/completions", "chat" },
-        { "/openai/v1/responses", "responses" },
-        { "/anthropic/v1/messages", "messages" },
-    };
+    private static readonly (string Route, string Api)[] Routes =
+        [("/openai/v1/chat/completions", "chat"), ("/openai/v1/responses", "responses"), ("/anthropic/v1/messages", "messages")];
 
     /// <summary>A request of the route's API with <paramref name="prompt"/> spliced in as raw JSON string content (quotes included).</summary>
     private static string Body(string api, string prompt, bool stream = false, string model = "\"m-1\"", string extra = "") => api switch
@@ -38,7 +34,7 @@ public sealed class FailureMappingTests : GatewayTest
     public static TheoryData<string, string, string, string> UnreadableBodies()
     {
         var data = new TheoryData<string, string, string, string>();
-        foreach (var (route, api) in new[] { ("/openai/v1/chat/completions", "chat"), ("/openai/v1/responses", "responses"), ("/anthropic/v1/messages", "messages") })
+        foreach (var (route, api) in Routes)
         {
             data.Add(route, api, Body(api, "\"\\ud800\""), "surrogate");
             data.Add(route, api, Body(api, "\"ok \\udc00 then\""), "surrogate");
@@ -93,20 +89,33 @@ public sealed class FailureMappingTests : GatewayTest
         Assert.Equal(recorded, record.GetProperty("prompts")[0].GetProperty("prompt").GetString());
     }
 
+    /// <summary>The mock's <c>drop</c> breaks the connection mid-body; <c>hang</c> goes silent after the headers.</summary>
+    public static TheoryData<string, string, string, HttpStatusCode, string, string> BlockingFailures()
+    {
+        var data = new TheoryData<string, string, string, HttpStatusCode, string, string>();
+        foreach (var (route, api) in Routes)
+        {
+            data.Add(route, api, "drop", HttpStatusCode.BadGateway, "api_error", "upstream_broken:");
+            data.Add(route, api, "hang", HttpStatusCode.GatewayTimeout, "timeout_error", "upstream_timeout:");
+        }
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Routes))]
-    public async Task UpstreamDropsMidBlockingBody_Gives502AndIsRecordedFailedWithTheReason(string route, string api)
+    [MemberData(nameof(BlockingFailures))]
+    public async Task UpstreamFailsABlockingBody_GivesItsStatusInProviderShapeAndIsRecordedFailedWithTheReason(
+        string route, string api, string scenario, HttpStatusCode status, string errorType, string reason)
     {
         var ct = TestContext.Current.CancellationToken;
         using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("ivan"));
 
-        using var response = await client.SendAsync(Wire.Post(route, Body(api, "\"hi\""), ("x-mock-scenario", "drop")), ct);
+        using var response = await client.SendAsync(Wire.Post(route, Body(api, "\"hi\""), ("x-mock-scenario", scenario)), ct);
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        BadInputTests.AssertProviderError(await response.Content.ReadAsStringAsync(ct), Shape(api), "api_error");
+        Assert.Equal(status, response.StatusCode);
+        BadInputTests.AssertProviderError(await response.Content.ReadAsStringAsync(ct), Shape(api), errorType);
         var record = await Gateway.WaitForEndedAsync();
         Assert.Equal("failed", record.GetProperty("status").GetString());
-        Assert.StartsWith("upstream_broken:", record.GetProperty("error").GetString());
+        Assert.StartsWith(reason, record.GetProperty("error").GetString());
     }
 
     [Theory]
@@ -133,22 +142,6 @@ public sealed class FailureMappingTests : GatewayTest
         Assert.StartsWith("upstream_broken:", record.GetProperty("error").GetString());
         if (api == "messages")   // message_start carried the input figures before the drop: what is known is recorded
             Assert.Equal(17, Assert.Single(record.GetProperty("token_usages").EnumerateArray()).GetProperty("input_tokens").GetInt64());
-    }
-
-    [Theory]
-    [MemberData(nameof(Routes))]
-    public async Task UpstreamSilentAfterHeaders_Gives504AndIsRecordedFailedAsTimeout(string route, string api)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("ivan"));
-
-        using var response = await client.SendAsync(Wire.Post(route, Body(api, "\"hi\""), ("x-mock-scenario", "hang")), ct);
-
-        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        BadInputTests.AssertProviderError(await response.Content.ReadAsStringAsync(ct), Shape(api), "timeout_error");
-        var record = await Gateway.WaitForEndedAsync();
-        Assert.Equal("failed", record.GetProperty("status").GetString());
-        Assert.StartsWith("upstream_timeout:", record.GetProperty("error").GetString());
     }
 
     [Fact]

@@ -217,20 +217,7 @@ public sealed class RequestReaderPropertyTests
         /// <summary>The dialect holds at most <see cref="RequestFacts.MaxPromptBytes"/> of the prompt, with its whole size.</summary>
         private static bool SamePrompt(string? expected, BoundedText? actual) => expected is null
             ? actual is null
-            : actual is { } held && held.Text == FirstBytes(expected, RequestFacts.MaxPromptBytes)
+            : actual is { } held && held.Text == Providers.BoundedTextTests.FirstBytes(expected, RequestFacts.MaxPromptBytes)
               && held.TotalBytes == System.Text.Encoding.UTF8.GetByteCount(expected);
-
-        /// <summary>The longest start of <paramref name="text"/> of at most <paramref name="max"/> UTF-8 bytes, whole characters only.</summary>
-        private static string FirstBytes(string text, int max)
-        {
-            var (chars, bytes) = (0, 0);
-            foreach (var rune in text.EnumerateRunes())
-            {
-                if ((bytes += rune.Utf8SequenceLength) > max)
-                    break;
-                chars += rune.Utf16SequenceLength;
-            }
-            return text[..chars];
-        }
     }
 }

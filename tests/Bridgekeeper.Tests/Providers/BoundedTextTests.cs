@@ -56,7 +56,8 @@ public sealed class BoundedTextTests
         Assert.Equal((kept, total), (bounded.Text, bounded.TotalBytes));
     }
 
-    private static string FirstBytes(string text, int max)
+    /// <summary>The oracle: the longest start of <paramref name="text"/> of at most <paramref name="max"/> UTF-8 bytes, whole characters only.</summary>
+    internal static string FirstBytes(string text, int max)
     {
         var (chars, bytes) = (0, 0);
         foreach (var rune in text.EnumerateRunes())
