@@ -37,7 +37,8 @@ internal static class GatewayServices
 
         services.AddSingleton(new InterceptionOptions(settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
         services.AddSingleton(_ => UpstreamHttp.CreateInvoker());
-        services.AddSingleton<IReadOnlyList<Provider>>(sp => ProviderCatalog.Build(settings.Providers, sp.GetRequiredService<HttpMessageInvoker>()));
+        services.AddSingleton<IReadOnlyList<Provider>>(sp => ProviderCatalog.Build(settings.Providers, sp.GetRequiredService<HttpMessageInvoker>(),
+            sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
         services.AddSingleton(new McpOptions
         {
             Servers = settings.McpServers,
@@ -52,7 +53,7 @@ internal static class GatewayServices
         services.AddHostedService(sp => sp.GetRequiredService<McpToolRegistry>());
         services.AddSingleton(new CostCalculator(settings.Prices));
         services.AddSingleton<InjectedTools>();
-        services.AddSingleton<ExchangeRelay>();
+        services.AddSingleton<ToolLoop>();
         services.AddSingleton(new KeyConcurrency(settings.MaxConcurrentPerKey));
         services.AddSingleton(new RequestBody(settings.MaxRequestBodyBytes, settings.RequestBufferBytes));
         services.AddSingleton<ResponseOwners>();

@@ -14,9 +14,10 @@ internal readonly record struct Failure(Outcome Outcome, GatewayError? Error, bo
 
 /// <summary>
 /// The one place that maps every failure of an intercepted request to the outcome it records and the provider-shaped
-/// error the client gets: 400 (or 413) for a request that cannot be read, 502 for an upstream that failed or sent what
-/// cannot be read, 503 for a database that cannot be reached, 504 for an idle timeout, 500 for a fault of the gateway itself. <c>canceled</c> only ever means the
-/// client left; every other failure is <c>failed</c> with its real reason.
+/// error the client gets: 400 (or 413) for a request that cannot be read, 502 for an upstream that failed (a value from
+/// the upstream, <see cref="Of"/>) or sent what cannot be read, 503 for a database that cannot be reached, 504 for an
+/// idle timeout, 500 for a fault of the gateway itself. <c>canceled</c> only ever means the client left; every other
+/// failure is <c>failed</c> with its real reason.
 /// </summary>
 internal static class Failures
 {
@@ -38,12 +39,6 @@ internal static class Failures
             BadHttpRequestException bad => new(
                 Outcome.Failed($"invalid_request_error: the request could not be read ({bad.Message})"),
                 new GatewayError(bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "invalid_request_error", $"The request could not be read: {bad.Message}")),
-            HttpRequestException or IOException when phase is FailurePhase.UpstreamSend => new(
-                Outcome.Failed($"upstream_unreachable: {exception.Message}"),
-                GatewayError.BadGateway("The upstream provider could not be reached.")),
-            HttpRequestException or IOException when phase is FailurePhase.UpstreamResponse => new(
-                Outcome.Failed($"upstream_broken: the upstream connection failed mid-response ({Innermost(exception).Message})"),
-                GatewayError.BadGateway("The upstream connection failed mid-response.")),
             JsonException or InvalidOperationException { Source: "System.Text.Json" } when phase is FailurePhase.UpstreamResponse => new(
                 Outcome.Failed($"upstream_invalid: the upstream sent JSON the gateway cannot read ({exception.Message})"),
                 GatewayError.BadGateway("The upstream sent a response the gateway cannot read.")),
@@ -63,7 +58,27 @@ internal static class Failures
             _ => false,
         };
 
-    private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
+    /// <summary>
+    /// A transport failure the upstream reported as a value (<see cref="UpstreamFailure"/>): 502 when it could not be
+    /// reached or broke off, 504 when it did not answer in time, 400 for a request it cannot take as it stands.
+    /// </summary>
+    public static Failure Of(UpstreamFailure failure, CancellationToken clientAborted) => clientAborted.IsCancellationRequested || failure.Error is UpstreamError.Client
+        ? new(Outcome.Canceled("client disconnected"), null)
+        : failure.Error switch
+        {
+            UpstreamError.Request => new(
+                Outcome.Failed($"upstream_unreachable: {failure.Detail}"),
+                GatewayError.BadGateway("The upstream provider could not be reached.")),
+            UpstreamError.ResponseBody => new(
+                Outcome.Failed($"upstream_broken: the upstream connection failed mid-response ({failure.Detail})"),
+                GatewayError.BadGateway("The upstream connection failed mid-response.")),
+            UpstreamError.RequestTimedOut => new(
+                Outcome.Failed($"upstream_timeout: {failure.Detail}"),
+                GatewayError.Timeout("The upstream provider did not answer in time.")),
+            _ => new(
+                Outcome.Failed($"invalid_request_error: {failure.Detail}"),
+                GatewayError.InvalidRequest("The request cannot be forwarded to this provider as it stands (its query string).")),
+        };
 
     /// <summary>
     /// Tells the client: before the response started, the error in the provider's shape with its status; inside a

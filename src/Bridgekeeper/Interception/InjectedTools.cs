@@ -26,8 +26,8 @@ internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions
             throw new TooManyToolsException($"The gateway injects {catalog.Tools.Count} approved MCP tools, and with the request's {clientTools} tools that exceeds the provider's limit of {max}. Send at most {max - catalog.Tools.Count} tools.");
 
         loopDialect.InjectTools(request, [.. catalog.Tools.Select(t => new ToolDefinition(t.Name, t.Description, (JsonObject)t.InputSchema.DeepClone()))]);
-        var state = new LoopState(catalog.Tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
-        return new Injection(loopDialect, state, request, (calls, ct) => RunAsync(interception, catalog, calls, ct), options.MaxRounds, options.LoopTimeout);
+        var injected = catalog.Tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return new Injection(loopDialect, injected, request, (calls, ct) => RunAsync(interception, catalog, calls, ct), options.MaxRounds, options.LoopTimeout);
     }
 
     private async Task<IReadOnlyList<ToolOutcome>> RunAsync(Interception interception, IToolCatalog catalog, IReadOnlyList<ToolCall> calls, CancellationToken ct)

@@ -85,17 +85,37 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     {
         if (Interlocked.Exchange(ref _ended, 1) == 1)
             return;
-        audit.Record(new InterceptionEnded(Id, time.GetUtcNow(), outcome.Status, outcome.Error is { } error ? Recorded(error) : null));
+        audit.Record(new InterceptionEnded(Id, time.GetUtcNow(), outcome.StatusName, outcome.Error is { } error ? Recorded(error) : null));
         audit.Release();
     }
 }
 
-/// <summary>How an interception ended: <c>completed</c>, <c>failed</c> with a reason, or <c>canceled</c>.</summary>
-internal readonly record struct Outcome(string Status, string? Error)
+/// <summary>How an interception ended.</summary>
+internal enum OutcomeStatus
 {
-    public static readonly Outcome Completed = new(InterceptionStatus.Completed, null);
+    Completed,
 
-    public static Outcome Failed(string error) => new(InterceptionStatus.Failed, error);
+    /// <summary>Failed, with the real reason: bad input, the upstream, the database, a loop cap, the gateway.</summary>
+    Failed,
 
-    public static Outcome Canceled(string reason) => new(InterceptionStatus.Canceled, reason);
+    /// <summary>Only ever: the client left.</summary>
+    Canceled,
+}
+
+/// <summary>How an interception ended: <c>completed</c>, <c>failed</c> with a reason, or <c>canceled</c> (the client left) with one.</summary>
+internal readonly record struct Outcome(OutcomeStatus Status, string? Error)
+{
+    public static readonly Outcome Completed = new(OutcomeStatus.Completed, null);
+
+    public static Outcome Failed(string error) => new(OutcomeStatus.Failed, error);
+
+    public static Outcome Canceled(string reason) => new(OutcomeStatus.Canceled, reason);
+
+    /// <summary>The status as records, metrics and logs name it (SPEC §5).</summary>
+    public string StatusName => Status switch
+    {
+        OutcomeStatus.Completed => InterceptionStatus.Completed,
+        OutcomeStatus.Failed => InterceptionStatus.Failed,
+        _ => InterceptionStatus.Canceled,
+    };
 }

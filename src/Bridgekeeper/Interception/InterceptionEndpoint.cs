@@ -12,13 +12,13 @@ namespace Bridgekeeper.Interception;
 /// <summary>
 /// Handles an intercepted route: (1) authenticate, (2) admit against the audit queue, (3) read and parse the body,
 /// (4) record the start and prompt, (5) edit the body surgically and send it upstream, (6) relay the answer
-/// (<see cref="ExchangeRelay"/>), (7) record usage, tools, thoughts and the end. Steps 1-3 reject bad input in the
+/// (<see cref="ToolLoop"/>), (7) record usage, tools, thoughts and the end. Steps 1-3 reject bad input in the
 /// provider's error shape before anything reaches the upstream.
 /// </summary>
 internal sealed partial class InterceptionEndpoint(
     KeyAuthenticator authenticator,
     IAuditSink audit,
-    ExchangeRelay relay,
+    ToolLoop loop,
     InjectedTools tools,
     BridgekeeperMetrics metrics,
     KeyConcurrency concurrency,
@@ -70,12 +70,12 @@ internal sealed partial class InterceptionEndpoint(
         }
         catch (Exception exception)
         {
-            // Reading or parsing the request failed (the relay maps its own failures): the one mapping, then the client.
+            // Reading or parsing the request failed (the loop maps its own failures): the one mapping, then the client.
             var failure = Failures.Classify(exception, ct, idle: null, FailurePhase.Request);
             if (failure.Unexpected)
                 LogInterceptionFault(interception.Id, exception);
             else
-                LogRequestFailed(interception.Id, failure.Outcome.Status, failure.Outcome.Error);
+                LogRequestFailed(interception.Id, failure.Outcome.StatusName, failure.Outcome.Error);
             outcome = failure.Outcome;
             await Failures.ReportAsync(http, dialect, failure.Error);
         }
@@ -88,11 +88,11 @@ internal sealed partial class InterceptionEndpoint(
             span.SetTag("gen_ai.request.model", interception.Facts.Model);
             span.SetTag("gen_ai.conversation.id", interception.SessionId);
             span.SetTag("bridgekeeper.interception.id", interception.Id);
-            span.SetTag("bridgekeeper.status", outcome.Status);
-            if (outcome.Status == Storage.InterceptionStatus.Failed)
+            span.SetTag("bridgekeeper.status", outcome.StatusName);
+            if (outcome.Status == OutcomeStatus.Failed)
                 span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
         }
-        metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, client, outcome.Status, time.GetElapsedTime(startedAt));
+        metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, client, outcome.StatusName, time.GetElapsedTime(startedAt));
     }
 
     private static readonly RequestFacts EmptyFacts = new("", false, null, null, true);
@@ -102,8 +102,6 @@ internal sealed partial class InterceptionEndpoint(
     {
         var request = http.Request;
         var query = request.QueryString.Value ?? "";
-        if (UpstreamUris.Resolve(interception.Provider.Settings, route.Path, query) is null)
-            return await RejectAsync(http, interception, client, GatewayError.InvalidRequest("The request's query string cannot be forwarded."), null);
         var (body, reservation, refused) = await bodies.ReadAsync(request, ct);
         using var held = reservation;
         if (body is null)
@@ -145,7 +143,7 @@ internal sealed partial class InterceptionEndpoint(
         }
         else
             upstreamRequest = new(route.Path, query, body, headers);
-        return await relay.RunAsync(http, interception, upstream, upstreamRequest, injection, startedAt);
+        return await loop.RunAsync(http, interception, upstream, upstreamRequest, injection, startedAt);
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>

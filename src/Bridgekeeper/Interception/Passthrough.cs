@@ -3,25 +3,20 @@ using Bridgekeeper.Metrics;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Bridgekeeper.Interception;
 
 /// <summary>
-/// Allow-listed routes (<c>/v1/models</c>, <c>count_tokens</c>, ...) go through YARP's forwarder unrecorded. The upstream
-/// URI is built from the route's template and its validated <c>{id}</c> (<see cref="UpstreamUris"/>), never from the
-/// client's path; the client's key is checked and removed, and the provider's key is attached; the request is never
-/// upgraded (no WebSocket reaches the upstream with the gateway's key); a stored response is served only to the user who
-/// created it (<see cref="ResponseOwners"/>); a request body is read under the same limit as on
-/// the intercepted routes. Everything else, including compression, is the forwarder's faithful default.
+/// Allow-listed routes (<c>/v1/models</c>, <c>count_tokens</c>, ...) are forwarded unrecorded through the provider's
+/// upstream (<see cref="IUpstream.ForwardAsync"/>: for HTTP, YARP's forwarder). The path sent is built from the route's
+/// template and its validated <c>{id}</c> (<see cref="UpstreamUris"/>), never from the client's path; the client's key
+/// is checked here and never forwarded; a stored response is served only to the user who created it
+/// (<see cref="ResponseOwners"/>); a request body is read under the same limit as on the intercepted routes.
 /// </summary>
-internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpForwarder forwarder, HttpMessageInvoker invoker,
-    RequestBody bodies, KeyConcurrency concurrency, ResponseOwners owners, BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
+internal sealed partial class Passthrough(KeyAuthenticator authenticator, RequestBody bodies, KeyConcurrency concurrency, ResponseOwners owners,
+    BridgekeeperMetrics metrics, ILogger<Passthrough> logger)
 {
-    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
-
     public async Task HandleAsync(HttpContext http, Provider provider, PassthroughRoute route)
     {
         var ct = http.RequestAborted;
@@ -34,17 +29,15 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
             await concurrency.RefuseAsync(http, dialect);
             return;
         }
-        if (provider.Settings.Key is null)
+        if (provider.Upstream is not { } upstream)
         {
             await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable($"The provider '{provider.Name}' has no upstream key configured."), ct);
             return;
         }
         var id = http.Request.RouteValues[UpstreamUris.IdParameter] is string raw ? Uri.UnescapeDataString(raw) : null;
-        if (UpstreamUris.RoutePath(route.Pattern, id, out var problem) is not { } path
-            || UpstreamUris.Resolve(provider.Settings, path, http.Request.QueryString.Value ?? "") is not { } target)
+        if (UpstreamUris.RoutePath(route.Pattern, id, out var problem) is not { } path)
         {
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.InvalidRequest(
-                $"{http.Request.Method} {route.Pattern}: {problem ?? "the query string cannot be forwarded"}."), ct);
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.InvalidRequest($"{http.Request.Method} {route.Pattern}: {problem}."), ct);
             return;
         }
         if (route.OwnedId && !await owners.IsOwnerAsync(id!, user.Id, ct))
@@ -61,23 +54,23 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
             await GatewayErrors.WriteAsync(http.Response, dialect, refused, ct);
             return;
         }
-        http.Features.Set<IHttpUpgradeFeature>(NotUpgradable.Instance);
 
-        var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, RequestConfig, new KeySwap(provider, target));
+        var failure = await upstream.ForwardAsync(http, path, http.Request.QueryString.Value ?? "");
         metrics.PassthroughServed(provider.Name, http.Response.StatusCode);
-        if (error is ForwarderError.None)
+        if (failure is null)
             return;
-        LogForwardFailed(provider.Name, error);
-        if (http.Response.HasStarted)
+        LogForwardFailed(provider.Name, failure.Error, failure.Detail);
+        if (http.Response.HasStarted || ct.IsCancellationRequested)
             return;
         http.Response.Clear();
-        var answer = error switch
+        var answer = failure.Error switch
         {
-            ForwarderError.RequestBodyClient or ForwarderError.RequestCanceled or ForwarderError.ResponseBodyClient => null,
-            ForwarderError.RequestTimedOut => GatewayError.Timeout($"The upstream provider '{provider.Name}' did not answer in time."),
+            UpstreamError.Client => null,
+            UpstreamError.Target => GatewayError.InvalidRequest($"{http.Request.Method} {route.Pattern}: the query string cannot be forwarded."),
+            UpstreamError.RequestTimedOut => GatewayError.Timeout($"The upstream provider '{provider.Name}' did not answer in time."),
             _ => GatewayError.BadGateway($"The upstream provider '{provider.Name}' could not be reached."),
         };
-        if (answer is not null && !ct.IsCancellationRequested)
+        if (answer is not null)
             await GatewayErrors.WriteAsync(http.Response, dialect, answer, ct);
     }
 
@@ -101,41 +94,9 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, IHttpF
         public void Dispose() => Reservation?.Dispose();
     }
 
-    /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider key, and targets the built URI.</summary>
-    private sealed class KeySwap(Provider provider, Uri target) : HttpTransformer
-    {
-        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
-            CancellationToken cancellationToken)
-        {
-            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            proxyRequest.RequestUri = target;
-            proxyRequest.Headers.Host = null;
-            ForwardedHeaders.SanitizeUpstream(httpContext.Request.Headers, proxyRequest);
-            HttpUpstream.AttachKey(proxyRequest.Headers, provider.Settings);
-        }
-
-        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
-            CancellationToken cancellationToken)
-        {
-            var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-            ForwardedHeaders.SanitizeResponse(httpContext.Response);
-            return proceed;
-        }
-    }
-
-    /// <summary>Makes the forwarder treat an <c>Upgrade</c> request as a plain one: passthrough never upgrades.</summary>
-    private sealed class NotUpgradable : IHttpUpgradeFeature
-    {
-        public static readonly NotUpgradable Instance = new();
-
-        public bool IsUpgradableRequest => false;
-
-        public Task<Stream> UpgradeAsync() => throw new InvalidOperationException("Passthrough requests are never upgraded.");
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Passthrough to {Provider}: refused {User} a stored response that is not theirs")]
     private partial void LogNotOwner(string provider, string user);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Passthrough to {Provider} failed: {Error}")]
-    private partial void LogForwardFailed(string provider, ForwarderError error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Passthrough to {Provider} failed: {Error}: {Detail}")]
+    private partial void LogForwardFailed(string provider, UpstreamError error, string detail);
 }

@@ -1,12 +1,13 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Bridgekeeper.Streaming;
 
 namespace Bridgekeeper.Providers;
 
 /// <summary>
-/// What a dialect adds for injected tools and the hidden loop (<c>Interception/ToolLoop</c> is written once against this):
-/// put the tools into the request, watch each turn so the client sees one coherent response, and append the calls and
-/// their results in the API's own shape for the next turn.
+/// What a dialect adds for injected tools and the hidden loop (<c>Interception/ToolLoop</c> is written once against
+/// this): put the tools into the request, and begin each turn's <see cref="ILoopTurn"/>, which watches the turn so the
+/// client sees one coherent response and appends the turn's calls and results for the next one.
 /// </summary>
 internal interface IToolLoopDialect
 {
@@ -16,20 +17,26 @@ internal interface IToolLoopDialect
     /// <summary>Prepends the injected tools, in the given (stable) order, before the client's own.</summary>
     void InjectTools(JsonObject request, IReadOnlyList<ToolDefinition> tools);
 
-    /// <summary>A fresh observer for one turn of the loop; <paramref name="loop"/> carries what earlier turns told the client.</summary>
+    /// <summary>A fresh observer for one turn of the loop; <paramref name="loop"/> is what earlier turns told the client.</summary>
     ILoopTurn BeginTurn(RequestFacts facts, LoopState loop);
-
-    /// <summary>Appends what the model said in <paramref name="turn"/> and the injected tools' results, for the next turn.</summary>
-    void AppendToolResults(JsonObject request, ILoopTurn turn, IReadOnlyList<ToolOutcome> outcomes);
 }
 
-/// <summary>One turn of the loop, seen by its observer. Events from injected calls never reach the client.</summary>
-internal interface ILoopTurn : IExchangeObserver
+/// <summary>
+/// One turn of the loop: one upstream exchange, seen by its observer, and the state it owns. Events from injected calls
+/// never reach the client.
+/// </summary>
+internal interface ILoopTurn
 {
-    /// <summary>The replacement bytes of the last event for which <see cref="IExchangeObserver.OnEvent"/> returned <see cref="Relay.Replace"/>.</summary>
-    ReadOnlyMemory<byte> Replacement { get; }
+    /// <summary>Called for every upstream event, in order: what the client gets for it.</summary>
+    TurnAction OnEvent(in SseEvent item);
 
-    /// <summary>Injected tools the model called in this turn (valid after <see cref="IExchangeObserver.Complete"/>).</summary>
+    /// <summary>Called once with the whole body of a non-streaming response.</summary>
+    void OnBody(ReadOnlySpan<byte> body);
+
+    /// <summary>What the exchange amounted to. Safe to call after a partial stream (cancellation, errors).</summary>
+    ExchangeSummary Complete();
+
+    /// <summary>Injected tools the model called in this turn (valid after <see cref="Complete"/>).</summary>
     IReadOnlyList<ToolCall> InjectedCalls { get; }
 
     /// <summary>True when the turn ended asking only for injected tools: the loop runs them and calls upstream again.</summary>
@@ -40,6 +47,23 @@ internal interface ILoopTurn : IExchangeObserver
 
     /// <summary>For a blocking exchange: the body the client receives, merged over every turn (the upstream's own bytes when one turn).</summary>
     ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody);
+
+    /// <summary>
+    /// Appends what the model said in this turn and the injected tools' results to <paramref name="request"/>, in the
+    /// API's own shape, and returns the state the next turn starts from (usage summed, what the client was shown).
+    /// </summary>
+    LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes);
+}
+
+/// <summary>What the client gets for one upstream event: its own bytes, nothing, or a rewritten frame.</summary>
+internal readonly record struct TurnAction(Relay Relay, ReadOnlyMemory<byte> Frame)
+{
+    public static readonly TurnAction Forward = new(Relay.Forward, default);
+    public static readonly TurnAction Suppress = new(Relay.Suppress, default);
+
+    public static TurnAction Replace(ReadOnlyMemory<byte> frame) => new(Relay.Replace, frame);
+
+    public static TurnAction Of(Relay relay) => relay == Relay.Suppress ? Suppress : Forward;
 }
 
 /// <summary>A tool the gateway injects, in provider-neutral form.</summary>
@@ -49,21 +73,21 @@ internal sealed record ToolDefinition(string Name, string? Description, JsonObje
 internal sealed record ToolOutcome(ToolCall Call, string Content, bool IsError);
 
 /// <summary>
-/// What the turns of one interception share: the injected tool names, usage summed over finished turns, and what the
-/// client has already been shown (first message id, next content index, event sequence, earlier content).
+/// What one turn starts from, immutable: the injected tool names, the turn number, usage summed over finished turns,
+/// and what the client has already been shown (first message id, next content index, event sequence, earlier content).
+/// Each turn keeps its own changes and hands the next state on (<see cref="ILoopTurn.Continue"/>).
 /// </summary>
-internal sealed class LoopState(IReadOnlySet<string> injected)
+internal sealed record LoopState(IReadOnlySet<string> Injected)
 {
-    public IReadOnlySet<string> Injected { get; } = injected;
-    public int Turn { get; set; } = 1;
-    public TokenUsage Total { get; set; } = TokenUsage.Zero;
-    public string? FirstId { get; set; }
-    public bool StartSent { get; set; }
-    public int NextIndex { get; set; }
-    public long NextSequence { get; set; }
+    public int Turn { get; init; } = 1;
+    public TokenUsage Total { get; init; } = TokenUsage.Zero;
+    public string? FirstId { get; init; }
+    public bool StartSent { get; init; }
+    public int NextIndex { get; init; }
+    public long NextSequence { get; init; }
 
     /// <summary>Client-visible content of earlier turns, in the dialect's own shape (merged into a blocking final body).</summary>
-    public JsonArray EarlierContent { get; } = [];
+    public ImmutableList<JsonNode> EarlierContent { get; init; } = [];
 
     /// <summary>Usage summed over turns; a sum that would overflow stays at <see cref="long.MaxValue"/> (figures are never negative).</summary>
     public static TokenUsage Sum(TokenUsage a, TokenUsage? b) => b is null ? a :

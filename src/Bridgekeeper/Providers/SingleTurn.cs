@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bridgekeeper.Streaming;
 
 namespace Bridgekeeper.Providers;
@@ -5,11 +6,10 @@ namespace Bridgekeeper.Providers;
 /// <summary>An exchange with nothing injected, seen as a loop of one turn: every event and the body go out as they came.</summary>
 internal sealed class SingleTurn(IExchangeObserver observer) : ILoopTurn
 {
-    public ReadOnlyMemory<byte> Replacement => ReadOnlyMemory<byte>.Empty;
     public IReadOnlyList<ToolCall> InjectedCalls => [];
     public bool WantsInjectedTools => false;
 
-    public Relay OnEvent(in SseEvent item) => observer.OnEvent(item);
+    public TurnAction OnEvent(in SseEvent item) => TurnAction.Of(observer.OnEvent(item));
 
     public void OnBody(ReadOnlySpan<byte> body) => observer.OnBody(body);
 
@@ -18,4 +18,7 @@ internal sealed class SingleTurn(IExchangeObserver observer) : ILoopTurn
     public IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames() => [];
 
     public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody) => lastBody;
+
+    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes) =>
+        throw new InvalidOperationException("A single turn never continues: nothing was injected.");
 }

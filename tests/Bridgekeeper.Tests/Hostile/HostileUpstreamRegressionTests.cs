@@ -30,8 +30,8 @@ public sealed class HostileUpstreamRegressionTests
         var delta = Event("message_delta", """{"type":"message_delta","usage":{"output_tokens":""");
         var stop = Event("message_stop", """{"type":"message_stop"}""");
 
-        Assert.Equal(Relay.Suppress, turn.OnEvent(delta));
-        Assert.Equal(Relay.Suppress, turn.OnEvent(stop));
+        Assert.Equal(TurnAction.Suppress, turn.OnEvent(delta));
+        Assert.Equal(TurnAction.Suppress, turn.OnEvent(stop));
         turn.Complete();
 
         Assert.Equal(Encoding.UTF8.GetString(delta.Raw.Span) + Encoding.UTF8.GetString(stop.Raw.Span), Text(turn.FinalFrames()));
@@ -75,7 +75,7 @@ public sealed class HostileUpstreamRegressionTests
         turn.Complete();
         var request = new JsonObject { ["messages"] = new JsonArray() };
 
-        new AnthropicToolLoop().AppendToolResults(request, turn, []);
+        turn.Continue(request, []);
 
         Assert.Equal("""[{"type":"text","text":"kept"}]""", request["messages"]![0]!["content"]!.ToJsonString());
     }
@@ -87,7 +87,7 @@ public sealed class HostileUpstreamRegressionTests
 
         var relay = turn.OnEvent(Event(null, """{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"\ud800"}}]}"""));
 
-        Assert.Equal(Relay.Forward, relay);
+        Assert.Equal(TurnAction.Forward, relay);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class HostileUpstreamRegressionTests
         var relay = turn.OnEvent(Event("response.output_item.done",
             """{"type":"response.output_item.done","sequence_number":0,"output_index":0,"item":{"type":"function_call","name":"\ud800","call_id":"c"}}"""));
 
-        Assert.Equal(Relay.Forward, relay);
+        Assert.Equal(TurnAction.Forward, relay);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public sealed class HostileUpstreamRegressionTests
     {
         var turn = new OpenAIResponsesLoopTurn(NewLoop());
 
-        Assert.Equal(Relay.Forward, turn.OnEvent(Event(null, data)));
+        Assert.Equal(TurnAction.Forward, turn.OnEvent(Event(null, data)));
     }
 
     [Fact]

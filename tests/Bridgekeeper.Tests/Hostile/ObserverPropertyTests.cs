@@ -12,7 +12,7 @@ namespace Bridgekeeper.Tests.Hostile;
 
 /// <summary>
 /// Hostile upstream answers (mutated fixtures, see <see cref="HostileUpstream"/>) through each dialect's observer and each
-/// tool-loop turn, as <c>ExchangeRelay</c> and <c>TurnSequence</c> drive them. Upstream bytes are never ours to judge
+/// tool-loop turn, as <c>Interception/ToolLoop</c> drives them. Upstream bytes are never ours to judge
 /// (the accumulators document that malformed JSON is ignored and the event relayed regardless), so: nothing throws;
 /// <c>Complete()</c> always sums up; token figures are counts, never negative; and a loop turn's output (replacement
 /// frames, closing frames, the merged body, the next request) is always made.
@@ -46,7 +46,7 @@ public sealed class ObserverPropertyTests
     private static Gen<(List<HostileUpstream.Event>, int[], bool)> StreamCases(string dialect) =>
         Gen.Select(HostileUpstream.Stream(dialect), HostileSse.Splits, Gen.Bool);
 
-    /// <summary>The stream through the dialect's observer as <c>ExchangeRelay</c> reads it; only the forced usage chunk may be kept back.</summary>
+    /// <summary>The stream through the dialect's observer as the loop reads it; only the forced usage chunk may be kept back.</summary>
     private static async Task<ExchangeSummary> ObserveAsync(string dialect, (List<HostileUpstream.Event> Events, int[] Splits, bool ClientWantsUsage) c)
     {
         var observer = Dialect(dialect).Observe(Facts(c.ClientWantsUsage));
@@ -90,13 +90,13 @@ public sealed class ObserverPropertyTests
                 var turn = loop.BeginTurn(Facts(clientWantsUsage), state);
                 await foreach (var item in Read(HostileUpstream.Render(events), splits))
                 {
-                    if (turn.OnEvent(item) == Relay.Replace)
-                        AssertFrame(turn.Replacement);
+                    if (turn.OnEvent(item) is { Relay: Relay.Replace } replaced)
+                        AssertFrame(replaced.Frame);
                 }
                 var summary = turn.Complete();
                 AssertSummary(summary);
                 Assert.All(turn.FinalFrames(), frame => Assert.False(frame.IsEmpty));
-                NextTurn(loop, state, request, turn, summary);
+                state = NextTurn(request, turn);
                 if (checkUsage)
                     AssertUsage(state.Total);
             }
@@ -117,18 +117,16 @@ public sealed class ObserverPropertyTests
                 var summary = turn.Complete();
                 AssertSummary(summary);
                 Assert.False(turn.FinalBody(body).IsEmpty && body.Length > 0);
-                NextTurn(loop, state, request, turn, summary);
+                state = NextTurn(request, turn);
             }
         }, Iterations / 3, c => HostileJson.Show(c.Item1) + "\n---- then ----\n" + HostileJson.Show(c.Item2));
 
-    /// <summary>What <c>TurnSequence</c> does between turns: append the calls and results, sum usage, write the next request.</summary>
-    private static void NextTurn(IToolLoopDialect loop, LoopState state, JsonObject request, ILoopTurn turn, ExchangeSummary summary)
+    /// <summary>What the loop does between turns: the turn appends the calls and results and gives the next state; the next request is written.</summary>
+    private static LoopState NextTurn(JsonObject request, ILoopTurn turn)
     {
-        var outcomes = turn.InjectedCalls.Select(call => new ToolOutcome(call, "result", IsError: false)).ToList();
-        loop.AppendToolResults(request, turn, outcomes);
-        state.Total = LoopState.Sum(state.Total, summary.Usage);
-        state.Turn++;
+        var next = turn.Continue(request, [.. turn.InjectedCalls.Select(call => new ToolOutcome(call, "result", IsError: false))]);
         Assert.False(JsonBody.Serialize(request).IsEmpty);
+        return next;
     }
 
     private static void AssertSummary(ExchangeSummary summary)

@@ -1,4 +1,4 @@
-using Bridgekeeper.Interception;
+using Bridgekeeper.Providers.Upstreams;
 using Microsoft.AspNetCore.Http;
 
 namespace Bridgekeeper.Tests.Interception;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.OpenAIChat;
 using Bridgekeeper.Streaming;
-using Bridgekeeper.Tests.Streaming;
+using Bridgekeeper.Tests.Interception;
 using static Bridgekeeper.Tests.Providers.OpenAIChatLoopFixtures;
 
 namespace Bridgekeeper.Tests.Providers;
@@ -19,35 +19,10 @@ public sealed class OpenAIChatLoopTests
     private static JsonObject Request() =>
         JsonNode.Parse("""{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"Weather in Paris?"}]}""")!.AsObject();
 
-    /// <summary>Runs one turn as <c>ExchangeRelay</c> does and returns what the client received during it.</summary>
-    private static async Task<string> RelayAsync(ILoopTurn turn, string stream)
-    {
-        var client = new StringBuilder();
-        var source = ChunkedStream.Random(Encoding.UTF8.GetBytes(stream), seed: 7, maxChunk: 97);
-        await foreach (var item in SseEventReader.ReadAsync(source, TestContext.Current.CancellationToken))
-        {
-            switch (turn.OnEvent(item))
-            {
-                case Relay.Forward:
-                    client.Append(Encoding.UTF8.GetString(item.Raw.Span));
-                    break;
-                case Relay.Replace:
-                    client.Append(Encoding.UTF8.GetString(turn.Replacement.Span));
-                    break;
-            }
-        }
-        return client.ToString();
-    }
+    /// <summary>Runs one turn through the loop's own stream writer and returns what the client received during it.</summary>
+    private static Task<string> RelayAsync(ILoopTurn turn, string stream) => LoopHarness.RelayAsync(turn, stream, new OpenAIChatDialect());
 
     private static string Final(ILoopTurn turn) => string.Concat(turn.FinalFrames().Select(frame => Encoding.UTF8.GetString(frame.Span)));
-
-    /// <summary>What <c>TurnSequence</c> does between turns.</summary>
-    private static void Continue(LoopState loop, JsonObject request, ILoopTurn turn, ExchangeSummary summary, IReadOnlyList<ToolOutcome> outcomes)
-    {
-        ToolLoop.AppendToolResults(request, turn, outcomes);
-        loop.Total = LoopState.Sum(loop.Total, summary.Usage);
-        loop.Turn++;
-    }
 
     /// <summary>The stream without its usage-only chunk (<c>"choices":[]</c>), as a client that did not ask gets it.</summary>
     private static string WithoutUsageChunk(string stream) =>
@@ -91,7 +66,7 @@ public sealed class OpenAIChatLoopTests
         Assert.True(first.WantsInjectedTools);
         Assert.Equal([new ToolCall("call_w1", Weather, """{"city":"Paris"}""")], first.InjectedCalls);
         Assert.Equal(new TokenUsage(60, 20, 40, 0, 0), firstSummary.Usage);
-        Continue(loop, request, first, firstSummary, [new ToolOutcome(first.InjectedCalls[0], "Sunny, 24 °C", false)]);
+        loop = first.Continue(request, [new ToolOutcome(first.InjectedCalls[0], "Sunny, 24 °C", false)]);
 
         var second = ToolLoop.BeginTurn(Facts(clientWantsUsage), loop);
         client += await RelayAsync(second, TextAnswer);
@@ -144,7 +119,7 @@ public sealed class OpenAIChatLoopTests
 
             """, client);
 
-        ToolLoop.AppendToolResults(request, turn,
+        turn.Continue(request,
             [new ToolOutcome(turn.InjectedCalls[0], "Sunny", false), new ToolOutcome(turn.InjectedCalls[1], "error: unknown zone", true)]);
         Assert.Equal(
             """[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_a","type":"function","function":{"name":"bmcp_weather_forecast","arguments":"{\"city\":\"Paris\"}"}},{"id":"call_b","type":"function","function":{"name":"bmcp_clock_now","arguments":"{\"tz\":\"Europe/Paris\"}"}}]},{"role":"tool","tool_call_id":"call_a","content":"Sunny"},{"role":"tool","tool_call_id":"call_b","content":"error: unknown zone"}]""",
@@ -157,7 +132,8 @@ public sealed class OpenAIChatLoopTests
         var loop = NewLoop();
         var first = ToolLoop.BeginTurn(Facts(true), loop);
         var client = await RelayAsync(first, TextThenInjectedCall);
-        Continue(loop, Request(), first, first.Complete(), [new ToolOutcome(first.InjectedCalls[0], "Sunny", false)]);
+        first.Complete();
+        loop = first.Continue(Request(), [new ToolOutcome(first.InjectedCalls[0], "Sunny", false)]);
 
         var second = ToolLoop.BeginTurn(Facts(true), loop);
         client += await RelayAsync(second, ParallelInjected);
@@ -223,7 +199,7 @@ public sealed class OpenAIChatLoopTests
         var summary = first.Complete();
 
         Assert.True(first.WantsInjectedTools);
-        Continue(loop, request, first, summary, [new ToolOutcome(first.InjectedCalls[0], "Sunny", false)]);
+        loop = first.Continue(request, [new ToolOutcome(first.InjectedCalls[0], "Sunny", false)]);
         Assert.Equal(
             """{"role":"assistant","content":"Let me check.","tool_calls":[{"id":"call_w1","type":"function","function":{"name":"bmcp_weather_forecast","arguments":"{\"city\":\"Paris\"}"}}]}""",
             Text(request["messages"]![1]!));

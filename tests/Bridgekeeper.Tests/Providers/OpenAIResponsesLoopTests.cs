@@ -7,6 +7,8 @@ using Bridgekeeper.Providers.OpenAIResponses;
 using Bridgekeeper.Streaming;
 using F = Bridgekeeper.Tests.Providers.OpenAIResponsesLoopFixtures;
 
+using Bridgekeeper.Tests.Interception;
+
 namespace Bridgekeeper.Tests.Providers;
 
 public sealed class OpenAIResponsesLoopTests
@@ -50,7 +52,7 @@ public sealed class OpenAIResponsesLoopTests
         var firstSummary = await RelayAsync(first, F.Turn1, client);
         Assert.True(first.WantsInjectedTools);
         Assert.Equal([new ToolCall("call_echo1", Echo, """{"message":"hi"}""")], first.InjectedCalls);
-        Continue(request, first, firstSummary, loop, "hi");
+        loop = Continue(request, first, "hi");
 
         var last = Loop.BeginTurn(Facts, loop);
         await RelayAsync(last, F.Turn2, client);
@@ -85,7 +87,7 @@ public sealed class OpenAIResponsesLoopTests
         var loop = NewLoop();
         var first = Loop.BeginTurn(Facts, loop);
         var summary = await RelayAsync(first, F.Turn1, new StringBuilder());
-        Continue(Request(), first, summary, loop, "hi");
+        loop = Continue(Request(), first, "hi");
         var client = new StringBuilder();
 
         await RelayAsync(Loop.BeginTurn(Facts, loop), F.Turn2, client);
@@ -103,7 +105,7 @@ public sealed class OpenAIResponsesLoopTests
         var client = new StringBuilder();
         var first = Loop.BeginTurn(Facts, loop);
         var summary = await RelayAsync(first, F.Turn1, client);
-        Continue(Request(), first, summary, loop, "hi");
+        loop = Continue(Request(), first, "hi");
         var failing = F.Turn2.Replace("response.completed", "response.failed", StringComparison.Ordinal);
 
         var last = Loop.BeginTurn(Facts, loop);
@@ -158,7 +160,7 @@ public sealed class OpenAIResponsesLoopTests
         Assert.DoesNotContain("fc_b", text);
         Assert.Contains("Adding both.", text);
 
-        Continue(request, turn, summary, loop, "3", "3");
+        loop = Continue(request, turn, "3", "3");
         var input = request["input"]!.AsArray();
         Assert.Equal(
             ["message", "message", "function_call", "function_call", "function_call_output", "function_call_output"],
@@ -175,7 +177,7 @@ public sealed class OpenAIResponsesLoopTests
         var turn = Loop.BeginTurn(Facts, loop);
         var summary = await RelayAsync(turn, F.Turn1, new StringBuilder());
 
-        Continue(request, turn, summary, loop, "Echo: hi");
+        loop = Continue(request, turn, "Echo: hi");
 
         Assert.Equal(
             """
@@ -194,7 +196,7 @@ public sealed class OpenAIResponsesLoopTests
         var turn = Loop.BeginTurn(Facts, loop);
         var summary = await RelayAsync(turn, F.Turn1, new StringBuilder());
 
-        Continue(request, turn, summary, loop, "Echo: hi");
+        loop = Continue(request, turn, "Echo: hi");
 
         var input = request["input"]!.AsArray();
         Assert.Equal(5, input.Count);
@@ -237,7 +239,7 @@ public sealed class OpenAIResponsesLoopTests
         first.OnBody(Encoding.UTF8.GetBytes(F.BlockingTurn1));
         var summary = first.Complete();
         Assert.True(first.WantsInjectedTools);
-        Continue(request, first, summary, loop, "hi");
+        loop = Continue(request, first, "hi");
         Assert.Equal(5, request["input"]!.AsArray().Count);
 
         var last = Loop.BeginTurn(Facts, loop);
@@ -274,22 +276,10 @@ public sealed class OpenAIResponsesLoopTests
         ["stream"] = true,
     };
 
-    /// <summary>What the gateway's relay does with one turn: the client gets forwarded bytes and replacements.</summary>
+    /// <summary>Runs one turn through the loop's own stream writer: the client's bytes go to <paramref name="client"/>.</summary>
     private static async Task<ExchangeSummary> RelayAsync(ILoopTurn turn, string stream, StringBuilder client)
     {
-        using var source = new MemoryStream(Encoding.UTF8.GetBytes(stream));
-        await foreach (var item in SseEventReader.ReadAsync(source, TestContext.Current.CancellationToken))
-        {
-            switch (turn.OnEvent(item))
-            {
-                case Relay.Forward:
-                    client.Append(Encoding.UTF8.GetString(item.Raw.Span));
-                    break;
-                case Relay.Replace:
-                    client.Append(Encoding.UTF8.GetString(turn.Replacement.Span));
-                    break;
-            }
-        }
+        client.Append(await LoopHarness.RelayAsync(turn, stream, new OpenAIResponsesDialect()));
         return turn.Complete();
     }
 
@@ -299,14 +289,9 @@ public sealed class OpenAIResponsesLoopTests
             client.Append(Encoding.UTF8.GetString(frame.Span));
     }
 
-    /// <summary>What the loop does between turns: run the injected calls, append the results, sum usage.</summary>
-    private static void Continue(JsonObject request, ILoopTurn turn, ExchangeSummary summary, LoopState loop, params string[] results)
-    {
-        var outcomes = turn.InjectedCalls.Select((call, i) => new ToolOutcome(call, results[i], IsError: false)).ToList();
-        Loop.AppendToolResults(request, turn, outcomes);
-        loop.Total = LoopState.Sum(loop.Total, summary.Usage);
-        loop.Turn++;
-    }
+    /// <summary>What the loop does between turns, with the injected calls' results: the turn appends them and gives the next state.</summary>
+    private static LoopState Continue(JsonObject request, ILoopTurn turn, params string[] results) =>
+        turn.Continue(request, [.. turn.InjectedCalls.Select((call, i) => new ToolOutcome(call, results[i], IsError: false))]);
 
     private static List<string> Frames(string stream) =>
         [.. stream.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(frame => frame + "\n\n")];

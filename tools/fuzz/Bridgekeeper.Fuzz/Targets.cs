@@ -112,18 +112,17 @@ internal static class Targets
         turn.FinalBody(body);
     }
 
-    /// <summary>What <c>TurnSequence</c> does after a turn that asked for tools: append the calls and results, write the next request.</summary>
+    /// <summary>What the tool loop does after a turn that asked for tools: append the calls and results, write the next request.</summary>
     private static void Finish(IApiDialect dialect, LoopState loop, ILoopTurn turn)
     {
-        var summary = turn.Complete();
+        turn.Complete();
         var request = JsonNode.Parse(dialect switch
         {
             OpenAIChatDialect => RealisticRequests.OpenAIChat[2],
             OpenAIResponsesDialect => RealisticRequests.OpenAIResponses[1],
             _ => RealisticRequests.AnthropicMessages[1],
         })!.AsObject();
-        dialect.ToolLoop!.AppendToolResults(request, turn, [.. turn.InjectedCalls.Select(call => new ToolOutcome(call, "result", IsError: false))]);
-        loop.Total = LoopState.Sum(loop.Total, summary.Usage);
+        turn.Continue(request, [.. turn.InjectedCalls.Select(call => new ToolOutcome(call, "result", IsError: false))]);
         JsonBody.Serialize(request);
     }
 

@@ -21,54 +21,56 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     private JsonObject? _body;
     private bool _rewrote;
     private ExchangeSummary? _summary;
+    private bool _startSent = loop.StartSent;
+    private int _nextIndex = loop.NextIndex;
+    private string? _firstId = loop.FirstId;
+    private readonly List<JsonNode> _earlier = [];
 
-    public ReadOnlyMemory<byte> Replacement { get; private set; }
     public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
     public bool WantsInjectedTools { get; private set; }
 
-    public Relay OnEvent(in SseEvent item)
+    public TurnAction OnEvent(in SseEvent item)
     {
         _audit.OnEvent(item);
         var data = item.Data.Span;
         switch (item.EventType)
         {
-            case E.MessageStart when loop.StartSent:
-                return Relay.Suppress;
+            case E.MessageStart when _startSent:
+                return TurnAction.Suppress;
             case E.MessageStart:
-                loop.StartSent = true;
-                return Relay.Forward;
+                _startSent = true;
+                return TurnAction.Forward;
             case E.MessageDelta:
                 _heldDelta = UpstreamJson.Parse(data) as JsonObject;
                 _held.Add(item.Raw.ToArray());
-                return Relay.Suppress;
+                return TurnAction.Suppress;
             case "message_stop":
                 _held.Add(item.Raw.ToArray());
-                return Relay.Suppress;
+                return TurnAction.Suppress;
             case E.ContentBlockStart or E.ContentBlockDelta or "content_block_stop":
                 _contentEvents.Add(data.ToArray());
                 return Renumber(item.EventType, data);
             default:
-                return Relay.Forward;
+                return TurnAction.Forward;
         }
     }
 
     /// <summary>Keeps injected tool blocks from the client and numbers the others on from earlier turns.</summary>
-    private Relay Renumber(string eventType, ReadOnlySpan<byte> data)
+    private TurnAction Renumber(string eventType, ReadOnlySpan<byte> data)
     {
         if (!LoopWire.TryFindNumber(data, "index"u8, out var index, out var start, out var length))
-            return Relay.Forward;
+            return TurnAction.Forward;
         if (eventType == E.ContentBlockStart)
-            _clientIndex[index] = IsInjectedToolUse(data) ? -1 : loop.NextIndex++;
+            _clientIndex[index] = IsInjectedToolUse(data) ? -1 : _nextIndex++;
         if (!_clientIndex.TryGetValue(index, out var clientIndex) || clientIndex < 0)
         {
             _rewrote = true;
-            return Relay.Suppress;
+            return TurnAction.Suppress;
         }
         if (clientIndex == index)
-            return Relay.Forward;
+            return TurnAction.Forward;
         _rewrote = true;
-        Replacement = LoopWire.Frame(eventType, LoopWire.Splice(data, start, length, clientIndex));
-        return Relay.Replace;
+        return TurnAction.Replace(LoopWire.Frame(eventType, LoopWire.Splice(data, start, length, clientIndex)));
     }
 
     private bool IsInjectedToolUse(ReadOnlySpan<byte> data) =>
@@ -107,20 +109,32 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
             return lastBody;
         JsonArray merged = [.. loop.EarlierContent.Select(node => node!.DeepClone()), .. VisibleBlocks(content)];
         _body["content"] = merged;
-        if (loop.FirstId is { } id)
+        if (_firstId is { } id)
             _body["id"] = id;
         SetUsage(_body);
         return LoopWire.Serialize(_body);
     }
 
-    /// <summary>The assistant's full content this turn (text, thinking with signatures, every tool_use), for the next request.</summary>
-    public JsonArray AssistantContent()
+    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes)
+    {
+        AnthropicToolLoop.AppendToolResults(request, AssistantContent(), outcomes);
+        return loop with
+        {
+            Turn = loop.Turn + 1, Total = LoopState.Sum(loop.Total, _summary?.Usage), FirstId = _firstId, StartSent = _startSent,
+            NextIndex = _nextIndex, EarlierContent = loop.EarlierContent.AddRange(_earlier),
+        };
+    }
+
+    /// <summary>
+    /// The assistant's full content this turn (text, thinking with signatures, every tool_use), for the next request;
+    /// its visible blocks are kept for the next turns' <see cref="LoopState.EarlierContent"/>.
+    /// </summary>
+    private JsonArray AssistantContent()
     {
         if (_body?["content"] is JsonArray content)
         {
-            loop.FirstId ??= Json.String(_body["id"]);
-            foreach (var block in VisibleBlocks(content))
-                loop.EarlierContent.Add(block);
+            _firstId ??= Json.String(_body["id"]);
+            _earlier.AddRange(VisibleBlocks(content));
             return (JsonArray)content.DeepClone();
         }
         return AnthropicTurnContent.Rebuild(_contentEvents);

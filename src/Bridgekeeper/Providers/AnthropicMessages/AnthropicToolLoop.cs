@@ -24,11 +24,12 @@ internal sealed class AnthropicToolLoop : IToolLoopDialect
 
     public ILoopTurn BeginTurn(RequestFacts facts, LoopState loop) => new AnthropicLoopTurn(loop);
 
-    public void AppendToolResults(JsonObject request, ILoopTurn turn, IReadOnlyList<ToolOutcome> outcomes)
+    /// <summary>Appends the assistant's content of a turn and the injected tools' results, as <c>tool_result</c> blocks.</summary>
+    public static void AppendToolResults(JsonObject request, JsonArray assistantContent, IReadOnlyList<ToolOutcome> outcomes)
     {
         if (request[Keys.Messages] is not JsonArray messages)
             request[Keys.Messages] = messages = [];
-        messages.Add(new JsonObject { ["role"] = "assistant", [Keys.Content] = ((AnthropicLoopTurn)turn).AssistantContent() });
+        messages.Add(new JsonObject { ["role"] = "assistant", [Keys.Content] = assistantContent });
         messages.Add(new JsonObject
         {
             ["role"] = "user",

@@ -33,38 +33,40 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     private string? _finishReason;
     private ExchangeSummary? _summary;
     private byte[]? _encodedFirstId;
+    private string? _firstId = loop.FirstId;
+    private int _nextIndex = loop.NextIndex;
+    private readonly List<JsonNode> _earlier = [];
 
-    public ReadOnlyMemory<byte> Replacement { get; private set; }
     public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
     public bool WantsInjectedTools { get; private set; }
 
-    public Relay OnEvent(in SseEvent item)
+    public TurnAction OnEvent(in SseEvent item)
     {
         var audit = _audit.OnEvent(item);
         var data = item.Data.Span;
         if (data.IsEmpty && _held.Count > 0)
         {
             _held.Add((Held.Comment, item.Raw.ToArray(), null));
-            return Relay.Suppress;
+            return TurnAction.Suppress;
         }
         if (data.IsEmpty)
-            return audit;                            // comments and blank frames
+            return TurnAction.Of(audit);                            // comments and blank frames
         if (data.SequenceEqual(Keys.Utf8.Done))
         {
             _held.Add((Held.Done, item.Raw.ToArray(), null));
-            return Relay.Suppress;
+            return TurnAction.Suppress;
         }
         if (Parse(data) is not { } chunk)
-            return audit;                            // not JSON: relayed as it came
+            return TurnAction.Of(audit);                            // not JSON: relayed as it came
 
         var id = Json.String(chunk[Keys.Id]);
-        loop.FirstId ??= id;
+        _firstId ??= id;
         if (chunk[Keys.Choices] is not JsonArray { Count: > 0 } choices)
         {
             if (chunk[Keys.Usage] is not JsonObject)
                 return WithFirstId(data, chunk, id); // e.g. a mid-stream error
             _held.Add((Held.Usage, item.Raw.ToArray(), chunk));
-            return Relay.Suppress;
+            return TurnAction.Suppress;
         }
 
         var changed = false;
@@ -85,7 +87,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
             return HoldFinish(item, chunk, choices, changed);
         if (!changed)
             return WithFirstId(data, chunk, id);
-        return choices.All(choice => IsEmpty(Json.Property(choice, Keys.Delta) as JsonObject)) ? Relay.Suppress : Replace(chunk);
+        return choices.All(choice => IsEmpty(Json.Property(choice, Keys.Delta) as JsonObject)) ? TurnAction.Suppress : Replace(chunk);
     }
 
     /// <summary>
@@ -107,7 +109,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
                 continue;
             var index = Number(call[Keys.Index]) ?? position;
             if (!_clientIndex.TryGetValue((choice, index), out var clientIndex))
-                _clientIndex[(choice, index)] = clientIndex = IsInjectedCall(call) ? -1 : loop.NextIndex++;
+                _clientIndex[(choice, index)] = clientIndex = IsInjectedCall(call) ? -1 : _nextIndex++;
             if (clientIndex < 0)
             {
                 injected.Add(call);
@@ -129,12 +131,12 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     /// Holds the finish chunk. When its delta still carries something for the client (some upstreams send the last text
     /// or calls with the finish), that part goes out now and a finish-only copy is held.
     /// </summary>
-    private Relay HoldFinish(in SseEvent item, JsonObject chunk, JsonArray choices, bool changed)
+    private TurnAction HoldFinish(in SseEvent item, JsonObject chunk, JsonArray choices, bool changed)
     {
         if (!choices.Any(choice => HasPayload(Json.Property(choice, Keys.Delta) as JsonObject)))
         {
             _held.Add((Held.Finish, changed ? LoopWire.Frame(null, LoopWire.Serialize(chunk)) : item.Raw.ToArray(), chunk));
-            return Relay.Suppress;
+            return TurnAction.Suppress;
         }
         var content = (JsonObject)chunk.DeepClone();
         foreach (var choice in (JsonArray)content[Keys.Choices]!)
@@ -150,27 +152,25 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     }
 
     /// <summary>Forwards a chunk untouched, or with the first turn's id spliced in when its own differs.</summary>
-    private Relay WithFirstId(ReadOnlySpan<byte> data, JsonObject chunk, string? id)
+    private TurnAction WithFirstId(ReadOnlySpan<byte> data, JsonObject chunk, string? id)
     {
-        if (id is null || loop.FirstId is null || id == loop.FirstId)
-            return Relay.Forward;
+        if (id is null || _firstId is null || id == _firstId)
+            return TurnAction.Forward;
         if (!TryFindString(data, "id"u8, out var start, out var length))
             return Replace(chunk);
-        _encodedFirstId ??= Json.Write(loop.FirstId, static (writer, id) => writer.WriteStringValue(id));
-        Replacement = LoopWire.Frame(null, [.. data[..start], .. _encodedFirstId, .. data[(start + length)..]]);
-        return Relay.Replace;
+        _encodedFirstId ??= Json.Write(_firstId, static (writer, id) => writer.WriteStringValue(id));
+        return TurnAction.Replace(LoopWire.Frame(null, [.. data[..start], .. _encodedFirstId, .. data[(start + length)..]]));
     }
 
-    private Relay Replace(JsonObject chunk)
+    private TurnAction Replace(JsonObject chunk)
     {
         SetFirstId(chunk);
-        Replacement = LoopWire.Frame(null, LoopWire.Serialize(chunk));
-        return Relay.Replace;
+        return TurnAction.Replace(LoopWire.Frame(null, LoopWire.Serialize(chunk)));
     }
 
     private void SetFirstId(JsonObject chunk)
     {
-        if (loop.FirstId is { } id && chunk.ContainsKey(Keys.Id))
+        if (_firstId is { } id && chunk.ContainsKey(Keys.Id))
             chunk[Keys.Id] = id;
     }
 
@@ -178,7 +178,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     {
         _audit.OnBody(body);
         _body = Parse(body);
-        loop.FirstId ??= Json.String(_body?[Keys.Id]);
+        _firstId ??= Json.String(_body?[Keys.Id]);
     }
 
     public ExchangeSummary Complete()
@@ -242,17 +242,26 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
         return LoopWire.Serialize(_body);
     }
 
+    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes)
+    {
+        OpenAIChatToolLoop.AppendToolResults(request, AssistantMessage(), outcomes);
+        return loop with
+        {
+            Turn = loop.Turn + 1, Total = Total(), FirstId = _firstId, NextIndex = _nextIndex, EarlierContent = loop.EarlierContent.AddRange(_earlier),
+        };
+    }
+
     /// <summary>
     /// The assistant message of this turn for the next request: its text (null when none) and the injected calls. The
-    /// text is also kept in <see cref="LoopState.EarlierContent"/> for a blocking final body.
+    /// text is also kept for the next turns' <see cref="LoopState.EarlierContent"/>, for a blocking final body.
     /// </summary>
-    public JsonObject AssistantMessage()
+    private JsonObject AssistantMessage()
     {
         var text = _body is not null
             ? Json.String(Json.Property(Json.Property(FirstChoice(_body), Keys.Message), Keys.Content))
             : _text.Length > 0 ? _text.ToString() : null;
         if (!string.IsNullOrEmpty(text))
-            loop.EarlierContent.Add(JsonValue.Create(text));
+            _earlier.Add(JsonValue.Create(text));
         return new JsonObject
         {
             [Keys.Role] = Keys.Assistant,

@@ -31,11 +31,12 @@ internal sealed class OpenAIChatToolLoop : IToolLoopDialect
 
     public ILoopTurn BeginTurn(RequestFacts facts, LoopState loop) => new OpenAIChatLoopTurn(facts, loop);
 
-    public void AppendToolResults(JsonObject request, ILoopTurn turn, IReadOnlyList<ToolOutcome> outcomes)
+    /// <summary>Appends the assistant's message of a turn and the injected tools' results, as <c>role: tool</c> messages.</summary>
+    public static void AppendToolResults(JsonObject request, JsonObject assistantMessage, IReadOnlyList<ToolOutcome> outcomes)
     {
         if (request[Keys.Messages] is not JsonArray messages)
             request[Keys.Messages] = messages = [];
-        messages.Add(((OpenAIChatLoopTurn)turn).AssistantMessage());
+        messages.Add(assistantMessage);
         foreach (var outcome in outcomes)
         {
             messages.Add(new JsonObject

@@ -29,31 +29,33 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     private JsonObject? _body;
     private bool _rewrote;
     private ExchangeSummary? _summary;
+    private int _nextIndex = loop.NextIndex;
+    private long _nextSequence = loop.NextSequence;
+    private string? _firstId = loop.FirstId;
+    private readonly List<JsonNode> _earlier = [];
 
-    public ReadOnlyMemory<byte> Replacement { get; private set; }
     public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
     public bool WantsInjectedTools { get; private set; }
 
-    public Relay OnEvent(in SseEvent item)
+    public TurnAction OnEvent(in SseEvent item)
     {
         _audit.OnEvent(item);
         var data = item.Data.Span;
         if (data.IsEmpty)
-            return Relay.Forward;                    // a comment or keep-alive frame
+            return TurnAction.Forward;                    // a comment or keep-alive frame
         switch (item.EventType ?? EventTypeOf(data))
         {
             case E.Created or E.InProgress when !_first:
-                return Relay.Suppress;
+                return TurnAction.Suppress;
             case E.Created:
-                loop.StartSent = true;
-                loop.FirstId ??= ResponseIdOf(data);
+                _firstId ??= ResponseIdOf(data);
                 return StripToolEcho(item.EventType, data);
             case E.InProgress:
                 return StripToolEcho(item.EventType, data);
             case (E.Completed or E.Incomplete) and var ending:
                 _ending = ending;
                 _held = (item.EventType, item.Raw.ToArray(), data.ToArray());
-                return Relay.Suppress;
+                return TurnAction.Suppress;
             case E.Failed:
                 _ending = E.Failed;
                 if (!_first)
@@ -70,14 +72,14 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     }
 
     /// <summary>Keeps the events of injected calls from the client and renumbers the others for the client's one stream.</summary>
-    private Relay Renumber(string? eventLine, ReadOnlySpan<byte> data)
+    private TurnAction Renumber(string? eventLine, ReadOnlySpan<byte> data)
     {
         var fields = ResponsesEventFields.Read(data, readItemId: _injectedItems.Count > 0);
         int? clientIndex = fields.OutputIndex.Found && _clientIndex.TryGetValue(fields.OutputIndex.Value, out var mapped) ? mapped : null;
         if (clientIndex < 0 || fields.ItemId is { } itemId && _injectedItems.Contains(itemId))
         {
             _rewrote = true;
-            return Relay.Suppress;
+            return TurnAction.Suppress;
         }
 
         Splices? splices = null;
@@ -89,12 +91,11 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         }
         if (clientIndex is { } index && index != fields.OutputIndex.Value)
             (splices ??= new()).Number(fields.OutputIndex, index);
-        if (!_first && fields.ResponseId.Found && loop.FirstId is { } firstId && fields.ResponseId.Text != firstId)
+        if (!_first && fields.ResponseId.Found && _firstId is { } firstId && fields.ResponseId.Text != firstId)
             (splices ??= new()).String(fields.ResponseId, firstId);
         if (splices is null)
-            return Relay.Forward;
-        Replacement = LoopWire.Frame(eventLine, splices.Apply(data));
-        return Relay.Replace;
+            return TurnAction.Forward;
+        return TurnAction.Replace(LoopWire.Frame(eventLine, splices.Apply(data)));
     }
 
     /// <summary>
@@ -103,23 +104,22 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     /// </summary>
     private long NextSequence(long upstream)
     {
-        var sequence = _first && !_rewrote ? upstream : loop.NextSequence;
-        loop.NextSequence = sequence + 1;
+        var sequence = _first && !_rewrote ? upstream : _nextSequence;
+        _nextSequence = sequence + 1;
         return sequence;
     }
 
     /// <summary>A later turn's <c>response.failed</c>: sent with the first id and the client's sequence number.</summary>
-    private Relay ReplaceLifecycle(string? eventLine, ReadOnlySpan<byte> data)
+    private TurnAction ReplaceLifecycle(string? eventLine, ReadOnlySpan<byte> data)
     {
         if (Parse(data) is not JsonObject e)
             return Renumber(eventLine, data);
         _rewrote = true;
         if (e[Keys.SequenceNumber] is not null)
             e[Keys.SequenceNumber] = NextSequence(-1);
-        if (e[Keys.Response] is JsonObject response && loop.FirstId is { } firstId)
+        if (e[Keys.Response] is JsonObject response && _firstId is { } firstId)
             response[Keys.Id] = firstId;
-        Replacement = LoopWire.Frame(eventLine, LoopWire.Serialize(e));
-        return Relay.Replace;
+        return TurnAction.Replace(LoopWire.Frame(eventLine, LoopWire.Serialize(e)));
     }
 
     /// <summary>
@@ -146,7 +146,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
             return;
         }
         if (!_clientIndex.ContainsKey(index))
-            _clientIndex[index] = loop.NextIndex++;
+            _clientIndex[index] = _nextIndex++;
         if (Json.String(item[Keys.Type]) is IT.FunctionCall or IT.CustomToolCall)
             _clientCalls.Add(index);
     }
@@ -157,7 +157,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         _body = Parse(body) as JsonObject;
         if (_body is null)
             return;
-        loop.FirstId ??= Json.String(_body[Keys.Id]);
+        _firstId ??= Json.String(_body[Keys.Id]);
         _ending = Json.String(_body[Keys.Status]) is { } status and not Keys.Completed ? status : E.Completed;
         if (_body[Keys.Output] is JsonArray output)
             for (var index = 0; index < output.Count; index++)
@@ -187,7 +187,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
             e[Keys.SequenceNumber] = NextSequence(-1);
         if (e[Keys.Response] is JsonObject response)
         {
-            if (loop.FirstId is { } firstId)
+            if (_firstId is { } firstId)
                 response[Keys.Id] = firstId;
             response[Keys.Output] = Merged(_items.Values);
             SetUsage(response);
@@ -201,22 +201,31 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         if (_body?[Keys.Output] is not JsonArray output || _first && !output.Any(IsInjectedCall))
             return stripped ? LoopWire.Serialize(_body!) : lastBody;
         _body[Keys.Output] = Merged(output);
-        if (loop.FirstId is { } firstId)
+        if (_firstId is { } firstId)
             _body[Keys.Id] = firstId;
         SetUsage(_body);
         return LoopWire.Serialize(_body);
+    }
+
+    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes)
+    {
+        OpenAIResponsesToolLoop.AppendToolResults(request, TakeOutput(), outcomes);
+        return loop with
+        {
+            Turn = loop.Turn + 1, Total = LoopState.Sum(loop.Total, _summary?.Usage), FirstId = _firstId,
+            NextIndex = _nextIndex, NextSequence = _nextSequence, EarlierContent = loop.EarlierContent.AddRange(_earlier),
+        };
     }
 
     /// <summary>
     /// Every output item of this turn as the model returned it (reasoning with <c>encrypted_content</c>, messages, the
     /// injected calls), for the next request; the client-visible ones are kept for the final <c>output</c>.
     /// </summary>
-    public IReadOnlyList<JsonObject> TakeOutput()
+    private List<JsonObject> TakeOutput()
     {
         IEnumerable<JsonObject> items = _body?[Keys.Output] is JsonArray output ? output.OfType<JsonObject>() : _items.Values;
         var all = items.ToList();
-        foreach (var item in Visible(all))
-            loop.EarlierContent.Add(item);
+        _earlier.AddRange(Visible(all));
         return [.. all.Select(item => (JsonObject)item.DeepClone())];
     }
 
@@ -255,12 +264,11 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     /// Response objects echo the request's <c>tools</c>; the injected ones are removed there too, so the client never
     /// learns of tools it did not declare. Events without injected tools in their echo keep their bytes.
     /// </summary>
-    private Relay StripToolEcho(string? eventLine, ReadOnlySpan<byte> data)
+    private TurnAction StripToolEcho(string? eventLine, ReadOnlySpan<byte> data)
     {
         if (Parse(data) is not JsonObject e || !StripInjectedTools(e[Keys.Response] as JsonObject))
             return Renumber(eventLine, data);
-        Replacement = LoopWire.Frame(eventLine, LoopWire.Serialize(e));
-        return Relay.Replace;
+        return TurnAction.Replace(LoopWire.Frame(eventLine, LoopWire.Serialize(e)));
     }
 
     private bool StripInjectedTools(JsonObject? response)

@@ -39,7 +39,7 @@ internal sealed class OpenAIResponsesToolLoop : IToolLoopDialect
     /// false"), as Codex sends its own history, and a reasoning item without <c>encrypted_content</c>, which would
     /// then carry nothing, is dropped.
     /// </summary>
-    public void AppendToolResults(JsonObject request, ILoopTurn turn, IReadOnlyList<ToolOutcome> outcomes)
+    public static void AppendToolResults(JsonObject request, IReadOnlyList<JsonObject> output, IReadOnlyList<ToolOutcome> outcomes)
     {
         var input = request[Keys.Input];
         if (input is not JsonArray items)
@@ -50,7 +50,7 @@ internal sealed class OpenAIResponsesToolLoop : IToolLoopDialect
             request[Keys.Input] = items;
         }
         var stateless = Json.Bool(request[Keys.Store]) == false;
-        foreach (var item in ((OpenAIResponsesLoopTurn)turn).TakeOutput())
+        foreach (var item in output)
         {
             if (stateless)
             {

@@ -1,22 +1,33 @@
 using System.Net.Http.Headers;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.Streaming;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Bridgekeeper.Providers.Upstreams;
 
 /// <summary>
-/// HTTPS to a provider with its key attached: <c>Authorization: Bearer</c> for OpenAI, <c>x-api-key</c> for Anthropic.
-/// Uses an <see cref="HttpMessageInvoker"/> (no response buffering, no retries, no decompression) and always
-/// returns at response headers.
+/// HTTPS to a provider that speaks the dialect's own API (OpenAI, Anthropic, anything compatible), with the
+/// provider's credentials attached as the catalog gave them. Uses an <see cref="HttpMessageInvoker"/> (no response
+/// buffering, no retries, no decompression) and returns at response headers; a stream is the upstream's SSE frames as
+/// they came, an error body is relayed as it came (it is already in the dialect's shape). Passthrough goes through
+/// YARP's forwarder on the same invoker.
 /// </summary>
-internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker invoker) : IUpstream
+/// <param name="credentials">The headers that authenticate the gateway to this provider (<c>x-api-key</c>, or
+/// <c>Authorization: Bearer</c> with <c>OpenAI-Organization</c>/<c>OpenAI-Project</c>); the client's own values of
+/// these headers never get here.</param>
+internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyValuePair<string, string>> credentials, HttpMessageInvoker invoker,
+    IHttpForwarder forwarder) : IUpstream
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly ForwarderRequestConfig PassthroughConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
 
-    public Task<HttpResponseMessage> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
+    public async Task<UpstreamResult> SendAsync(UpstreamRequest request, RequestFacts facts, CancellationToken cancellationToken)
     {
-        var uri = UpstreamUris.Resolve(provider, request.Path, request.Query)
-            ?? throw new InvalidOperationException($"The route path '{request.Path}' and its query do not resolve under the provider's base URL.");
+        if (UpstreamUris.Resolve(provider, request.Path, request.Query) is not { } uri)
+            return new UpstreamFailure(UpstreamError.Target, $"the route path '{request.Path}' and its query do not resolve under the provider's base URL");
         var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = request.Head.IsEmpty ? new ReadOnlyMemoryContent(request.Body) : new TwoPartContent(request.Head, request.Body),
@@ -29,34 +40,147 @@ internal sealed class HttpUpstream(ProviderSettings provider, HttpMessageInvoker
             if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
                 message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
         }
-        AttachKey(message.Headers, provider);
-        return invoker.SendAsync(message, cancellationToken);
+        Attach(message.Headers);
+        try
+        {
+            return new HttpExchange(await invoker.SendAsync(message, cancellationToken));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))   // the handler's connect timeout
+        {
+            return new UpstreamFailure(UpstreamError.Request, exception.Message);
+        }
     }
 
-    public async IAsyncEnumerable<SseEvent> ReadEventsAsync(HttpResponseMessage response,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task<UpstreamFailure?> ForwardAsync(HttpContext http, string path, string query)
     {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await foreach (var item in SseEventReader.ReadAsync(stream, cancellationToken))
-            yield return item;
+        if (UpstreamUris.Resolve(provider, path, query) is not { } target)
+            return new UpstreamFailure(UpstreamError.Target, "the query string cannot be forwarded");
+        http.Features.Set<IHttpUpgradeFeature>(NotUpgradable.Instance);
+        var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, PassthroughConfig, new Transformer(this, target));
+        if (error is ForwarderError.None)
+            return null;
+        var detail = http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message is { } message ? $"{error}: {message}" : error.ToString();
+        return new UpstreamFailure(error switch
+        {
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient => UpstreamError.Client,
+            ForwarderError.RequestTimedOut => UpstreamError.RequestTimedOut,
+            ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeResponseDestination => UpstreamError.ResponseBody,
+            _ => UpstreamError.Request,
+        }, detail);
     }
 
-    /// <summary>
-    /// Attaches the provider's key in its own header form, and for OpenAI the organization and project the operator set
-    /// for it (also used by passthrough). The client's own values of these headers never get here.
-    /// </summary>
-    public static void AttachKey(HttpRequestHeaders headers, ProviderSettings provider)
+    /// <summary>Replaces whatever credentials a request carries with the provider's.</summary>
+    private void Attach(HttpRequestHeaders headers)
     {
         headers.Remove("Authorization");
         headers.Remove("x-api-key");
-        if (provider.Type == ProviderTypes.Anthropic)
-            headers.TryAddWithoutValidation("x-api-key", provider.Key);
-        else
-            headers.TryAddWithoutValidation("Authorization", "Bearer " + provider.Key);
-        if (provider.Organization is { } organization)
-            headers.TryAddWithoutValidation("OpenAI-Organization", organization);
-        if (provider.Project is { } project)
-            headers.TryAddWithoutValidation("OpenAI-Project", project);
+        foreach (var (name, value) in credentials)
+            headers.TryAddWithoutValidation(name, value);
+    }
+
+    /// <summary>One answer of an HTTP upstream: the response message, read once, as events or as a whole body.</summary>
+    private sealed class HttpExchange(HttpResponseMessage response) : UpstreamExchange
+    {
+        private IReadOnlyList<KeyValuePair<string, StringValues>>? _headers;
+
+        public override int Status => (int)response.StatusCode;
+
+        public override IReadOnlyList<KeyValuePair<string, StringValues>> Headers => _headers ??= ForwardedHeaders.ForClient(response);
+
+        public override bool IsStream =>
+            string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+
+        public override async IAsyncEnumerable<SseEvent> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            if (await OpenAsync(cancellationToken) is not { } stream)
+                yield break;
+            await using var events = SseEventReader.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (await MoveNextAsync(events, cancellationToken))
+                yield return events.Current;
+        }
+
+        private async Task<Stream?> OpenAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await response.Content.ReadAsStreamAsync(cancellationToken);
+            }
+            catch (Exception exception) when (Broke(exception, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseEvent> events, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await events.MoveNextAsync();
+            }
+            catch (Exception exception) when (Broke(exception, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        public override async Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            }
+            catch (Exception exception) when (Broke(exception, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Records a transport failure while reading (not a cancellation, which the caller decides about).</summary>
+        private bool Broke(Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not (HttpRequestException or IOException) || cancellationToken.IsCancellationRequested)
+                return false;
+            Failure = new UpstreamFailure(UpstreamError.ResponseBody, Innermost(exception).Message);
+            return true;
+        }
+
+        private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
+
+        public override void Dispose() => response.Dispose();
+    }
+
+    /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider's, and targets the built URI.</summary>
+    private sealed class Transformer(HttpUpstream upstream, Uri target) : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
+            CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            proxyRequest.RequestUri = target;
+            proxyRequest.Headers.Host = null;
+            ForwardedHeaders.SanitizeUpstream(httpContext.Request.Headers, proxyRequest);
+            upstream.Attach(proxyRequest.Headers);
+        }
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
+            CancellationToken cancellationToken)
+        {
+            var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            ForwardedHeaders.SanitizeResponse(httpContext.Response);
+            return proceed;
+        }
+    }
+
+    /// <summary>Makes the forwarder treat an <c>Upgrade</c> request as a plain one: passthrough never upgrades.</summary>
+    private sealed class NotUpgradable : IHttpUpgradeFeature
+    {
+        public static readonly NotUpgradable Instance = new();
+
+        public bool IsUpgradableRequest => false;
+
+        public Task<Stream> UpgradeAsync() => throw new InvalidOperationException("Passthrough requests are never upgraded.");
     }
 
     /// <summary>A body sent as two buffers one after the other, with its exact length, without joining them.</summary>

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Bridgekeeper.Interception;
+namespace Bridgekeeper.Providers.Upstreams;
 
 /// <summary>
 /// Which headers cross the gateway (SPEC §7), for intercepted and passthrough routes alike. The client's headers go
@@ -57,14 +57,23 @@ internal static class ForwardedHeaders
     }
 
     /// <summary>
-    /// Copies upstream response headers (status line aside) onto the client response, as received: through
+    /// The upstream response's headers (status line aside) that may reach the client, as received: read through
     /// <see cref="System.Net.Http.Headers.HttpHeaders.NonValidated"/>, as YARP does, because enumerating the validated
     /// view parses every value into typed objects (measured on the streaming path before the first byte).
     /// </summary>
-    public static void CopyResponse(HttpResponseMessage upstream, HttpResponse response)
+    public static IReadOnlyList<KeyValuePair<string, StringValues>> ForClient(HttpResponseMessage upstream)
     {
-        Copy(upstream.Headers.NonValidated, response);
-        Copy(upstream.Content.Headers.NonValidated, response);
+        var relayed = new List<KeyValuePair<string, StringValues>>(16);
+        Collect(upstream.Headers.NonValidated, relayed);
+        Collect(upstream.Content.Headers.NonValidated, relayed);
+        return relayed;
+    }
+
+    /// <summary>Sets relayed headers (from <see cref="ForClient"/>) on the client's response.</summary>
+    public static void CopyTo(IReadOnlyList<KeyValuePair<string, StringValues>> headers, HttpResponse response)
+    {
+        foreach (var (name, values) in headers)
+            response.Headers[name] = values;
     }
 
     /// <summary>Removes from a response YARP already copied the headers the client must never see.</summary>
@@ -96,7 +105,7 @@ internal static class ForwardedHeaders
         return [.. connection.SelectMany(value => (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))];
     }
 
-    private static void Copy(System.Net.Http.Headers.HttpHeadersNonValidated headers, HttpResponse response)
+    private static void Collect(System.Net.Http.Headers.HttpHeadersNonValidated headers, List<KeyValuePair<string, StringValues>> relayed)
     {
         foreach (var (name, values) in headers)
         {
@@ -104,14 +113,14 @@ internal static class ForwardedHeaders
                 continue;
             if (values.Count == 1)
             {
-                response.Headers[name] = values.ToString();
+                relayed.Add(new(name, values.ToString()));
                 continue;
             }
             var all = new string[values.Count];
             var i = 0;
             foreach (var value in values)
                 all[i++] = value;
-            response.Headers[name] = all;
+            relayed.Add(new(name, all));
         }
     }
 }
