@@ -4,6 +4,7 @@ using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Recording;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 using Bridgekeeper.Tools;
 using Microsoft.Extensions.DependencyInjection;

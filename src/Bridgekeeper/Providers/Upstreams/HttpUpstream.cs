@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Bridgekeeper.Hosting;
 using Bridgekeeper.Streaming;
 
 namespace Bridgekeeper.Providers.Upstreams;
