@@ -2,7 +2,8 @@
 # Runs every test: restores, builds (warnings are errors) and runs the unit and end-to-end suites twice, once on
 # SQLite and once on a throwaway PostgreSQL 15 server that this script starts (and stops on exit).
 # Prints "N passed, N failed" as its last line. Needs the .NET SDK, PostgreSQL 15 server binaries
-# (/usr/lib/postgresql/15/bin, or PG_BIN), root or the postgres user, and Node 20+ with npm for the real-client tests.
+# (/usr/lib/postgresql/15/bin, or PG_BIN), root or the postgres user, Node 20+ with npm for the real-client tests, and
+# python3 for the dependency check.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -15,6 +16,14 @@ if ! dotnet build Bridgekeeper.slnx -c Release -warnaserror; then
   echo "build failed"
   echo "0 passed, 1 failed"
   exit 1
+fi
+
+# The folders use each other only as docs/dependencies.txt allows, without cycles; a violation is one failed test.
+status=0
+if ! python3 tools/check-dependencies.py; then
+  echo "FAILED: folder dependencies (tools/check-dependencies.py, docs/dependencies.txt)"
+  status=1
+  deps_failed=1
 fi
 
 # The real clients (Claude Code, Codex, the OpenAI and Anthropic Node SDKs) that tests/…/Clients drive, pinned in
@@ -78,7 +87,6 @@ CONF
   echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($pg_dir)"
 }
 
-status=0
 run_suites() {  # $1: database name, used in the result file names
   for project in tests/Bridgekeeper.Tests tests/Bridgekeeper.EndToEndTests; do
     name=$(basename "$project")-$1
@@ -108,7 +116,7 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 done
-failed=$((failed + ${pg_failed:-0}))
+failed=$((failed + ${pg_failed:-0} + ${deps_failed:-0}))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # a runner crash or a project that produced no results still counts as a failure
 fi

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.MockUpstream;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 
 namespace Bridgekeeper;

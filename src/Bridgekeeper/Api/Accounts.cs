@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Bridgekeeper.Auth;
-using Bridgekeeper.Hosting;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 
 namespace Bridgekeeper.Api;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Bridgekeeper.Hosting;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 
 namespace Bridgekeeper.Api;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using Bridgekeeper.Api;
 using Bridgekeeper.Hosting;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 
 namespace Bridgekeeper.Cli;

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Bridgekeeper.Hosting;
 using Bridgekeeper.MockUpstream;
+using Bridgekeeper.Settings;
 
 namespace Bridgekeeper.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Bridgekeeper.Hosting;
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 
 namespace Bridgekeeper.Cli;
 

@@ -4,6 +4,7 @@ using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Recording;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 using Bridgekeeper.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,7 @@ internal static class GatewayServices
         });
         services.AddSingleton(keys);
         services.AddSingleton(sp => new McpTokenStore(database, sp.GetRequiredService<TimeProvider>(), keys, sp.GetRequiredService<ILogger<McpTokenStore>>()));
-        services.AddSingleton<IMcpTokenSource>(sp => sp.GetRequiredService<McpTokenStore>());
+        services.AddSingleton<IMcpTokenSource>(sp => new StoredMcpTokens(sp.GetRequiredService<McpTokenStore>()));
         services.AddSingleton<McpToolRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<McpToolRegistry>());
         services.AddSingleton(new CostCalculator(settings.Prices));

@@ -1,5 +1,5 @@
 using System.Collections;
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Tools;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Bridgekeeper.Pricing;
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 using YamlDotNet.RepresentationModel;
 
 namespace Bridgekeeper.Hosting;

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 using YamlDotNet.RepresentationModel;
 

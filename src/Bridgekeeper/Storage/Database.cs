@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Bridgekeeper.Settings;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

@@ -78,11 +78,15 @@ internal sealed class InterceptionReader(SqlDialect dialect)
 
     /// <summary>
     /// A cost column: exact from PostgreSQL <c>numeric</c>; from a SQLite <c>REAL</c> rounded to 15 significant digits,
-    /// which gives back the decimal that was written (and drops binary noise from <c>SUM</c>).
+    /// which gives back the decimal that was written (and drops binary noise from <c>SUM</c>); either way without trailing
+    /// zeros (0.003000 → 0.003), as costs are written.
     /// </summary>
     public static decimal? OptionalDecimal(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
         ? null
-        : Pricing.ModelPrice.Normalize(Convert.ToDecimal(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture));
+        : WithoutTrailingZeros(Convert.ToDecimal(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The same value without trailing zeros: a decimal quotient takes the smallest scale that holds it.</summary>
+    private static decimal WithoutTrailingZeros(decimal value) => value / 1.000000000000000000000000000000000m;
 
     /// <summary>Stored JSON text as an element; text that is not JSON (never written by us) comes back as a JSON string.</summary>
     public static JsonElement ParseJson(string text)

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
-using Bridgekeeper.Tools;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,7 +16,6 @@ namespace Bridgekeeper.Storage;
 /// registry, never listed.
 /// </summary>
 internal sealed partial class McpTokenStore(Database database, TimeProvider time, SecretKeyring keys, ILogger<McpTokenStore>? logger = null)
-    : IMcpTokenSource
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Bridgekeeper.Settings;
 
 namespace Bridgekeeper.Storage;
 

@@ -13,7 +13,7 @@ internal sealed record McpOptions
 
     /// <summary>
     /// The most UTF-8 bytes of one tool result that go back to the model; a longer result is cut and says so
-    /// (<see cref="Storage.RecordText.Truncate"/>). 1 MiB: some 250,000 tokens, more than most models' whole context
+    /// (Storage's <c>RecordText.Truncate</c>). 1 MiB: some 250,000 tokens, more than most models' whole context
     /// window, and far below the providers' request limits (Anthropic 32 MB per request, OpenAI 10 MiB per string),
     /// so a few results in one round still make a request the provider accepts. The audit record keeps only 64 KiB.
     /// </summary>

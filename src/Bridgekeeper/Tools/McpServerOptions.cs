@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 
 namespace Bridgekeeper.Tools;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.MockUpstream;
+using Bridgekeeper.Providers;
 using Bridgekeeper.Storage;
 using Bridgekeeper.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;

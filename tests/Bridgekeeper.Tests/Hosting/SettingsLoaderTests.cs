@@ -1,6 +1,6 @@
 using System.Collections;
 using Bridgekeeper.Hosting;
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 
 namespace Bridgekeeper.Tests.Hosting;
 

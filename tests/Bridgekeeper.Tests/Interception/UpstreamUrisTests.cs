@@ -1,4 +1,4 @@
-using Bridgekeeper.Hosting;
+using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 
 namespace Bridgekeeper.Tests.Interception;

@@ -2,7 +2,7 @@ using System.Collections;
 using Bridgekeeper.Hosting;
 using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 
 namespace Bridgekeeper.Tests.Pricing;
 

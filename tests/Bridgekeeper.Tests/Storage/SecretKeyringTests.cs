@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
 using Mono.Unix;
 using Mono.Unix.Native;

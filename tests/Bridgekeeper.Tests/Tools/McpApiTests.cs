@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Bridgekeeper.Api;
 using Bridgekeeper.Auth;
+using Bridgekeeper.Hosting;
 using Bridgekeeper.Storage;
 using Bridgekeeper.Tests.Auth;
 using Bridgekeeper.Tests.Storage;
@@ -43,7 +44,7 @@ public sealed class McpApiTests : IAsyncLifetime
         {
             Servers = [Server("docs", _mcp.StreamableUrl, allow: "^echo$"), Server("private", _mcp.StreamableUrl, allow: "^add$", requiresUserToken: true)],
         });
-        builder.Services.AddSingleton<IMcpTokenSource>(sp => sp.GetRequiredService<McpTokenStore>());
+        builder.Services.AddSingleton<IMcpTokenSource>(sp => new StoredMcpTokens(sp.GetRequiredService<McpTokenStore>()));
         builder.Services.AddSingleton<McpToolRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<McpToolRegistry>());
         _app = builder.Build();

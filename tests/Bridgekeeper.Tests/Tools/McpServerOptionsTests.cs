@@ -1,4 +1,4 @@
-using Bridgekeeper.Storage;
+using Bridgekeeper.Settings;
 using Bridgekeeper.Tools;
 
 namespace Bridgekeeper.Tests.Tools;

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Bridgekeeper.Hosting;
 using Bridgekeeper.Streaming;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,5 +1,3 @@
-using Bridgekeeper.Hosting;
-
 namespace Bridgekeeper.Providers.Upstreams;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Bridgekeeper.Hosting;
+namespace Bridgekeeper.Settings;
 
 /// <summary>Durations as operators write them: <c>500ms</c>, <c>15s</c>, <c>10m</c>, <c>24h</c>, <c>90d</c>, or <c>0</c>.</summary>
 internal static class Durations

@@ -1,4 +1,4 @@
-namespace Bridgekeeper.Storage;
+namespace Bridgekeeper.Settings;
 
 /// <summary>A setting has a value the gateway cannot use. The message names the setting, for the operator.</summary>
 internal sealed class SettingsException(string setting, string problem) : Exception($"Invalid setting '{setting}': {problem}")
