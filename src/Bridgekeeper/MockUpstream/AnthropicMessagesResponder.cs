@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using K = Bridgekeeper.MockUpstream.MockWireKeys;
 
 namespace Bridgekeeper.MockUpstream;
@@ -76,34 +75,14 @@ internal static class AnthropicMessagesResponder
         call.WriteEventAsync(AnthropicMessageEvents.ContentBlockStopEvent, AnthropicMessageEvents.BlockStop(index));
 
     /// <summary>For <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c>, after the first text: true when the stream must end here.</summary>
-    private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
-    {
-        switch (reply.Scenario)
-        {
-            case MockScenario.ErrorMid:
-                await call.WriteEventAsync(AnthropicMessageEvents.ErrorEvent, MockErrors.MidStream(MockProvider.Anthropic));
-                return true;
-            case MockScenario.Hang:
-                await call.HangAsync();
-                return true;
-            case MockScenario.Cut:
-                return true;
-            case MockScenario.Drop:
-                await call.DropAsync();
-                return true;
-            default:
-                return false;
-        }
-    }
+    private static Task<bool> InterruptedAsync(MockCall call, MockReply reply) =>
+        call.InterruptedAsync(reply.Scenario,
+            () => call.WriteEventAsync(AnthropicMessageEvents.ErrorEvent, MockErrors.MidStream(MockProvider.Anthropic)));
 
     private static async Task BlockingAsync(MockCall call, MockReply reply, AnthropicMessageEvents events)
     {
-        if (reply.Scenario is MockScenario.Hang)
-        {
-            await call.StartBlockingAsync();
-            await call.HangAsync();
+        if (await call.HungBlockingAsync(reply.Scenario))
             return;
-        }
         var content = new JsonArray();
         if (reply.Scenario is MockScenario.Thinking)
             content.Add(AnthropicMessageEvents.ThinkingBlock(AnthropicMessageEvents.ThinkingText, AnthropicMessageEvents.Signature));
@@ -112,7 +91,6 @@ internal static class AnthropicMessagesResponder
         foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
             content.Add(AnthropicMessageEvents.ToolUseBlock(tool.Name, JsonNode.Parse(tool.Arguments)!));
         var message = events.Message(content, reply.CallsTool ? K.ToolUse : EndTurn, reply.Usage);
-        await call.WriteJsonAsync(StatusCodes.Status200OK, message, [new(RequestIdHeader, MockErrors.NewAnthropicRequestId())],
-            truncated: reply.Scenario is MockScenario.Cut, dropped: reply.Scenario is MockScenario.Drop);
+        await call.WriteReplyAsync(reply.Scenario, message, RequestIdHeader, MockErrors.NewAnthropicRequestId());
     }
 }

@@ -84,6 +84,48 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
     }
 
     /// <summary>
+    /// A blocking reply's 200 body with its request id: half of it for <c>cut</c>, half and then a dropped connection
+    /// for <c>drop</c>.
+    /// </summary>
+    public Task WriteReplyAsync(MockScenario scenario, JsonNode body, string requestIdHeader, string requestId) =>
+        WriteJsonAsync(StatusCodes.Status200OK, body, [new(requestIdHeader, requestId)],
+            truncated: scenario is MockScenario.Cut, dropped: scenario is MockScenario.Drop);
+
+    /// <summary>For a blocking reply's <c>hang</c>: sends 200 and JSON headers, then hangs, and says true; false for any other scenario.</summary>
+    public async Task<bool> HungBlockingAsync(MockScenario scenario)
+    {
+        if (scenario is not MockScenario.Hang)
+            return false;
+        await StartBlockingAsync();
+        await HangAsync();
+        return true;
+    }
+
+    /// <summary>
+    /// For <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c>, at the point of a stream where they strike: true
+    /// when the stream must end here. <paramref name="errorMidAsync"/> sends the API's own in-stream error.
+    /// </summary>
+    public async Task<bool> InterruptedAsync(MockScenario scenario, Func<Task> errorMidAsync)
+    {
+        switch (scenario)
+        {
+            case MockScenario.ErrorMid:
+                await errorMidAsync();
+                return true;
+            case MockScenario.Hang:
+                await HangAsync();
+                return true;
+            case MockScenario.Cut:
+                return true;
+            case MockScenario.Drop:
+                await DropAsync();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
     /// Waits until the client goes away (throws <see cref="OperationCanceledException"/>, recorded as aborted)
     /// or the server stops (returns, and the response just ends).
     /// </summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Bridgekeeper.MockUpstream;
 
 /// <summary>Answers <c>POST /openai/v1/chat/completions</c> once the request passed auth and parsing.</summary>
@@ -52,38 +50,16 @@ internal static class OpenAIChatResponder
     }
 
     /// <summary>For <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c>, after the first text: true when the stream must end here.</summary>
-    private static async Task<bool> InterruptedAsync(MockCall call, MockReply reply)
-    {
-        switch (reply.Scenario)
-        {
-            case MockScenario.ErrorMid:
-                await call.WriteEventAsync(null, MockErrors.MidStream(MockProvider.OpenAI));
-                return true;
-            case MockScenario.Hang:
-                await call.HangAsync();
-                return true;
-            case MockScenario.Cut:
-                return true;
-            case MockScenario.Drop:
-                await call.DropAsync();
-                return true;
-            default:
-                return false;
-        }
-    }
+    private static Task<bool> InterruptedAsync(MockCall call, MockReply reply) =>
+        call.InterruptedAsync(reply.Scenario, () => call.WriteEventAsync(null, MockErrors.MidStream(MockProvider.OpenAI)));
 
     private static async Task BlockingAsync(MockCall call, MockReply reply, OpenAIChatChunks chunks)
     {
-        if (reply.Scenario is MockScenario.Hang)
-        {
-            await call.StartBlockingAsync();
-            await call.HangAsync();
+        if (await call.HungBlockingAsync(reply.Scenario))
             return;
-        }
         var completion = reply.CallsTool
             ? chunks.Completion(reply.Controls.TextGiven ? reply.Text : null, reply.ToolCalls, reply.Usage)
             : chunks.Completion(reply.Text, null, reply.Usage);
-        await call.WriteJsonAsync(StatusCodes.Status200OK, completion, [new(RequestIdHeader, MockErrors.NewOpenAIRequestId())],
-            truncated: reply.Scenario is MockScenario.Cut, dropped: reply.Scenario is MockScenario.Drop);
+        await call.WriteReplyAsync(reply.Scenario, completion, RequestIdHeader, MockErrors.NewOpenAIRequestId());
     }
 }

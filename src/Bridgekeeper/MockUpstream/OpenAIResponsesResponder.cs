@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using E = Bridgekeeper.MockUpstream.OpenAIResponsesEvents;
 using K = Bridgekeeper.MockUpstream.MockWireKeys;
 
@@ -104,36 +103,17 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
     }
 
     /// <summary>For <c>error_mid</c> (<c>response.failed</c>), <c>hang</c>, <c>cut</c> and <c>drop</c>: true when the stream must end here.</summary>
-    private async Task<bool> InterruptedAsync()
+    private Task<bool> InterruptedAsync() => call.InterruptedAsync(reply.Scenario, async () =>
     {
-        switch (reply.Scenario)
-        {
-            case MockScenario.ErrorMid:
-                var failed = events.Response(E.Failed, (JsonArray)_output.DeepClone(), null, E.FailedError());
-                store?.Put(events.Id, failed);
-                await WriteAsync(E.FailedEvent, [new(K.Response, failed)]);
-                return true;
-            case MockScenario.Hang:
-                await call.HangAsync();
-                return true;
-            case MockScenario.Cut:
-                return true;
-            case MockScenario.Drop:
-                await call.DropAsync();
-                return true;
-            default:
-                return false;
-        }
-    }
+        var failed = events.Response(E.Failed, (JsonArray)_output.DeepClone(), null, E.FailedError());
+        store?.Put(events.Id, failed);
+        await WriteAsync(E.FailedEvent, [new(K.Response, failed)]);
+    });
 
     private async Task BlockingAsync()
     {
-        if (reply.Scenario is MockScenario.Hang)
-        {
-            await call.StartBlockingAsync();
-            await call.HangAsync();
+        if (await call.HungBlockingAsync(reply.Scenario))
             return;
-        }
         if (reply.Scenario is MockScenario.Thinking)
             _output.Add(events.Reasoning(E.NewItemId("rs_"), [E.SummaryText(E.ReasoningSummary)]));
         if (reply.Scenario is MockScenario.WebSearch)
@@ -146,8 +126,7 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
             _output.Add(E.FunctionCall(E.NewItemId("fc_"), E.Completed, tool.Arguments, MockText.NewId("call_", 24), tool.Name));
         var response = events.Response(E.Completed, _output, reply.Usage);
         store?.Put(events.Id, response);
-        await call.WriteJsonAsync(StatusCodes.Status200OK, response, [new(OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId())],
-            truncated: reply.Scenario is MockScenario.Cut, dropped: reply.Scenario is MockScenario.Drop);
+        await call.WriteReplyAsync(reply.Scenario, response, OpenAIChatResponder.RequestIdHeader, MockErrors.NewOpenAIRequestId());
     }
 
     private static KeyValuePair<string, JsonNode?>[] Where(string itemId, int outputIndex) =>

@@ -70,6 +70,13 @@ internal static class Json
             ? value
             : SkipToDefault<long?>(ref reader);
 
+    /// <summary>A reader on the start of the root object of <paramref name="json"/>; false when the root is not an object. Throws on malformed JSON.</summary>
+    public static bool EnterRootObject(ReadOnlySpan<byte> json, out Utf8JsonReader reader)
+    {
+        reader = new Utf8JsonReader(json);
+        return reader.Read() && reader.TokenType == JsonTokenType.StartObject;
+    }
+
     /// <summary>Steps into an object value; false (with the value skipped) for any other kind.</summary>
     public static bool EnterObject(ref Utf8JsonReader reader) => Enter(ref reader, JsonTokenType.StartObject);
 
@@ -116,8 +123,7 @@ internal static class Json
     {
         try
         {
-            var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!EnterRootObject(json, out var reader))
                 return null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -10,16 +9,13 @@ namespace Bridgekeeper.Providers;
 /// <summary>Byte-level helpers the loop observers share: find and splice a top-level number, and frame rewritten events.</summary>
 internal static class LoopWire
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>The value of a top-level integer property (e.g. <c>index</c>), with where its digits sit in <paramref name="json"/>.</summary>
     public static bool TryFindNumber(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property, out long value, out int start, out int length)
     {
         (value, start, length) = (0, 0, 0);
-        var reader = new Utf8JsonReader(json);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!Json.EnterRootObject(json, out var reader))
                 return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -63,11 +59,6 @@ internal static class LoopWire
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] Serialize(JsonNode node)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-            node.WriteTo(writer);
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>A rewritten event's data or body: compact, as <see cref="Json.Write"/> writes it.</summary>
+    public static byte[] Serialize(JsonNode node) => Json.Write(node, static (writer, node) => node.WriteTo(writer));
 }

@@ -44,10 +44,10 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
                 _heldDelta = UpstreamJson.Parse(data) as JsonObject;
                 _held.Add(item.Raw.ToArray());
                 return TurnAction.Suppress;
-            case "message_stop":
+            case E.MessageStop:
                 _held.Add(item.Raw.ToArray());
                 return TurnAction.Suppress;
-            case E.ContentBlockStart or E.ContentBlockDelta or "content_block_stop":
+            case E.ContentBlockStart or E.ContentBlockDelta or E.ContentBlockStop:
                 _contentEvents.Add(data.ToArray());
                 return Renumber(item.EventType, data);
             default:
@@ -58,7 +58,7 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     /// <summary>Keeps injected tool blocks from the client and numbers the others on from earlier turns.</summary>
     private TurnAction Renumber(string eventType, ReadOnlySpan<byte> data)
     {
-        if (!LoopWire.TryFindNumber(data, "index"u8, out var index, out var start, out var length))
+        if (!LoopWire.TryFindNumber(data, Keys.Utf8.Index, out var index, out var start, out var length))
             return TurnAction.Forward;
         if (eventType == E.ContentBlockStart)
             _clientIndex[index] = IsInjectedToolUse(data) ? -1 : _nextIndex++;
@@ -74,9 +74,9 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     }
 
     private bool IsInjectedToolUse(ReadOnlySpan<byte> data) =>
-        UpstreamJson.Parse(data)?["content_block"] is JsonObject block
-        && Json.String(block["type"]) == "tool_use"
-        && Json.String(block["name"]) is { } name && loop.Injected.Contains(name);
+        UpstreamJson.Parse(data)?[Keys.ContentBlock] is JsonObject block
+        && Json.String(block[Keys.Type]) == Keys.ToolUse
+        && Json.String(block[Keys.Name]) is { } name && loop.Injected.Contains(name);
 
     public void OnBody(ReadOnlySpan<byte> body)
     {
@@ -89,8 +89,8 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
         var summary = _summary = _audit.Complete();
         InjectedCalls = [.. summary.ToolCalls.Where(call => loop.Injected.Contains(call.Name))];
         var clientCalls = summary.ToolCalls.Count - InjectedCalls.Count;
-        var stopReason = Json.String((_body ?? _heldDelta?["delta"] as JsonObject)?["stop_reason"]);
-        WantsInjectedTools = stopReason == "tool_use" && InjectedCalls.Count > 0 && clientCalls == 0 && summary.Finished;
+        var stopReason = Json.String((_body ?? _heldDelta?[Keys.Delta] as JsonObject)?[Keys.StopReason]);
+        WantsInjectedTools = stopReason == Keys.ToolUse && InjectedCalls.Count > 0 && clientCalls == 0 && summary.Finished;
         return summary;
     }
 
@@ -104,13 +104,13 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
 
     public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
     {
-        var content = _body?["content"] as JsonArray;
+        var content = _body?[Keys.Content] as JsonArray;
         if (_body is null || content is null || (loop.Turn == 1 && !content.Any(IsInjectedBlock)))
             return lastBody;
         JsonArray merged = [.. loop.EarlierContent.Select(node => node!.DeepClone()), .. VisibleBlocks(content)];
-        _body["content"] = merged;
+        _body[Keys.Content] = merged;
         if (_firstId is { } id)
-            _body["id"] = id;
+            _body[Keys.Id] = id;
         SetUsage(_body);
         return LoopWire.Serialize(_body);
     }
@@ -131,9 +131,9 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     /// </summary>
     private JsonArray AssistantContent()
     {
-        if (_body?["content"] is JsonArray content)
+        if (_body?[Keys.Content] is JsonArray content)
         {
-            _firstId ??= Json.String(_body["id"]);
+            _firstId ??= Json.String(_body[Keys.Id]);
             _earlier.AddRange(VisibleBlocks(content));
             return (JsonArray)content.DeepClone();
         }
@@ -144,17 +144,17 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
         content.Where(block => block is not null && !IsInjectedBlock(block)).Select(block => block!.DeepClone());
 
     private bool IsInjectedBlock(JsonNode? block) =>
-        Json.String(Json.Property(block, "type")) == "tool_use" && Json.String(Json.Property(block, "name")) is { } name && loop.Injected.Contains(name);
+        Json.String(Json.Property(block, Keys.Type)) == Keys.ToolUse && Json.String(Json.Property(block, Keys.Name)) is { } name && loop.Injected.Contains(name);
 
     /// <summary>Usage summed over every turn (input, cache and output), as the client's one response reports it.</summary>
     private void SetUsage(JsonObject holder)
     {
         var total = LoopState.Sum(loop.Total, _summary?.Usage);
-        if (holder["usage"] is not JsonObject usage)
-            holder["usage"] = usage = [];
-        usage["input_tokens"] = total.Input;
-        usage["cache_creation_input_tokens"] = total.CacheWrite;
-        usage["cache_read_input_tokens"] = total.CacheRead;
-        usage["output_tokens"] = total.Output;
+        if (holder[Keys.Usage] is not JsonObject usage)
+            holder[Keys.Usage] = usage = [];
+        usage[Keys.InputTokens] = total.Input;
+        usage[Keys.CacheCreationInputTokens] = total.CacheWrite;
+        usage[Keys.CacheReadInputTokens] = total.CacheRead;
+        usage[Keys.OutputTokens] = total.Output;
     }
 }

@@ -6,79 +6,55 @@ using K = Bridgekeeper.Providers.AnthropicMessages.Keys.Utf8;
 namespace Bridgekeeper.Providers.AnthropicMessages;
 
 /// <summary>
-/// Reads Messages stream events and bodies with <see cref="Utf8JsonReader"/> (no DOM: this is the hot path) and keeps
-/// what the audit needs. A body has the shape of <c>message_start</c>'s <c>message</c>, and a body's content blocks
-/// the shape of <c>content_block_start</c>'s <c>content_block</c>, so both paths share one reader.
-/// Every <c>Read…</c> method below is called with the reader on a property name and consumes that property's value.
+/// Keeps what the audit needs from Messages stream events and bodies. A body has the shape of <c>message_start</c>'s
+/// <c>message</c>, and a body's content blocks the shape of <c>content_block_start</c>'s <c>content_block</c>, so both
+/// paths share one reader. Every <c>Read…</c> method below is called with the reader on a property name and consumes
+/// that property's value.
 /// </summary>
-internal sealed class AnthropicMessagesAccumulator
+internal sealed class AnthropicMessagesAccumulator : ExchangeAccumulator
 {
-    private const int MaxBlocks = 10_000;
-
-    private readonly List<AnthropicBlock?> _blocks = [];
+    private readonly IndexedEntries<AnthropicBlock> _blocks = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
-    private string? _responseId;
     private long _input, _output, _cacheRead, _cacheWrite;
     private bool _usageSeen;
-    private string? _error;
-
-    /// <summary>Reads one stream event. Malformed JSON is ignored: the event is relayed regardless.</summary>
-    public void ReadEvent(string? eventType, ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            switch (eventType ?? AnthropicWire.EventTypeOf(json))
-            {
-                case E.MessageStart when AnthropicWire.TryEnterRoot(json, K.Message, out var reader):
-                    ReadMessageProperties(ref reader, json);
-                    break;
-                case E.MessageDelta when AnthropicWire.TryEnterRoot(json, K.Usage, out var reader):
-                    ReadUsageProperties(ref reader);
-                    break;
-                case E.Error when AnthropicWire.TryEnterRoot(json, K.Error, out var reader):
-                    ReadErrorProperties(ref reader);
-                    break;
-                case E.ContentBlockStart:
-                    ReadBlockStart(json);
-                    break;
-                case E.ContentBlockDelta:
-                    ReadBlockDelta(json);
-                    break;
-            }
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            // Not ours to judge: we learn nothing from this event.
-        }
-    }
-
-    /// <summary>Reads a whole non-streaming body: a message, or an error.</summary>
-    public void ReadBody(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                ReadMessageProperties(ref reader, json);
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            // As above: a body we cannot read is still relayed.
-        }
-    }
 
     public ExchangeSummary Summarize()
     {
-        var blocks = _blocks.OfType<AnthropicBlock>().ToList();
+        var blocks = _blocks.Present.ToList();
         return new ExchangeSummary(
-            _responseId,
+            ResponseId,
             _usageSeen ? new TokenUsage(_input, _output, _cacheRead, _cacheWrite, Reasoning: 0) : null,
             [.. blocks.Where(block => block.Kind == AnthropicBlockKind.ToolUse).Select(block => block.ToToolCall())],
             [.. blocks.Where(block => block.Kind == AnthropicBlockKind.Thinking)
                 .Select(block => block.ThinkingText()).Where(text => text.Length > 0)
                 .Select(text => new Thought(text, "thinking"))],
-            _error);
+            Error);
     }
+
+    protected override void ReadEventData(string? eventType, ReadOnlySpan<byte> json)
+    {
+        switch (eventType ?? AnthropicWire.EventTypeOf(json))
+        {
+            case E.MessageStart when AnthropicWire.TryEnterRoot(json, K.Message, out var reader):
+                ReadMessageProperties(ref reader, json);
+                break;
+            case E.MessageDelta when AnthropicWire.TryEnterRoot(json, K.Usage, out var reader):
+                ReadUsageProperties(ref reader);
+                break;
+            case E.Error when AnthropicWire.TryEnterRoot(json, K.Error, out var reader):
+                ReadErrorProperties(ref reader);
+                break;
+            case E.ContentBlockStart:
+                ReadBlockStart(json);
+                break;
+            case E.ContentBlockDelta:
+                ReadBlockDelta(json);
+                break;
+        }
+    }
+
+    /// <summary>A body is a message, or an error.</summary>
+    protected override void ReadBodyProperties(ref Utf8JsonReader reader, ReadOnlySpan<byte> json) => ReadMessageProperties(ref reader, json);
 
     /// <summary>A message's properties (<c>message_start</c>'s <c>message</c>, or a body); the reader is on its start.</summary>
     private void ReadMessageProperties(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
@@ -105,7 +81,7 @@ internal sealed class AnthropicMessagesAccumulator
         for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
         {
             if (reader.TokenType == JsonTokenType.StartObject)
-                SetBlock(index, ReadBlockProperties(ref reader, json));
+                _blocks.Set(index, ReadBlockProperties(ref reader, json));
             else
                 reader.Skip();
         }
@@ -113,8 +89,7 @@ internal sealed class AnthropicMessagesAccumulator
 
     private void ReadBlockStart(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out var reader))
             return;
         long? index = null;
         AnthropicBlock? block = null;
@@ -128,7 +103,7 @@ internal sealed class AnthropicMessagesAccumulator
                 reader.Skip();
         }
         if (index is { } at)
-            SetBlock(at, block);
+            _blocks.Set(at, block);
     }
 
     /// <summary>A content block's properties; the reader is on its start. Null for blocks the audit ignores (text, ...).</summary>
@@ -157,8 +132,7 @@ internal sealed class AnthropicMessagesAccumulator
     /// <summary>Appends a <c>partial_json</c> or <c>thinking</c> piece to its block. Text deltas (the hot path) end early.</summary>
     private void ReadBlockDelta(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out var reader))
             return;
         AnthropicBlock? block = null;
         AnthropicBlockKind? kind = null;
@@ -167,7 +141,7 @@ internal sealed class AnthropicMessagesAccumulator
         {
             if (reader.ValueTextEquals(K.Index))
             {
-                if ((block = BlockAt(Json.ReadLong(ref reader))) is null)
+                if ((block = _blocks.At(Json.ReadLong(ref reader))) is null)
                     return;                          // a block the audit ignores
             }
             else if (reader.ValueTextEquals(K.Delta))
@@ -222,59 +196,15 @@ internal sealed class AnthropicMessagesAccumulator
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(K.InputTokens))
-                _input = ReadCount(ref reader) ?? _input;
+                _input = Json.ReadCount(ref reader) ?? _input;
             else if (reader.ValueTextEquals(K.OutputTokens))
-                _output = ReadCount(ref reader) ?? _output;
+                _output = Json.ReadCount(ref reader) ?? _output;
             else if (reader.ValueTextEquals(K.CacheReadInputTokens))
-                _cacheRead = ReadCount(ref reader) ?? _cacheRead;
+                _cacheRead = Json.ReadCount(ref reader) ?? _cacheRead;
             else if (reader.ValueTextEquals(K.CacheCreationInputTokens))
-                _cacheWrite = ReadCount(ref reader) ?? _cacheWrite;
+                _cacheWrite = Json.ReadCount(ref reader) ?? _cacheWrite;
             else
                 reader.Skip();
         }
-    }
-
-    /// <summary>A token count; a negative figure is no count (it would be billed as a refund), so it is read as absent.</summary>
-    private static long? ReadCount(ref Utf8JsonReader reader) => Json.ReadLong(ref reader) is >= 0 and var count ? count : null;
-
-    /// <summary>Keeps the first id; later ones (every chunk repeats it) are skipped without making a string.</summary>
-    private void ReadResponseId(ref Utf8JsonReader reader)
-    {
-        if (_responseId is null)
-            _responseId = Json.ReadString(ref reader);
-        else
-            reader.Skip();
-    }
-
-    private void ReadError(ref Utf8JsonReader reader)
-    {
-        if (Json.EnterObject(ref reader))
-            ReadErrorProperties(ref reader);
-    }
-
-    private void ReadErrorProperties(ref Utf8JsonReader reader)
-    {
-        string? type = null, message = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(K.Type))
-                type = Json.ReadString(ref reader);
-            else if (reader.ValueTextEquals(K.Message))
-                message = Json.ReadString(ref reader);
-            else
-                reader.Skip();
-        }
-        _error = type is null ? message ?? "" : $"{type}: {message}";
-    }
-
-    private AnthropicBlock? BlockAt(long? index) => index >= 0 && index < _blocks.Count ? _blocks[(int)index] : null;
-
-    private void SetBlock(long index, AnthropicBlock? block)
-    {
-        if (index is < 0 or >= MaxBlocks)
-            return;
-        while (_blocks.Count <= index)
-            _blocks.Add(null);
-        _blocks[(int)index] = block;
     }
 }

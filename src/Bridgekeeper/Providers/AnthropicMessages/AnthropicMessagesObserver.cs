@@ -12,7 +12,7 @@ internal sealed class AnthropicMessagesObserver : IExchangeObserver
     public Relay OnEvent(in SseEvent item)
     {
         _streamed = true;
-        _stopped |= item.EventType == "message_stop";
+        _stopped |= item.EventType == Keys.Events.MessageStop;
         if (!item.Data.IsEmpty)
             _seen.ReadEvent(item.EventType, item.Data.Span);
         return Relay.Forward;

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using D = Bridgekeeper.Providers.AnthropicMessages.Keys.Deltas;
+using E = Bridgekeeper.Providers.AnthropicMessages.Keys.Events;
 
 namespace Bridgekeeper.Providers.AnthropicMessages;
 
@@ -13,18 +15,18 @@ internal static class AnthropicTurnContent
         var partialJson = new Dictionary<long, StringBuilder>();
         foreach (var data in events)
         {
-            if (UpstreamJson.Parse(data) is not JsonObject e || e["index"] is not JsonValue at || !at.TryGetValue<long>(out var index))
+            if (UpstreamJson.Parse(data) is not JsonObject e || e[Keys.Index] is not JsonValue at || !at.TryGetValue<long>(out var index))
                 continue;
-            switch (Json.String(e["type"]))
+            switch (Json.String(e[Keys.Type]))
             {
-                case "content_block_start" when e["content_block"] is JsonObject block:
+                case E.ContentBlockStart when e[Keys.ContentBlock] is JsonObject block:
                     blocks[index] = (JsonObject)block.DeepClone();
                     break;
-                case "content_block_delta" when blocks.TryGetValue(index, out var block) && e["delta"] is JsonObject delta:
+                case E.ContentBlockDelta when blocks.TryGetValue(index, out var block) && e[Keys.Delta] is JsonObject delta:
                     Apply(block, delta, partialJson, index);
                     break;
-                case "content_block_stop" when blocks.TryGetValue(index, out var block) && partialJson.TryGetValue(index, out var json):
-                    block["input"] = json.Length == 0 ? new JsonObject() : ParseOrText(json.ToString());
+                case E.ContentBlockStop when blocks.TryGetValue(index, out var block) && partialJson.TryGetValue(index, out var json):
+                    block[Keys.Input] = json.Length == 0 ? new JsonObject() : ParseOrText(json.ToString());
                     break;
             }
         }
@@ -33,25 +35,25 @@ internal static class AnthropicTurnContent
 
     private static void Apply(JsonObject block, JsonObject delta, Dictionary<long, StringBuilder> partialJson, long index)
     {
-        switch (Json.String(delta["type"]))
+        switch (Json.String(delta[Keys.Type]))
         {
-            case "text_delta":
-                block["text"] = Json.String(block["text"]) + Json.String(delta["text"]);
+            case D.Text:
+                block[Keys.Text] = Json.String(block[Keys.Text]) + Json.String(delta[Keys.Text]);
                 break;
-            case "thinking_delta":
-                block["thinking"] = Json.String(block["thinking"]) + Json.String(delta["thinking"]);
+            case D.Thinking:
+                block[Keys.Thinking] = Json.String(block[Keys.Thinking]) + Json.String(delta[Keys.Thinking]);
                 break;
-            case "signature_delta":
-                block["signature"] = Json.String(delta["signature"]);
+            case D.Signature:
+                block[Keys.Signature] = Json.String(delta[Keys.Signature]);
                 break;
-            case "input_json_delta":
+            case D.InputJson:
                 if (!partialJson.TryGetValue(index, out var json))
                     partialJson[index] = json = new StringBuilder();
-                json.Append(Json.String(delta["partial_json"]));
+                json.Append(Json.String(delta[Keys.PartialJson]));
                 break;
-            case "citations_delta" when delta["citation"] is { } citation:
-                if (block["citations"] is not JsonArray citations)
-                    block["citations"] = citations = [];
+            case D.Citations when delta[Keys.Citation] is { } citation:
+                if (block[Keys.Citations] is not JsonArray citations)
+                    block[Keys.Citations] = citations = [];
                 citations.Add(citation.DeepClone());
                 break;
         }

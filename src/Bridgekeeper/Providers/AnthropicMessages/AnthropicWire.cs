@@ -36,8 +36,7 @@ internal static class AnthropicWire
     /// <summary>Positions a reader on the start of the root object's property <paramref name="key"/>, if it is an object.</summary>
     public static bool TryEnterRoot(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key, out Utf8JsonReader reader)
     {
-        reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out reader))
             return false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

@@ -16,6 +16,36 @@ internal static class Keys
     public const string SessionMarker = "_session_";
     public const string Error = "error";
     public const string Message = "message";
+    public const string Id = "id";
+    public const string Name = "name";
+    public const string Index = "index";
+    public const string ContentBlock = "content_block";
+    public const string Delta = "delta";
+    public const string Input = "input";
+    public const string Thinking = "thinking";
+    public const string Signature = "signature";
+    public const string PartialJson = "partial_json";
+    public const string Citation = "citation";
+    public const string Citations = "citations";
+    public const string StopReason = "stop_reason";
+    public const string Usage = "usage";
+    public const string InputTokens = "input_tokens";
+    public const string OutputTokens = "output_tokens";
+    public const string CacheCreationInputTokens = "cache_creation_input_tokens";
+    public const string CacheReadInputTokens = "cache_read_input_tokens";
+
+    /// <summary>The <c>type</c> of a tool call's content block, and the <c>stop_reason</c> of a turn that ends in tool calls.</summary>
+    public const string ToolUse = "tool_use";
+
+    /// <summary>The <c>type</c> of a <c>content_block_delta</c>'s <c>delta</c>.</summary>
+    internal static class Deltas
+    {
+        public const string Text = "text_delta";
+        public const string Thinking = "thinking_delta";
+        public const string Signature = "signature_delta";
+        public const string InputJson = "input_json_delta";
+        public const string Citations = "citations_delta";
+    }
 
     /// <summary>Stream event names (the SSE <c>event:</c> line, repeated as the data's <c>type</c>).</summary>
     internal static class Events
@@ -24,6 +54,8 @@ internal static class Keys
         public const string MessageDelta = "message_delta";
         public const string ContentBlockStart = "content_block_start";
         public const string ContentBlockDelta = "content_block_delta";
+        public const string ContentBlockStop = "content_block_stop";
+        public const string MessageStop = "message_stop";
         public const string Error = "error";
     }
 

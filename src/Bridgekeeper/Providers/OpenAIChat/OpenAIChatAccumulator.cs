@@ -5,41 +5,34 @@ using K = Bridgekeeper.Providers.OpenAIChat.Keys.Utf8;
 namespace Bridgekeeper.Providers.OpenAIChat;
 
 /// <summary>
-/// Reads Chat Completions chunks and bodies with <see cref="Utf8JsonReader"/> (no DOM: this is the hot path) and
-/// keeps what the audit needs. A stream chunk's <c>choices[].delta</c> and a body's <c>choices[].message</c> have
-/// the same shape for our purpose, so one reader serves both. Every <c>Read…</c> method below is called with the
-/// reader on a property name and consumes that property's value.
+/// Keeps what the audit needs from Chat Completions chunks and bodies. A stream chunk's <c>choices[].delta</c> and a
+/// body's <c>choices[].message</c> have the same shape for our purpose, so one reader serves both. Every <c>Read…</c>
+/// method below is called with the reader on a property name and consumes that property's value.
 /// </summary>
-internal sealed class OpenAIChatAccumulator
+internal sealed class OpenAIChatAccumulator : ExchangeAccumulator
 {
     private readonly List<OpenAIToolCallBuilder> _toolCalls = [];
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
-    private string? _responseId;
     private TokenUsage? _usage;
-    private string? _error;
 
-    /// <summary>Reads one chunk or body. Malformed JSON is ignored: the bytes are relayed regardless.</summary>
-    public ChunkKind Read(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            return ReadRoot(json);
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            return ChunkKind.Other;
-        }
-    }
+    /// <summary>What the last chunk read was (<see cref="ChunkKind.Other"/> when it could not be read).</summary>
+    public ChunkKind LastChunk { get; private set; }
 
     public ExchangeSummary Summarize() =>
-        new(_responseId, _usage, [.. _toolCalls.Select(call => call.ToToolCall())], [], _error);
+        new(ResponseId, _usage, [.. _toolCalls.Select(call => call.ToToolCall())], [], Error);
 
-    private ChunkKind ReadRoot(ReadOnlySpan<byte> json)
+    /// <summary>A chunk has a body's shape.</summary>
+    protected override void ReadEventData(string? eventType, ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return ChunkKind.Other;
+        LastChunk = ChunkKind.Other;
+        if (Json.EnterRootObject(json, out var reader))
+            LastChunk = ReadChunkProperties(ref reader);
+    }
 
+    protected override void ReadBodyProperties(ref Utf8JsonReader reader, ReadOnlySpan<byte> json) => ReadChunkProperties(ref reader);
+
+    private ChunkKind ReadChunkProperties(ref Utf8JsonReader reader)
+    {
         var choices = 0;
         var hasUsage = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -172,31 +165,5 @@ internal sealed class OpenAIChatAccumulator
             return false;
         _usage = usage;
         return true;
-    }
-
-    /// <summary>Keeps the first id; later ones (every chunk repeats it) are skipped without making a string.</summary>
-    private void ReadResponseId(ref Utf8JsonReader reader)
-    {
-        if (_responseId is null)
-            _responseId = Json.ReadString(ref reader);
-        else
-            reader.Skip();
-    }
-
-    private void ReadError(ref Utf8JsonReader reader)
-    {
-        if (!Json.EnterObject(ref reader))
-            return;
-        string? message = null, type = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(K.Message))
-                message = Json.ReadString(ref reader);
-            else if (reader.ValueTextEquals(K.Type))
-                type = Json.ReadString(ref reader);
-            else
-                reader.Skip();
-        }
-        _error = type is null ? message ?? "" : $"{type}: {message}";
     }
 }

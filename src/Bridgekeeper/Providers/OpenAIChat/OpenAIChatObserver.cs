@@ -26,11 +26,11 @@ internal sealed class OpenAIChatObserver(RequestFacts facts) : IExchangeObserver
             return Relay.Forward;
         }
 
-        var usageOnly = _seen.Read(data) is ChunkKind.UsageOnly;
-        return usageOnly && !facts.ClientWantsUsage ? Relay.Suppress : Relay.Forward;
+        _seen.ReadEvent(item.EventType, data);
+        return _seen.LastChunk is ChunkKind.UsageOnly && !facts.ClientWantsUsage ? Relay.Suppress : Relay.Forward;
     }
 
-    public void OnBody(ReadOnlySpan<byte> body) => _seen.Read(body);
+    public void OnBody(ReadOnlySpan<byte> body) => _seen.ReadBody(body);
 
     public ExchangeSummary Complete() => _seen.Summarize() with { Finished = DoneSeen || !_streamed };
 }

@@ -6,80 +6,57 @@ using K = Bridgekeeper.Providers.OpenAIResponses.Keys.Utf8;
 namespace Bridgekeeper.Providers.OpenAIResponses;
 
 /// <summary>
-/// Reads Responses stream events and bodies with <see cref="Utf8JsonReader"/> (no DOM: this is the hot path) and keeps
-/// what the audit needs. Only the events that carry it are parsed; text and reasoning deltas, nearly every event of a
-/// stream, are passed over by name. A body has the shape of a lifecycle event's <c>response</c>, and a body's
-/// <c>output[]</c> entries the shape of <c>response.output_item.done</c>'s <c>item</c>, so both paths share one reader.
-/// Every <c>Read…Properties</c> method below is called with the reader on an object's start and consumes its properties.
+/// Keeps what the audit needs from Responses stream events and bodies. Only the events that carry it are parsed; text
+/// and reasoning deltas, nearly every event of a stream, are passed over by name. A body has the shape of a lifecycle
+/// event's <c>response</c>, and a body's <c>output[]</c> entries the shape of <c>response.output_item.done</c>'s
+/// <c>item</c>, so both paths share one reader. Every <c>Read…Properties</c> method below is called with the reader on
+/// an object's start and consumes its properties.
 /// </summary>
-internal sealed class OpenAIResponsesAccumulator
+internal sealed class OpenAIResponsesAccumulator : ExchangeAccumulator
 {
-    private const int MaxItems = 10_000;
-
-    private readonly List<ResponsesOutputItem?> _items = [];
-    private string? _responseId;
+    private readonly IndexedEntries<ResponsesOutputItem> _items = new();
     private TokenUsage? _usage;
-    private string? _error;
 
     /// <summary>Whether the closing event (<c>response.completed</c>, <c>.incomplete</c> or <c>.failed</c>) arrived.</summary>
     public bool Ended { get; private set; }
 
-    /// <summary>Reads one stream event. Malformed JSON is ignored: the event is relayed regardless.</summary>
-    public void ReadEvent(string? eventType, ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            switch (eventType ?? ResponsesWire.EventTypeOf(json))
-            {
-                case E.Created or E.InProgress:
-                    ReadLifecycle(json, final: false);
-                    break;
-                case E.Completed or E.Incomplete or E.Failed:
-                    Ended = true;
-                    ReadLifecycle(json, final: true);
-                    break;
-                case E.OutputItemAdded or E.OutputItemDone:
-                    ReadOutputItemEvent(json);
-                    break;
-                case E.FunctionCallArgumentsDelta or E.CustomToolCallInputDelta or E.McpCallArgumentsDelta:
-                    ReadArgumentsDelta(json);
-                    break;
-                case E.Error:
-                    ReadErrorEvent(json);
-                    break;
-            }
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            // Not ours to judge: we learn nothing from this event.
-        }
-    }
-
-    /// <summary>Reads a whole non-streaming body: a response, or an error.</summary>
-    public void ReadBody(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                ReadResponseProperties(ref reader, json, final: true, output: true);
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            // As above: a body we cannot read is still relayed.
-        }
-    }
-
     public ExchangeSummary Summarize()
     {
-        var items = _items.OfType<ResponsesOutputItem>().ToList();
+        var items = _items.Present.ToList();
         return new ExchangeSummary(
-            _responseId,
+            ResponseId,
             _usage,
             [.. items.Where(item => item.Thought is null).Select(item => item.ToToolCall())],
             [.. items.Select(item => item.Thought).OfType<Thought>()],
-            _error);
+            Error);
     }
+
+    protected override void ReadEventData(string? eventType, ReadOnlySpan<byte> json)
+    {
+        switch (eventType ?? ResponsesWire.EventTypeOf(json))
+        {
+            case E.Created or E.InProgress:
+                ReadLifecycle(json, final: false);
+                break;
+            case E.Completed or E.Incomplete or E.Failed:
+                Ended = true;
+                ReadLifecycle(json, final: true);
+                break;
+            case E.OutputItemAdded or E.OutputItemDone:
+                ReadOutputItemEvent(json);
+                break;
+            case E.FunctionCallArgumentsDelta or E.CustomToolCallInputDelta or E.McpCallArgumentsDelta:
+                ReadArgumentsDelta(json);
+                break;
+            case E.Error:
+                ReadErrorEvent(json);
+                break;
+        }
+    }
+
+    /// <summary>A body is a response, or an error.</summary>
+    protected override void ReadBodyProperties(ref Utf8JsonReader reader, ReadOnlySpan<byte> json) =>
+        ReadResponseProperties(ref reader, json, final: true, output: true);
 
     /// <summary>
     /// A lifecycle event's <c>response</c>. The closing one carries the final usage and any error; its <c>output</c>
@@ -87,8 +64,7 @@ internal sealed class OpenAIResponsesAccumulator
     /// </summary>
     private void ReadLifecycle(ReadOnlySpan<byte> json, bool final)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out var reader))
             return;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -111,7 +87,7 @@ internal sealed class OpenAIResponsesAccumulator
             else if (final && reader.ValueTextEquals(K.Usage))
                 ReadUsage(ref reader);
             else if (final && reader.ValueTextEquals(K.Error))
-                ReadError(ref reader);               // null on success: skipped
+                ReadError(ref reader, codeFirst: true);   // {code, message} or {message, type, param, code}; null on success
             else if (final && reader.ValueTextEquals(K.Status))
                 failed = ResponsesWire.ReadIs(ref reader, K.Failed);
             else if (output && reader.ValueTextEquals(K.Output))
@@ -120,7 +96,7 @@ internal sealed class OpenAIResponsesAccumulator
                 reader.Skip();
         }
         if (failed)
-            _error ??= "response failed";
+            Error ??= "response failed";
     }
 
     private void ReadOutput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
@@ -130,7 +106,7 @@ internal sealed class OpenAIResponsesAccumulator
         for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
         {
             if (reader.TokenType == JsonTokenType.StartObject)
-                SetItem(index, ReadItemProperties(ref reader, json));
+                _items.Set(index, ReadItemProperties(ref reader, json));
             else
                 reader.Skip();
         }
@@ -142,8 +118,7 @@ internal sealed class OpenAIResponsesAccumulator
     /// </summary>
     private void ReadOutputItemEvent(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out var reader))
             return;
         long? index = null;
         ResponsesOutputItem? item = null;
@@ -165,7 +140,7 @@ internal sealed class OpenAIResponsesAccumulator
             }
         }
         if (hasItem && index is { } at)
-            SetItem(at, item);
+            _items.Set(at, item);
     }
 
     /// <summary>
@@ -253,8 +228,7 @@ internal sealed class OpenAIResponsesAccumulator
     /// </summary>
     private void ReadArgumentsDelta(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out var reader))
             return;
         long? index = null;
         Utf8JsonReader delta = default;
@@ -276,7 +250,7 @@ internal sealed class OpenAIResponsesAccumulator
                 reader.Skip();
             }
         }
-        if (hasDelta && ItemAt(index) is { Thought: null } call)
+        if (hasDelta && _items.At(index) is { Thought: null } call)
             call.Append(ref delta);
     }
 
@@ -284,43 +258,13 @@ internal sealed class OpenAIResponsesAccumulator
     private void ReadUsage(ref Utf8JsonReader reader) =>
         _usage = OpenAIUsage.Read(ref reader, K.InputTokens, K.OutputTokens, K.InputTokensDetails, K.OutputTokensDetails) ?? _usage;
 
-    /// <summary>Keeps the first id; later ones (every lifecycle event repeats it) are skipped without making a string.</summary>
-    private void ReadResponseId(ref Utf8JsonReader reader)
-    {
-        if (_responseId is null)
-            _responseId = Json.ReadString(ref reader);
-        else
-            reader.Skip();
-    }
-
-    /// <summary>An <c>error</c> object: a failed response's <c>{code, message}</c> or an error body's <c>{message, type, param, code}</c>.</summary>
-    private void ReadError(ref Utf8JsonReader reader)
-    {
-        if (!Json.EnterObject(ref reader))
-            return;
-        string? code = null, type = null, message = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(K.Code))
-                code = Json.ReadString(ref reader);
-            else if (reader.ValueTextEquals(K.Type))
-                type = Json.ReadString(ref reader);
-            else if (reader.ValueTextEquals(K.Message))
-                message = Json.ReadString(ref reader);
-            else
-                reader.Skip();
-        }
-        _error = Describe(code ?? type, message);
-    }
-
     /// <summary>
     /// The <c>error</c> event: <c>{"type":"error","code","message","param"}</c> as documented, or with the fields
     /// nested in an <c>error</c> object as some relays send it. Its own <c>type</c> is the event name, not an error type.
     /// </summary>
     private void ReadErrorEvent(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!Json.EnterRootObject(json, out var reader))
             return;
         string? code = null, message = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -330,26 +274,13 @@ internal sealed class OpenAIResponsesAccumulator
             else if (reader.ValueTextEquals(K.Message))
                 message = Json.ReadString(ref reader);
             else if (reader.ValueTextEquals(K.Error))
-                ReadError(ref reader);
+                ReadError(ref reader, codeFirst: true);
             else
                 reader.Skip();
         }
         if (code is not null || message is not null)
-            _error = Describe(code, message);
+            Error = Describe(code, message);
         else
-            _error ??= "error";
-    }
-
-    private static string Describe(string? code, string? message) => code is null ? message ?? "" : $"{code}: {message}";
-
-    private ResponsesOutputItem? ItemAt(long? index) => index >= 0 && index < _items.Count ? _items[(int)index] : null;
-
-    private void SetItem(long index, ResponsesOutputItem? item)
-    {
-        if (index is < 0 or >= MaxItems)
-            return;
-        while (_items.Count <= index)
-            _items.Add(null);
-        _items[(int)index] = item;
+            Error ??= "error";
     }
 }

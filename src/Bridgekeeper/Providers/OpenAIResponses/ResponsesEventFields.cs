@@ -20,10 +20,9 @@ internal readonly record struct ResponsesEventFields(
     {
         ValueSpan sequence = default, outputIndex = default, responseId = default;
         string? itemId = null;
-        var reader = new Utf8JsonReader(json);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!Json.EnterRootObject(json, out var reader))
                 return default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
