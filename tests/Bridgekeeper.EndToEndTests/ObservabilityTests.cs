@@ -69,7 +69,7 @@ public sealed class ObservabilityTests : McpGatewayTest
             builder => builder.Services.AddOpenTelemetry().WithTracing(t => t.AddSource("Bridgekeeper").AddInMemoryExporter(spans)));
         var key = await gateway.CreateKeyAsync("tess");
         using var client = gateway.CreateClient(key);
-        await WaitForToolsAsync(client);
+        await McpWait.ToolsAsync(gateway, key, names => names.Contains("bmcp_test_echo"));
 
         (await client.SendAsync(Wire.Post("/anthropic/v1/messages", Body, ("x-mock-scenario", "tool_call"), ("X-Claude-Code-Session-Id", "sess-9"),
             ("x-mock-tool", """name=bmcp_test_echo;args={"message":"t"}"""), ("x-mock-usage", "input=10,output=4")), ct)).Dispose();
@@ -87,11 +87,5 @@ public sealed class ObservabilityTests : McpGatewayTest
         var tool = Assert.Single(spans, s => s.DisplayName == "execute_tool bmcp_test_echo");
         Assert.Equal(server.TraceId, tool.TraceId);
         Assert.DoesNotContain(spans.SelectMany(s => s.Tags), t => t.Value?.Contains("\"message\"", StringComparison.Ordinal) == true);
-    }
-
-    private static async Task WaitForToolsAsync(HttpClient client)
-    {
-        for (var i = 0; i < 400 && !(await client.GetStringAsync("/api/v1/mcp/tools", TestContext.Current.CancellationToken)).Contains("bmcp_test_echo", StringComparison.Ordinal); i++)
-            await Task.Delay(50, TestContext.Current.CancellationToken);
     }
 }

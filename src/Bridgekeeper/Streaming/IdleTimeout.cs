@@ -7,16 +7,23 @@ namespace Bridgekeeper.Streaming;
 /// </summary>
 internal sealed class IdleTimeout : IDisposable
 {
+    private readonly CancellationTokenSource _silence;
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _client;
     private readonly TimeSpan _timeout;
 
     public IdleTimeout(TimeSpan timeout, CancellationToken client)
+        : this(timeout, client, TimeProvider.System)
+    {
+    }
+
+    /// <summary>The clock is a seam for tests; the gateway runs on <see cref="TimeProvider.System"/>.</summary>
+    internal IdleTimeout(TimeSpan timeout, CancellationToken client, TimeProvider time)
     {
         _timeout = timeout;
         _client = client;
-        _source = CancellationTokenSource.CreateLinkedTokenSource(client);
-        _source.CancelAfter(timeout);
+        _silence = new CancellationTokenSource(timeout, time);
+        _source = CancellationTokenSource.CreateLinkedTokenSource(client, _silence.Token);
     }
 
     public CancellationToken Token => _source.Token;
@@ -24,7 +31,11 @@ internal sealed class IdleTimeout : IDisposable
     /// <summary>True when the token fired because upstream went silent, not because the client left.</summary>
     public bool TimedOut => _source.IsCancellationRequested && !_client.IsCancellationRequested;
 
-    public void Reset() => _source.CancelAfter(_timeout);
+    public void Reset() => _silence.CancelAfter(_timeout);
 
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        _source.Dispose();
+        _silence.Dispose();
+    }
 }

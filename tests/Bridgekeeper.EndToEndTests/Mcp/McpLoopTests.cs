@@ -57,7 +57,8 @@ public sealed class McpLoopTests : McpGatewayTest
         Assert.Equal(Mcp.StreamableUrl.AbsoluteUri, tool.GetProperty("server_url").GetString());
         Assert.Equal("Echo: hi", tool.GetProperty("result").GetString());
         Assert.Equal(JsonValueKind.Null, tool.GetProperty("error").ValueKind);
-        Assert.True(tool.GetProperty("duration_ms").GetInt64() >= 0);
+        var lifetime = record.GetProperty("ended_at").GetDateTimeOffset() - record.GetProperty("started_at").GetDateTimeOffset();
+        Assert.InRange(tool.GetProperty("duration_ms").GetInt64(), 0, (long)Math.Ceiling(lifetime.TotalMilliseconds));   // within its interception
     }
 
     [Fact]

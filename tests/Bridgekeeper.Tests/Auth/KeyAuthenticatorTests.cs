@@ -4,6 +4,7 @@ using Bridgekeeper.Auth;
 using Bridgekeeper.Metrics;
 using Bridgekeeper.Storage;
 using Bridgekeeper.Tests.Storage;
+using Bridgekeeper.Tests.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -57,15 +58,10 @@ public sealed class KeyAuthenticatorTests : IAsyncLifetime
         _time.Advance(KeyAuthenticator.CacheTtl + TimeSpan.FromSeconds(1));
 
         var stale = (await authenticator.CheckAsync(Request(key))).User;                  // served from the cache, refresh started
-        GatewayUser? after = stale;
-        for (var i = 0; i < 200 && after is not null; i++)
-        {
-            await Task.Delay(10, ct);
-            after = (await authenticator.CheckAsync(Request(key))).User;
-        }
 
         Assert.NotNull(stale);
-        Assert.Null(after);
+        await Eventually.ReturnsAsync(async () => (await authenticator.CheckAsync(Request(key))).User, user => user is null,
+            "the background refresh saw the revocation");
     }
 
     [Fact]
@@ -223,22 +219,11 @@ public sealed class KeyAuthenticatorTests : IAsyncLifetime
     {
         // The limiter's window runs on real time (System.Threading.RateLimiting has no TimeProvider), so this test
         // chooses a short window and polls for the two states instead of sleeping a fixed time.
-        var ct = TestContext.Current.CancellationToken;
         var authenticator = Authenticator(new AuthFailureLimit(3, TimeSpan.FromMilliseconds(300)));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        async Task<KeyRefusal> RefusalAsync() => (await authenticator.CheckAsync(Request(ApiKey.Generate().Key, Attacker))).Refusal;
 
-        var throttled = false;
-        while (!throttled && DateTime.UtcNow < deadline)
-            throttled = (await authenticator.CheckAsync(Request(ApiKey.Generate().Key, Attacker))).Refusal is KeyRefusal.Throttled;
-        var servedAgain = false;
-        while (throttled && !servedAgain && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, ct);
-            servedAgain = (await authenticator.CheckAsync(Request(ApiKey.Generate().Key, Attacker))).Refusal is KeyRefusal.Invalid;
-        }
-
-        Assert.True(throttled, "the source was never throttled");
-        Assert.True(servedAgain, "the source was still throttled 30 s later");
+        await Eventually.ReturnsAsync(RefusalAsync, refusal => refusal is KeyRefusal.Throttled, "the source is throttled");
+        await Eventually.ReturnsAsync(RefusalAsync, refusal => refusal is KeyRefusal.Invalid, "the source is served again");
     }
 
     [Fact]
