@@ -6,7 +6,8 @@ namespace Bridgekeeper.Providers;
 /// <summary>
 /// One wire schema (OpenAI Chat Completions, Anthropic Messages, ...). Pure: no I/O and no HttpContext,
 /// so recorded fixtures test it completely. The request body is a <see cref="JsonObject"/> edited in place,
-/// so fields the gateway does not model survive; responses are observed, never rewritten.
+/// so fields the gateway does not model survive. Responses are observed; only the hidden loop's turns
+/// (<see cref="ILoopTurn"/>) rewrite what the client sees of them.
 /// </summary>
 internal interface IApiDialect
 {

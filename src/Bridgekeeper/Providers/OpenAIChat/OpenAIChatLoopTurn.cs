@@ -56,7 +56,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
             _held.Add((Held.Done, item.Raw.ToArray(), null));
             return TurnAction.Suppress;
         }
-        if (Parse(data) is not { } chunk)
+        if (UpstreamJson.Parse(data) is not JsonObject chunk)
             return TurnAction.Of(audit);                            // not JSON: relayed as it came
 
         var id = Json.String(chunk[Keys.Id]);
@@ -177,7 +177,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     public void OnBody(ReadOnlySpan<byte> body)
     {
         _audit.OnBody(body);
-        _body = Parse(body);
+        _body = UpstreamJson.Parse(body) as JsonObject;
         _firstId ??= Json.String(_body?[Keys.Id]);
     }
 
@@ -312,7 +312,6 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
 
     private static long? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
 
-    private static JsonObject? Parse(ReadOnlySpan<byte> json) => UpstreamJson.Parse(json) as JsonObject;
 
     /// <summary>Where the value (quotes included) of a top-level string property sits in <paramref name="json"/>.</summary>
     private static bool TryFindString(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property, out int start, out int length)

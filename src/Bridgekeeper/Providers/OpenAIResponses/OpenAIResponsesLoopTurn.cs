@@ -112,7 +112,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     /// <summary>A later turn's <c>response.failed</c>: sent with the first id and the client's sequence number.</summary>
     private TurnAction ReplaceLifecycle(string? eventLine, ReadOnlySpan<byte> data)
     {
-        if (Parse(data) is not JsonObject e)
+        if (UpstreamJson.Parse(data) is not JsonObject e)
             return Renumber(eventLine, data);
         _rewrote = true;
         if (e[Keys.SequenceNumber] is not null)
@@ -128,7 +128,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     /// </summary>
     private void ReadItem(ReadOnlySpan<byte> data, bool done)
     {
-        if (Parse(data) is not JsonObject e || e[Keys.Item] is not JsonObject item
+        if (UpstreamJson.Parse(data) is not JsonObject e || e[Keys.Item] is not JsonObject item
             || e[Keys.OutputIndex] is not JsonValue indexValue || !indexValue.TryGetValue<long>(out var index))
             return;
         Classify(index, item);
@@ -154,7 +154,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     public void OnBody(ReadOnlySpan<byte> body)
     {
         _audit.OnBody(body);
-        _body = Parse(body) as JsonObject;
+        _body = UpstreamJson.Parse(body) as JsonObject;
         if (_body is null)
             return;
         _firstId ??= Json.String(_body[Keys.Id]);
@@ -178,7 +178,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     {
         if (_held is not { } held)
             return [];
-        if (Parse(held.Data) is not JsonObject e)
+        if (UpstreamJson.Parse(held.Data) is not JsonObject e)
             return [held.Raw];
         var stripped = StripInjectedTools(e[Keys.Response] as JsonObject);
         if (_first && !_rewrote)
@@ -266,7 +266,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     /// </summary>
     private TurnAction StripToolEcho(string? eventLine, ReadOnlySpan<byte> data)
     {
-        if (Parse(data) is not JsonObject e || !StripInjectedTools(e[Keys.Response] as JsonObject))
+        if (UpstreamJson.Parse(data) is not JsonObject e || !StripInjectedTools(e[Keys.Response] as JsonObject))
             return Renumber(eventLine, data);
         return TurnAction.Replace(LoopWire.Frame(eventLine, LoopWire.Serialize(e)));
     }
@@ -294,7 +294,6 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         }
     }
 
-    private static string? ResponseIdOf(ReadOnlySpan<byte> data) => Json.String(Json.Property(Json.Property(Parse(data), Keys.Response), Keys.Id));
+    private static string? ResponseIdOf(ReadOnlySpan<byte> data) => Json.String(Json.Property(Json.Property(UpstreamJson.Parse(data), Keys.Response), Keys.Id));
 
-    private static JsonNode? Parse(ReadOnlySpan<byte> json) => UpstreamJson.Parse(json);
 }
