@@ -6,6 +6,7 @@ using Bridgekeeper.Interception;
 using Bridgekeeper.Metrics;
 using Bridgekeeper.Pricing;
 using Bridgekeeper.Providers;
+using Bridgekeeper.Providers.AnthropicMessages;
 using Bridgekeeper.Providers.OpenAIChat;
 using Bridgekeeper.Recording;
 using Bridgekeeper.Storage;
@@ -45,11 +46,13 @@ public sealed class ToolLoopTests : IDisposable
     private static readonly OpenAIChatDialect Chat = new();
     private const string ChatRequest = """{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"Weather in Paris?"}]}""";
 
-    private global::Bridgekeeper.Interception.Interception Interception(bool stream = true)
+    private global::Bridgekeeper.Interception.Interception Interception(bool stream = true, IApiDialect? dialect = null)
     {
-        var provider = new Provider(new ProviderSettings("openai", ProviderTypes.OpenAI, "sk", new Uri("http://127.0.0.1:9/v1/")), Chat, null, [], []);
+        dialect ??= Chat;
+        var type = dialect is AnthropicMessagesDialect ? ProviderTypes.Anthropic : ProviderTypes.OpenAI;
+        var provider = new Provider(new ProviderSettings(type, type, "sk", new Uri("http://127.0.0.1:9/v1/")), dialect, null, [], []);
         var interception = new global::Bridgekeeper.Interception.Interception(_audit, TimeProvider.System,
-            new GatewayUser(Guid.NewGuid(), "alice", Roles.Member, Guid.NewGuid()), provider, Chat, new CostCalculator(new Dictionary<string, ModelPrice>()));
+            new GatewayUser(Guid.NewGuid(), "alice", Roles.Member, Guid.NewGuid()), provider, dialect, new CostCalculator(new Dictionary<string, ModelPrice>()));
         interception.Start(new RequestFacts("gpt-4.1", stream, "Weather in Paris?", null, ClientWantsUsage: true), "test", null, null);
         return interception;
     }
@@ -60,8 +63,8 @@ public sealed class ToolLoopTests : IDisposable
         new FixtureExchange(200, Encoding.UTF8.GetBytes(fixture), breaksWith: breaksWith);
 
     /// <summary>Injects the weather and clock tools; each call of a tool gets <paramref name="result"/>.</summary>
-    private static Injection Injected(List<ToolCall> ran, string result = "Sunny, 24 °C", int maxRounds = 10) =>
-        new(new OpenAIChatToolLoop(), new HashSet<string> { Weather, Clock }, JsonNode.Parse(ChatRequest)!.AsObject(),
+    private static Injection Injected(List<ToolCall> ran, string result = "Sunny, 24 °C", int maxRounds = 10, IToolLoopDialect? dialect = null) =>
+        new(dialect ?? new OpenAIChatToolLoop(), new HashSet<string> { Weather, Clock }, JsonNode.Parse(ChatRequest)!.AsObject(),
             (calls, _) =>
             {
                 ran.AddRange(calls);
@@ -91,6 +94,86 @@ public sealed class ToolLoopTests : IDisposable
         Assert.Equal("call_w1", (string?)messages[1]!["tool_calls"]![0]!["id"]);
         Assert.Equal(("call_w1", "Sunny, 24 °C"), ((string?)messages[2]!["tool_call_id"], (string?)messages[2]!["content"]));
         Assert.Equal([(60L, 20L, 40L), (50L, 10L, 100L)], _audit.Of<TokenUsageRecorded>().Select(u => (u.InputTokens, u.OutputTokens, u.CacheReadTokens)));
+    }
+
+    private const string AnthropicTurn1 = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_T1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me check."}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"bmcp_weather_forecast","input":{}}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"city\":\"Paris\"}"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":1}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":20}}
+
+        event: message_stop
+        data: {"type":"message_stop"}
+
+
+        """;
+
+    private const string AnthropicTurn2 = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_T2","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":150,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" Sunny."}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":10}}
+
+        event: message_stop
+        data: {"type":"message_stop"}
+
+
+        """;
+
+    [Fact]
+    public async Task Anthropic_TwoTurns_OneMessageToTheClient_BlocksNumberedOn_UsageSummed_ToolResultSentBack()
+    {
+        var upstream = new ScriptedUpstream(Stream(AnthropicTurn1), Stream(AnthropicTurn2));
+        var ran = new List<ToolCall>();
+
+        var outcome = await _loop.RunAsync(_http, Interception(dialect: new AnthropicMessagesDialect()), upstream, Request(),
+            Injected(ran, dialect: new AnthropicToolLoop()), startedAt: 0);
+
+        Assert.Equal(Outcome.Completed, outcome);
+        var frames = ClientText().Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var events = frames.Select(frame => JsonNode.Parse(frame[(frame.IndexOf("data: ", StringComparison.Ordinal) + 6)..])!).ToList();
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "content_block_start",
+            "content_block_delta", "content_block_stop", "message_delta", "message_stop"], events.Select(e => (string?)e["type"]));
+        Assert.Equal(string.Concat(AnthropicTurn1.Split("\n\n")[..4].Select(frame => frame + "\n\n")), string.Concat(frames[..4].Select(frame => frame + "\n\n")));
+        Assert.Equal([0, 0, 0, 1, 1, 1], events.Skip(1).Take(6).Select(e => (int)e["index"]!));
+        Assert.Equal(" Sunny.", (string?)events[5]["delta"]!["text"]);
+        Assert.Equal((250, 30, "end_turn"), ((int)events[7]["usage"]!["input_tokens"]!, (int)events[7]["usage"]!["output_tokens"]!,
+            (string?)events[7]["delta"]!["stop_reason"]));
+        Assert.Equal([("toolu_1", """{"city":"Paris"}""")], ran.Select(call => (call.Id, call.Arguments)));
+        var messages = JsonNode.Parse(upstream.Sent[1].Body.Span)!["messages"]!.AsArray();
+        Assert.Equal(["user", "assistant", "user"], messages.Select(m => (string?)m!["role"]));
+        Assert.Equal(["text", "tool_use"], messages[1]!["content"]!.AsArray().Select(block => (string?)block!["type"]));
+        var result = messages[2]!["content"]![0]!;
+        Assert.Equal(("tool_result", "toolu_1", "Sunny, 24 °C"), ((string?)result["type"], (string?)result["tool_use_id"], (string?)result["content"]));
     }
 
     [Fact]

@@ -198,17 +198,24 @@ public sealed class AuditWriterTests : IAsyncLifetime
         Assert.Equal($"completed: {ids[^1]}", await RowAsync(ids[^1]));
     }
 
-    [Fact]
-    public async Task StoppedAsync_WaitsForAnInFlightInterceptionsEnd_ThenDrainsTheQueueAndClosesIt()
+    /// <summary>Admits one interception and lets the writer commit its start (one linger); returns its id.</summary>
+    private async Task<Guid> StartOneAsync(AuditQueue queue)
     {
-        var ct = TestContext.Current.CancellationToken;
-        var (queue, writer) = await StartAsync();
         var id = NewId();
         Assert.True(queue.TryAdmit());
         queue.Record(Started(id));
         Assert.Equal(AuditWriter.Linger, await _time.NextTimerAsync());
         _time.Advance(AuditWriter.Linger);
         await Eventually.HoldsAsync(() => queue.Depth == 0, "the start is committed");
+        return id;
+    }
+
+    [Fact]
+    public async Task StoppedAsync_WaitsForAnInFlightInterceptionsEnd_ThenDrainsTheQueueAndClosesIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (queue, writer) = await StartAsync();
+        var id = await StartOneAsync(queue);
 
         var stopped = writer.StoppedAsync(ct);
         Assert.Equal(InFlightPoll, await _time.NextTimerAsync());             // polls for the interception's end
@@ -232,12 +239,7 @@ public sealed class AuditWriterTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var (queue, writer) = await StartAsync();
-        var id = NewId();
-        Assert.True(queue.TryAdmit());
-        queue.Record(Started(id));
-        Assert.Equal(AuditWriter.Linger, await _time.NextTimerAsync());
-        _time.Advance(AuditWriter.Linger);
-        await Eventually.HoldsAsync(() => queue.Depth == 0, "the start is committed");
+        var id = await StartOneAsync(queue);
 
         var stopped = writer.StoppedAsync(ct);
         var polls = 0;
