@@ -11,7 +11,7 @@ namespace Bridgekeeper.Providers.AnthropicMessages;
 /// (then sent with usage summed over every turn). The turn's content events are kept as bytes and only parsed if the
 /// loop continues and needs the assistant message.
 /// </summary>
-internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
+internal sealed class AnthropicLoopTurn(LoopState loop) : LoopTurn(loop)
 {
     private readonly AnthropicMessagesObserver _audit = new();
     private readonly Dictionary<long, int> _clientIndex = [];
@@ -20,25 +20,18 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     private JsonObject? _heldDelta;
     private JsonObject? _body;
     private bool _rewrote;
-    private ExchangeSummary? _summary;
-    private bool _startSent = loop.StartSent;
-    private int _nextIndex = loop.NextIndex;
-    private string? _firstId = loop.FirstId;
-    private readonly List<JsonNode> _earlier = [];
 
-    public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
-    public bool WantsInjectedTools { get; private set; }
 
-    public TurnAction OnEvent(in SseEvent item)
+    public override TurnAction OnEvent(in SseEvent item)
     {
         _audit.OnEvent(item);
         var data = item.Data.Span;
         switch (item.EventType)
         {
-            case E.MessageStart when _startSent:
+            case E.MessageStart when StartSent:
                 return TurnAction.Suppress;
             case E.MessageStart:
-                _startSent = true;
+                StartSent = true;
                 return TurnAction.Forward;
             case E.MessageDelta:
                 _heldDelta = UpstreamJson.Parse(data) as JsonObject;
@@ -61,7 +54,7 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
         if (!LoopWire.TryFindNumber(data, Keys.Utf8.Index, out var index, out var start, out var length))
             return TurnAction.Forward;
         if (eventType == E.ContentBlockStart)
-            _clientIndex[index] = IsInjectedToolUse(data) ? -1 : _nextIndex++;
+            _clientIndex[index] = IsInjectedToolUse(data) ? -1 : NextIndex++;
         if (!_clientIndex.TryGetValue(index, out var clientIndex) || clientIndex < 0)
         {
             _rewrote = true;
@@ -76,54 +69,43 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     private bool IsInjectedToolUse(ReadOnlySpan<byte> data) =>
         UpstreamJson.Parse(data)?[Keys.ContentBlock] is JsonObject block
         && Json.String(block[Keys.Type]) == Keys.ToolUse
-        && Json.String(block[Keys.Name]) is { } name && loop.Injected.Contains(name);
+        && IsInjected(Json.String(block[Keys.Name]));
 
-    public void OnBody(ReadOnlySpan<byte> body)
+    public override void OnBody(ReadOnlySpan<byte> body)
     {
         _audit.OnBody(body);
         _body = UpstreamJson.Parse(body) as JsonObject;
     }
 
-    public ExchangeSummary Complete()
-    {
-        var summary = _summary = _audit.Complete();
-        InjectedCalls = [.. summary.ToolCalls.Where(call => loop.Injected.Contains(call.Name))];
-        var clientCalls = summary.ToolCalls.Count - InjectedCalls.Count;
-        var stopReason = Json.String((_body ?? _heldDelta?[Keys.Delta] as JsonObject)?[Keys.StopReason]);
-        WantsInjectedTools = stopReason == Keys.ToolUse && InjectedCalls.Count > 0 && clientCalls == 0 && summary.Finished;
-        return summary;
-    }
+    protected override ExchangeSummary Observed() => _audit.Complete();
 
-    public IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
+    protected override bool AskedOnlyForInjectedTools(ExchangeSummary summary) =>
+        Json.String((_body ?? _heldDelta?[Keys.Delta] as JsonObject)?[Keys.StopReason]) == Keys.ToolUse
+        && summary.ToolCalls.Count == InjectedCalls.Count && summary.Finished;
+
+    public override IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
     {
-        if (_heldDelta is null || (loop.Turn == 1 && !_rewrote))
+        if (_heldDelta is null || (Loop.Turn == 1 && !_rewrote))
             return _held;
         SetUsage(_heldDelta);
         return [LoopWire.Frame(E.MessageDelta, LoopWire.Serialize(_heldDelta)), .. _held.Skip(1)];
     }
 
-    public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
+    public override ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
     {
         var content = _body?[Keys.Content] as JsonArray;
-        if (_body is null || content is null || (loop.Turn == 1 && !content.Any(IsInjectedBlock)))
+        if (_body is null || content is null || (Loop.Turn == 1 && !content.Any(IsInjectedBlock)))
             return lastBody;
-        JsonArray merged = [.. loop.EarlierContent.Select(node => node!.DeepClone()), .. VisibleBlocks(content)];
+        JsonArray merged = [.. Loop.EarlierContent.Select(node => node!.DeepClone()), .. VisibleBlocks(content)];
         _body[Keys.Content] = merged;
-        if (_firstId is { } id)
+        if (FirstId is { } id)
             _body[Keys.Id] = id;
         SetUsage(_body);
         return LoopWire.Serialize(_body);
     }
 
-    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes)
-    {
+    protected override void AppendToolResults(JsonObject request, IReadOnlyList<ToolOutcome> outcomes) =>
         AnthropicToolLoop.AppendToolResults(request, AssistantContent(), outcomes);
-        return loop with
-        {
-            Turn = loop.Turn + 1, Total = LoopState.Sum(loop.Total, _summary?.Usage), FirstId = _firstId, StartSent = _startSent,
-            NextIndex = _nextIndex, EarlierContent = loop.EarlierContent.AddRange(_earlier),
-        };
-    }
 
     /// <summary>
     /// The assistant's full content this turn (text, thinking with signatures, every tool_use), for the next request;
@@ -133,8 +115,8 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
     {
         if (_body?[Keys.Content] is JsonArray content)
         {
-            _firstId ??= Json.String(_body[Keys.Id]);
-            _earlier.AddRange(VisibleBlocks(content));
+            FirstId ??= Json.String(_body[Keys.Id]);
+            Earlier.AddRange(VisibleBlocks(content));
             return (JsonArray)content.DeepClone();
         }
         return AnthropicTurnContent.Rebuild(_contentEvents);
@@ -144,12 +126,12 @@ internal sealed class AnthropicLoopTurn(LoopState loop) : ILoopTurn
         content.Where(block => block is not null && !IsInjectedBlock(block)).Select(block => block!.DeepClone());
 
     private bool IsInjectedBlock(JsonNode? block) =>
-        Json.String(Json.Property(block, Keys.Type)) == Keys.ToolUse && Json.String(Json.Property(block, Keys.Name)) is { } name && loop.Injected.Contains(name);
+        Json.String(Json.Property(block, Keys.Type)) == Keys.ToolUse && IsInjected(Json.String(Json.Property(block, Keys.Name)));
 
     /// <summary>Usage summed over every turn (input, cache and output), as the client's one response reports it.</summary>
     private void SetUsage(JsonObject holder)
     {
-        var total = LoopState.Sum(loop.Total, _summary?.Usage);
+        var total = Total;
         if (holder[Keys.Usage] is not JsonObject usage)
             holder[Keys.Usage] = usage = [];
         usage[Keys.InputTokens] = total.Input;

@@ -13,7 +13,7 @@ namespace Bridgekeeper.Providers.OpenAIChat;
 /// knows this turn is the last (then sent with usage summed over every turn). A chunk nothing touches goes out as its
 /// own bytes; one whose only change is the id has the id spliced in.
 /// </summary>
-internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : ILoopTurn
+internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : LoopTurn(loop)
 {
     private enum Held
     {
@@ -31,16 +31,10 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     private readonly List<(Held Kind, byte[] Raw, JsonObject? Chunk)> _held = [];
     private JsonObject? _body;
     private string? _finishReason;
-    private ExchangeSummary? _summary;
     private byte[]? _encodedFirstId;
-    private string? _firstId = loop.FirstId;
-    private int _nextIndex = loop.NextIndex;
-    private readonly List<JsonNode> _earlier = [];
 
-    public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
-    public bool WantsInjectedTools { get; private set; }
 
-    public TurnAction OnEvent(in SseEvent item)
+    public override TurnAction OnEvent(in SseEvent item)
     {
         var audit = _audit.OnEvent(item);
         var data = item.Data.Span;
@@ -60,7 +54,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
             return TurnAction.Of(audit);                            // not JSON: relayed as it came
 
         var id = Json.String(chunk[Keys.Id]);
-        _firstId ??= id;
+        FirstId ??= id;
         if (chunk[Keys.Choices] is not JsonArray { Count: > 0 } choices)
         {
             if (chunk[Keys.Usage] is not JsonObject)
@@ -98,7 +92,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     {
         if (choice == 0 && Json.String(delta[Keys.Content]) is { } text)
             _text.Append(text);
-        var changed = loop.Turn > 1 && delta.Remove(Keys.Role);
+        var changed = Loop.Turn > 1 && delta.Remove(Keys.Role);
         if (delta[Keys.ToolCalls] is not JsonArray calls)
             return changed;
 
@@ -109,7 +103,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
                 continue;
             var index = Number(call[Keys.Index]) ?? position;
             if (!_clientIndex.TryGetValue((choice, index), out var clientIndex))
-                _clientIndex[(choice, index)] = clientIndex = IsInjectedCall(call) ? -1 : _nextIndex++;
+                _clientIndex[(choice, index)] = clientIndex = IsInjectedCall(call) ? -1 : NextIndex++;
             if (clientIndex < 0)
             {
                 injected.Add(call);
@@ -154,11 +148,11 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     /// <summary>Forwards a chunk untouched, or with the first turn's id spliced in when its own differs.</summary>
     private TurnAction WithFirstId(ReadOnlySpan<byte> data, JsonObject chunk, string? id)
     {
-        if (id is null || _firstId is null || id == _firstId)
+        if (id is null || FirstId is null || id == FirstId)
             return TurnAction.Forward;
         if (!TryFindString(data, "id"u8, out var start, out var length))
             return Replace(chunk);
-        _encodedFirstId ??= Json.Write(_firstId, static (writer, id) => writer.WriteStringValue(id));
+        _encodedFirstId ??= Json.Write(FirstId, static (writer, id) => writer.WriteStringValue(id));
         return TurnAction.Replace(LoopWire.Frame(null, [.. data[..start], .. _encodedFirstId, .. data[(start + length)..]]));
     }
 
@@ -170,35 +164,32 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
 
     private void SetFirstId(JsonObject chunk)
     {
-        if (_firstId is { } id && chunk.ContainsKey(Keys.Id))
+        if (FirstId is { } id && chunk.ContainsKey(Keys.Id))
             chunk[Keys.Id] = id;
     }
 
-    public void OnBody(ReadOnlySpan<byte> body)
+    public override void OnBody(ReadOnlySpan<byte> body)
     {
         _audit.OnBody(body);
         _body = UpstreamJson.Parse(body) as JsonObject;
-        _firstId ??= Json.String(_body?[Keys.Id]);
+        FirstId ??= Json.String(_body?[Keys.Id]);
     }
 
-    public ExchangeSummary Complete()
+    protected override ExchangeSummary Observed() => _audit.Complete();
+
+    protected override bool AskedOnlyForInjectedTools(ExchangeSummary summary)
     {
-        var summary = _summary = _audit.Complete();
-        InjectedCalls = [.. summary.ToolCalls.Where(call => loop.Injected.Contains(call.Name))];
-        var clientCalls = summary.ToolCalls.Count - InjectedCalls.Count;
         var finishReason = _body is null ? _finishReason : Json.String(Json.Property(FirstChoice(_body), Keys.FinishReason));
         var finished = summary.Finished || _finishReason is not null;
-        WantsInjectedTools = finishReason == Keys.ToolCalls && InjectedCalls.Count > 0 && clientCalls == 0
-            && finished && summary.Error is null;
-        return summary;
+        return finishReason == Keys.ToolCalls && summary.ToolCalls.Count == InjectedCalls.Count && finished && summary.Error is null;
     }
 
-    public IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
+    public override IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
     {
-        if (loop.Turn == 1)                          // one turn: the id and usage are the upstream's own
+        if (Loop.Turn == 1)                          // one turn: the id and usage are the upstream's own
             return [.. _held.Where(held => held.Kind != Held.Usage || facts.ClientWantsUsage).Select(held => (ReadOnlyMemory<byte>)held.Raw)];
 
-        var total = Total();
+        var total = Total;
         List<ReadOnlyMemory<byte>> frames = [];
         foreach (var (kind, raw, chunk) in _held)
         {
@@ -217,39 +208,33 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
         return frames;
     }
 
-    public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
+    public override ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
     {
         if (_body is null || Json.Property(FirstChoice(_body), Keys.Message) is not JsonObject message)
             return lastBody;
         var calls = message[Keys.ToolCalls] as JsonArray;
         var injected = calls?.Where(IsInjectedCall).ToList() ?? [];
-        if (loop.Turn == 1 && injected.Count == 0)
+        if (Loop.Turn == 1 && injected.Count == 0)
             return lastBody;
 
         foreach (var call in injected)
             calls!.Remove(call);
         if (injected.Count > 0 && calls!.Count == 0)
             message.Remove(Keys.ToolCalls);
-        if (loop.EarlierContent.Count > 0)
+        if (Loop.EarlierContent.Count > 0)
         {
-            var texts = loop.EarlierContent.Select(Json.String).Append(Json.String(message[Keys.Content])).OfType<string>();
+            var texts = Loop.EarlierContent.Select(Json.String).Append(Json.String(message[Keys.Content])).OfType<string>();
             message[Keys.Content] = string.Concat(texts);
         }
         SetFirstId(_body);
         if (_body[Keys.Usage] is not JsonObject usage)
             _body[Keys.Usage] = usage = [];
-        SetUsage(usage, Total());
+        SetUsage(usage, Total);
         return LoopWire.Serialize(_body);
     }
 
-    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes)
-    {
+    protected override void AppendToolResults(JsonObject request, IReadOnlyList<ToolOutcome> outcomes) =>
         OpenAIChatToolLoop.AppendToolResults(request, AssistantMessage(), outcomes);
-        return loop with
-        {
-            Turn = loop.Turn + 1, Total = Total(), FirstId = _firstId, NextIndex = _nextIndex, EarlierContent = loop.EarlierContent.AddRange(_earlier),
-        };
-    }
 
     /// <summary>
     /// The assistant message of this turn for the next request: its text (null when none) and the injected calls. The
@@ -261,7 +246,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
             ? Json.String(Json.Property(Json.Property(FirstChoice(_body), Keys.Message), Keys.Content))
             : _text.Length > 0 ? _text.ToString() : null;
         if (!string.IsNullOrEmpty(text))
-            _earlier.Add(JsonValue.Create(text));
+            Earlier.Add(JsonValue.Create(text));
         return new JsonObject
         {
             [Keys.Role] = Keys.Assistant,
@@ -274,8 +259,6 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
             })]),
         };
     }
-
-    private TokenUsage Total() => LoopState.Sum(loop.Total, _summary?.Usage);
 
     /// <summary>Usage summed over every turn, in Chat Completions' fields (prompt tokens include the cached ones).</summary>
     private static void SetUsage(JsonObject usage, TokenUsage total)
@@ -297,7 +280,7 @@ internal sealed class OpenAIChatLoopTurn(RequestFacts facts, LoopState loop) : I
     }
 
     private bool IsInjectedCall(JsonNode? call) =>
-        Json.String(Json.Property(Json.Property(call, Keys.Function), Keys.Name)) is { } name && loop.Injected.Contains(name);
+        IsInjected(Json.String(Json.Property(Json.Property(call, Keys.Function), Keys.Name)));
 
     /// <summary>Nothing the client needs: every value null, or an empty text (a remaining <c>role</c> counts).</summary>
     private static bool IsEmpty(JsonObject? delta) =>

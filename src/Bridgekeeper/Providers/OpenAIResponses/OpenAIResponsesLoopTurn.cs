@@ -16,7 +16,7 @@ namespace Bridgekeeper.Providers.OpenAIResponses;
 /// upstream's bytes only where they differ, so a lone turn with nothing injected relays the upstream's exact bytes.
 /// Only the <c>output_item</c> events are parsed whole; every other event is scanned at its top level.
 /// </summary>
-internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
+internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : LoopTurn(loop)
 {
     private readonly OpenAIResponsesObserver _audit = new();
     private readonly bool _first = loop.Turn == 1;
@@ -28,16 +28,9 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     private string? _ending;
     private JsonObject? _body;
     private bool _rewrote;
-    private ExchangeSummary? _summary;
-    private int _nextIndex = loop.NextIndex;
-    private long _nextSequence = loop.NextSequence;
-    private string? _firstId = loop.FirstId;
-    private readonly List<JsonNode> _earlier = [];
 
-    public IReadOnlyList<ToolCall> InjectedCalls { get; private set; } = [];
-    public bool WantsInjectedTools { get; private set; }
 
-    public TurnAction OnEvent(in SseEvent item)
+    public override TurnAction OnEvent(in SseEvent item)
     {
         _audit.OnEvent(item);
         var data = item.Data.Span;
@@ -48,7 +41,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
             case E.Created or E.InProgress when !_first:
                 return TurnAction.Suppress;
             case E.Created:
-                _firstId ??= ResponseIdOf(data);
+                FirstId ??= ResponseIdOf(data);
                 return StripToolEcho(item.EventType, data);
             case E.InProgress:
                 return StripToolEcho(item.EventType, data);
@@ -85,13 +78,13 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         Splices? splices = null;
         if (fields.Sequence.Found)
         {
-            var sequence = NextSequence(fields.Sequence.Value);
+            var sequence = ClientSequence(fields.Sequence.Value);
             if (sequence != fields.Sequence.Value)
                 (splices ??= new()).Number(fields.Sequence, sequence);
         }
         if (clientIndex is { } index && index != fields.OutputIndex.Value)
             (splices ??= new()).Number(fields.OutputIndex, index);
-        if (!_first && fields.ResponseId.Found && _firstId is { } firstId && fields.ResponseId.Text != firstId)
+        if (!_first && fields.ResponseId.Found && FirstId is { } firstId && fields.ResponseId.Text != firstId)
             (splices ??= new()).String(fields.ResponseId, firstId);
         if (splices is null)
             return TurnAction.Forward;
@@ -102,10 +95,10 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     /// The client's number for this event: the upstream's own while the first turn has changed nothing (so its bytes
     /// stay untouched), then one more than the last number the client was sent.
     /// </summary>
-    private long NextSequence(long upstream)
+    private long ClientSequence(long upstream)
     {
-        var sequence = _first && !_rewrote ? upstream : _nextSequence;
-        _nextSequence = sequence + 1;
+        var sequence = _first && !_rewrote ? upstream : NextSequence;
+        NextSequence = sequence + 1;
         return sequence;
     }
 
@@ -116,8 +109,8 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
             return Renumber(eventLine, data);
         _rewrote = true;
         if (e[Keys.SequenceNumber] is not null)
-            e[Keys.SequenceNumber] = NextSequence(-1);
-        if (e[Keys.Response] is JsonObject response && _firstId is { } firstId)
+            e[Keys.SequenceNumber] = ClientSequence(-1);
+        if (e[Keys.Response] is JsonObject response && FirstId is { } firstId)
             response[Keys.Id] = firstId;
         return TurnAction.Replace(LoopWire.Frame(eventLine, LoopWire.Serialize(e)));
     }
@@ -146,18 +139,18 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
             return;
         }
         if (!_clientIndex.ContainsKey(index))
-            _clientIndex[index] = _nextIndex++;
+            _clientIndex[index] = NextIndex++;
         if (Json.String(item[Keys.Type]) is IT.FunctionCall or IT.CustomToolCall)
             _clientCalls.Add(index);
     }
 
-    public void OnBody(ReadOnlySpan<byte> body)
+    public override void OnBody(ReadOnlySpan<byte> body)
     {
         _audit.OnBody(body);
         _body = UpstreamJson.Parse(body) as JsonObject;
         if (_body is null)
             return;
-        _firstId ??= Json.String(_body[Keys.Id]);
+        FirstId ??= Json.String(_body[Keys.Id]);
         _ending = Json.String(_body[Keys.Status]) is { } status and not Keys.Completed ? status : E.Completed;
         if (_body[Keys.Output] is JsonArray output)
             for (var index = 0; index < output.Count; index++)
@@ -165,16 +158,12 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
                     Classify(index, item);
     }
 
-    public ExchangeSummary Complete()
-    {
-        var summary = _summary = _audit.Complete();
-        InjectedCalls = [.. summary.ToolCalls.Where(call => loop.Injected.Contains(call.Name))];
-        WantsInjectedTools = _ending == E.Completed && InjectedCalls.Count > 0 && _clientCalls.Count == 0
-            && summary.Finished && summary.Error is null;
-        return summary;
-    }
+    protected override ExchangeSummary Observed() => _audit.Complete();
 
-    public IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
+    protected override bool AskedOnlyForInjectedTools(ExchangeSummary summary) =>
+        _ending == E.Completed && _clientCalls.Count == 0 && summary.Finished && summary.Error is null;
+
+    public override IReadOnlyList<ReadOnlyMemory<byte>> FinalFrames()
     {
         if (_held is not { } held)
             return [];
@@ -184,10 +173,10 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         if (_first && !_rewrote)
             return [stripped ? LoopWire.Frame(held.EventLine, LoopWire.Serialize(e)) : held.Raw];
         if (e[Keys.SequenceNumber] is not null)
-            e[Keys.SequenceNumber] = NextSequence(-1);
+            e[Keys.SequenceNumber] = ClientSequence(-1);
         if (e[Keys.Response] is JsonObject response)
         {
-            if (_firstId is { } firstId)
+            if (FirstId is { } firstId)
                 response[Keys.Id] = firstId;
             response[Keys.Output] = Merged(_items.Values);
             SetUsage(response);
@@ -195,27 +184,20 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
         return [LoopWire.Frame(held.EventLine, LoopWire.Serialize(e))];
     }
 
-    public ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
+    public override ReadOnlyMemory<byte> FinalBody(ReadOnlyMemory<byte> lastBody)
     {
         var stripped = StripInjectedTools(_body);
         if (_body?[Keys.Output] is not JsonArray output || _first && !output.Any(IsInjectedCall))
             return stripped ? LoopWire.Serialize(_body!) : lastBody;
         _body[Keys.Output] = Merged(output);
-        if (_firstId is { } firstId)
+        if (FirstId is { } firstId)
             _body[Keys.Id] = firstId;
         SetUsage(_body);
         return LoopWire.Serialize(_body);
     }
 
-    public LoopState Continue(JsonObject request, IReadOnlyList<ToolOutcome> outcomes)
-    {
+    protected override void AppendToolResults(JsonObject request, IReadOnlyList<ToolOutcome> outcomes) =>
         OpenAIResponsesToolLoop.AppendToolResults(request, TakeOutput(), outcomes);
-        return loop with
-        {
-            Turn = loop.Turn + 1, Total = LoopState.Sum(loop.Total, _summary?.Usage), FirstId = _firstId,
-            NextIndex = _nextIndex, NextSequence = _nextSequence, EarlierContent = loop.EarlierContent.AddRange(_earlier),
-        };
-    }
 
     /// <summary>
     /// Every output item of this turn as the model returned it (reasoning with <c>encrypted_content</c>, messages, the
@@ -225,24 +207,24 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     {
         IEnumerable<JsonObject> items = _body?[Keys.Output] is JsonArray output ? output.OfType<JsonObject>() : _items.Values;
         var all = items.ToList();
-        _earlier.AddRange(Visible(all));
+        Earlier.AddRange(Visible(all));
         return [.. all.Select(item => (JsonObject)item.DeepClone())];
     }
 
     /// <summary>The client-visible items of earlier turns, then this turn's.</summary>
-    private JsonArray Merged(IEnumerable<JsonNode?> items) => [.. loop.EarlierContent.Select(node => node?.DeepClone()), .. Visible(items)];
+    private JsonArray Merged(IEnumerable<JsonNode?> items) => [.. Loop.EarlierContent.Select(node => node?.DeepClone()), .. Visible(items)];
 
     private IEnumerable<JsonNode> Visible(IEnumerable<JsonNode?> items) =>
         items.Where(item => item is not null && !IsInjectedCall(item)).Select(item => item!.DeepClone());
 
     private bool IsInjectedCall(JsonNode? item) =>
         Json.String(Json.Property(item, Keys.Type)) == IT.FunctionCall
-        && Json.String(Json.Property(item, Keys.Name)) is { } name && loop.Injected.Contains(name);
+        && IsInjected(Json.String(Json.Property(item, Keys.Name)));
 
     /// <summary>Usage summed over every turn, as the client's one response reports it (<c>input_tokens</c> includes the cached ones).</summary>
     private void SetUsage(JsonObject response)
     {
-        var total = LoopState.Sum(loop.Total, _summary?.Usage);
+        var total = Total;
         if (response[Keys.Usage] is not JsonObject usage)
             response[Keys.Usage] = usage = [];
         var input = total.Input + total.CacheRead;
@@ -275,7 +257,7 @@ internal sealed class OpenAIResponsesLoopTurn(LoopState loop) : ILoopTurn
     {
         if (response?[Keys.Tools] is not JsonArray tools)
             return false;
-        var injected = tools.Where(tool => Json.String(Json.Property(tool, Keys.Name)) is { } name && loop.Injected.Contains(name)).ToList();
+        var injected = tools.Where(tool => IsInjected(Json.String(Json.Property(tool, Keys.Name)))).ToList();
         foreach (var tool in injected)
             tools.Remove(tool);
         return injected.Count > 0;
