@@ -54,17 +54,37 @@ internal static class PrivateFiles
                 writer.Flush();
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return false;
+            return Publish(temporary, path);
         }
         finally
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>
+    /// Gives the written file its name, failing when the name exists. On Unix by <c>link(2)</c>, which is atomic: .NET's
+    /// <c>File.Move(overwrite: false)</c> checks for the target and then renames, so two writers can both "win" and
+    /// the second replaces the first's key after the first already used it.
+    /// </summary>
+    private static bool Publish(string temporary, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
+        }
+        if (Syscall.link(temporary, path) == 0)
+            return true;
+        var error = Stdlib.GetLastError();
+        return error == Errno.EEXIST ? false : throw new IOException($"cannot create '{path}': {UnixMarshal.GetErrorDescription(error)}");
     }
 
     /// <summary>

@@ -86,11 +86,20 @@ public sealed class SecretKeyringTests : IDisposable
     [Fact]
     public async Task LoadOrCreateKeyFile_ConcurrentCreators_AllGetTheOneKeyThatWasWritten()
     {
-        var keys = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => SecretKeyring.LoadOrCreateKeyFile(KeyFile))));
+        for (var round = 0; round < 25; round++)   // a race shows in some rounds only
+        {
+            File.Delete(KeyFile);
+            using var start = new Barrier(16);
+            var keys = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Factory.StartNew(() =>
+            {
+                start.SignalAndWait(TestContext.Current.CancellationToken);
+                return SecretKeyring.LoadOrCreateKeyFile(KeyFile);
+            }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)));   // own threads: all wait at the barrier
 
-        Assert.All(keys, k => Assert.Equal(Convert.FromBase64String(File.ReadAllText(KeyFile)), k));
-        Assert.Equal([KeyFile], Directory.GetFiles(_folder));
-        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(KeyFile));
+            Assert.All(keys, k => Assert.Equal(Convert.FromBase64String(File.ReadAllText(KeyFile)), k));
+            Assert.Equal([KeyFile], Directory.GetFiles(_folder));
+            Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(KeyFile));
+        }
     }
 
     [Theory]
