@@ -6,9 +6,19 @@ using System.Text.Json.Nodes;
 
 namespace Bridgekeeper.Providers;
 
-/// <summary>Byte-level helpers the loop observers share: find and splice a top-level number, and frame rewritten events.</summary>
+/// <summary>Wire helpers the loop turns share: find and splice a top-level number, frame rewritten events, put injected tools first.</summary>
 internal static class LoopWire
 {
+    /// <summary>Sets the request's <c>tools</c> to the injected ones (stable order) followed by the client's own, untouched.</summary>
+    public static void PrependTools(JsonObject request, IEnumerable<JsonNode> injected)
+    {
+        JsonArray merged = [.. injected];
+        if (request["tools"] is JsonArray existing)
+            foreach (var tool in existing)
+                merged.Add(tool?.DeepClone());
+        request["tools"] = merged;
+    }
+
     /// <summary>The value of a top-level integer property (e.g. <c>index</c>), with where its digits sit in <paramref name="json"/>.</summary>
     public static bool TryFindNumber(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property, out long value, out int start, out int length)
     {

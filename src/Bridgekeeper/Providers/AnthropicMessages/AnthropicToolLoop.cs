@@ -9,17 +9,12 @@ internal sealed class AnthropicToolLoop : IToolLoopDialect
 
     public void InjectTools(JsonObject request, IReadOnlyList<ToolDefinition> tools)
     {
-        var existing = request[Keys.Tools] as JsonArray;
-        JsonArray merged = [.. tools.Select(tool => (JsonNode)new JsonObject
+        LoopWire.PrependTools(request, tools.Select(tool => (JsonNode)new JsonObject
         {
             ["name"] = tool.Name,
             ["description"] = tool.Description ?? "",
             ["input_schema"] = tool.InputSchema.DeepClone(),
-        })];
-        if (existing is not null)
-            foreach (var tool in existing.ToList())
-                merged.Add(tool?.DeepClone());
-        request[Keys.Tools] = merged;
+        }));
     }
 
     public ILoopTurn BeginTurn(RequestFacts facts, LoopState loop) => new AnthropicLoopTurn(loop);

@@ -12,8 +12,7 @@ internal sealed class OpenAIChatToolLoop : IToolLoopDialect
 
     public void InjectTools(JsonObject request, IReadOnlyList<ToolDefinition> tools)
     {
-        var existing = request[Keys.Tools] as JsonArray;
-        JsonArray merged = [.. tools.Select(tool => (JsonNode)new JsonObject
+        LoopWire.PrependTools(request, tools.Select(tool => (JsonNode)new JsonObject
         {
             [Keys.Type] = Keys.Function,
             [Keys.Function] = new JsonObject
@@ -22,11 +21,7 @@ internal sealed class OpenAIChatToolLoop : IToolLoopDialect
                 [Keys.Description] = tool.Description ?? "",
                 [Keys.Parameters] = tool.InputSchema.DeepClone(),
             },
-        })];
-        if (existing is not null)
-            foreach (var tool in existing.ToList())
-                merged.Add(tool?.DeepClone());
-        request[Keys.Tools] = merged;
+        }));
     }
 
     public ILoopTurn BeginTurn(RequestFacts facts, LoopState loop) => new OpenAIChatLoopTurn(facts, loop);

@@ -14,19 +14,14 @@ internal sealed class OpenAIResponsesToolLoop : IToolLoopDialect
     /// <summary>Prepends the injected tools; the client's own (<c>namespace</c>, <c>web_search</c>, <c>custom</c>, ...) follow untouched.</summary>
     public void InjectTools(JsonObject request, IReadOnlyList<ToolDefinition> tools)
     {
-        var existing = request[Keys.Tools] as JsonArray;
-        JsonArray merged = [.. tools.Select(tool => (JsonNode)new JsonObject
+        LoopWire.PrependTools(request, tools.Select(tool => (JsonNode)new JsonObject
         {
             [Keys.Type] = Keys.Function,
             [Keys.Name] = tool.Name,
             [Keys.Description] = tool.Description ?? "",
             [Keys.Parameters] = tool.InputSchema.DeepClone(),
             [Keys.Strict] = false,
-        })];
-        if (existing is not null)
-            foreach (var tool in existing)
-                merged.Add(tool?.DeepClone());
-        request[Keys.Tools] = merged;
+        }));
     }
 
     public ILoopTurn BeginTurn(RequestFacts facts, LoopState loop) => new OpenAIResponsesLoopTurn(loop);
