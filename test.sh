@@ -52,7 +52,8 @@ stop_postgres() {
 trap stop_postgres EXIT
 
 start_postgres() {
-  local port=${BRIDGEKEEPER_TEST_PG_PORT:-55432}
+  # Below the kernel's ephemeral range (32768-60999), so no outgoing connection of the tests can hold the port.
+  local port=${BRIDGEKEEPER_TEST_PG_PORT:-25432}
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   pg_dir=$(mktemp -d /tmp/bk-pg.XXXXXX) || return 1
   local run_as=""
@@ -80,7 +81,15 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 CONF
-  "$pg_dir/pg_ctl.sh" start >/dev/null || { cat "$pg_dir/log"; return 1; }
+  # A port can be taken between the check above and the bind: then the next one, a few times.
+  local tries=0
+  until "$pg_dir/pg_ctl.sh" start >/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge 5 ] || ! grep -q "Address already in use" "$pg_dir/log"; then cat "$pg_dir/log"; return 1; fi
+    port=$((port + 1))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    sed -i "s/^port = .*/port = $port/" "$pg_dir/data/postgresql.conf"
+  done
   "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres bridgekeeper || return 1
   export BRIDGEKEEPER_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/bridgekeeper"
   export BRIDGEKEEPER_TEST_PG_CTL="$pg_dir/pg_ctl.sh"
