@@ -3,6 +3,7 @@ using Bridgekeeper.Providers.AnthropicMessages;
 using Bridgekeeper.Providers.OpenAIChat;
 using Bridgekeeper.Providers.OpenAIResponses;
 using Bridgekeeper.Providers.Upstreams;
+using Bridgekeeper.Providers.Upstreams.Bedrock;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Bridgekeeper.Hosting;
@@ -21,6 +22,9 @@ internal static class ProviderCatalog
                 [new InterceptedRoute("v1/chat/completions", openAIChat), new InterceptedRoute("v1/responses", openAIResponses)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("GET", "v1/responses/{id}", OwnedId: true)]),
             ProviderTypes.Anthropic => new Provider(s, anthropic, Upstream(s, invoker, forwarder),
+                [new InterceptedRoute("v1/messages", anthropic)],
+                [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),
+            ProviderTypes.Bedrock => new Provider(s, anthropic, new BedrockUpstream(s, anthropic, invoker, TimeProvider.System),
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),
             _ => throw new InvalidOperationException($"Unknown provider type '{s.Type}'."),

@@ -70,10 +70,14 @@ internal static partial class SettingsLoader
                 HeaderValue("openai_organization", get("openai_organization")), HeaderValue("openai_project", get("openai_project"))),
             new("anthropic", ProviderTypes.Anthropic, Blank(get("anthropic_key")), BaseUrl("anthropic_base_url", get("anthropic_base_url"))),
         ];
+        if (BedrockSettingsLoader.Default(get, yaml) is { } bedrock)
+            providers.Add(bedrock);
         for (var n = 0; environment[$"BRIDGEKEEPER_PROVIDER_{n}_TYPE"] is string type; n++)
         {
             string? Field(string field) => environment[$"BRIDGEKEEPER_PROVIDER_{n}_{field}"] as string;
-            providers.Add(Provider($"BRIDGEKEEPER_PROVIDER_{n}", type, Field("NAME"), Field("KEY"), Field("BASE_URL"), Field("ORGANIZATION"), Field("PROJECT")));
+            providers.Add(IsBedrock(type)
+                ? BedrockSettingsLoader.Instance(Name($"BRIDGEKEEPER_PROVIDER_{n}", Field("NAME")), $"BRIDGEKEEPER_PROVIDER_{n}_", f => Field(f.ToUpperInvariant()))
+                : Provider($"BRIDGEKEEPER_PROVIDER_{n}", type, Field("NAME"), Field("KEY"), Field("BASE_URL"), Field("ORGANIZATION"), Field("PROJECT")));
         }
         if (yaml.TryGetValue("providers", out var list))
         {
@@ -85,8 +89,11 @@ internal static partial class SettingsLoader
                 if (item is not YamlMappingNode map)
                     throw new SettingsException($"providers[{index}]", "must be a map with type, name, key and base_url.");
                 string? Field(string field) => map.Children.TryGetValue(new YamlScalarNode(field), out var v) ? (v as YamlScalarNode)?.Value : null;
-                providers.Add(Provider($"providers[{index}]", Field("type") ?? "", Field("name"), Field("key"), Field("base_url"),
-                    Field("organization"), Field("project")));
+                providers.Add(IsBedrock(Field("type"))
+                    ? BedrockSettingsLoader.Instance(Name($"providers[{index}]", Field("name")), $"providers[{index}].", Field,
+                        map.Children.TryGetValue(new YamlScalarNode("models"), out var models) ? models : null)
+                    : Provider($"providers[{index}]", Field("type") ?? "", Field("name"), Field("key"), Field("base_url"),
+                        Field("organization"), Field("project")));
                 index++;
             }
         }
@@ -102,15 +109,21 @@ internal static partial class SettingsLoader
     {
         type = type.Trim().ToLowerInvariant();
         if (type is not (ProviderTypes.OpenAI or ProviderTypes.Anthropic))
-            throw new SettingsException(setting + "_TYPE", $"'{type}' is not a provider type this build serves (openai, anthropic).");
-        if (string.IsNullOrWhiteSpace(name) || !ProviderName().IsMatch(name))
-            throw new SettingsException(setting + "_NAME", "must be a lowercase name of letters, digits, '-' or '_'.");
+            throw new SettingsException(setting + "_TYPE", $"'{type}' is not a provider type this build serves (openai, anthropic, bedrock).");
+        name = Name(setting, name);
         var defaultUrl = type == ProviderTypes.OpenAI ? "https://api.openai.com/v1/" : "https://api.anthropic.com/";
         if (type != ProviderTypes.OpenAI && (Blank(organization) ?? Blank(project)) is not null)
             throw new SettingsException(setting + "_ORGANIZATION", "only an openai provider has an organization or project.");
         return new ProviderSettings(name, type, Blank(key), BaseUrl(setting + "_BASE_URL", baseUrl ?? defaultUrl),
             HeaderValue(setting + "_ORGANIZATION", organization), HeaderValue(setting + "_PROJECT", project));
     }
+
+    private static bool IsBedrock(string? type) => type?.Trim().ToLowerInvariant() == ProviderTypes.Bedrock;
+
+    /// <summary>A provider instance's name: lowercase letters and digits in words joined by '-' (it is the first segment of its routes).</summary>
+    private static string Name(string setting, string? name) =>
+        name is not null && ProviderName().IsMatch(name) ? name
+            : throw new SettingsException(setting + "_NAME", $"'{name}' is not a provider name: lowercase letters and digits, words joined by '-' (such as bedrock-eu).");
 
     private static Dictionary<string, YamlNode> ReadYaml(string? path)
     {
@@ -223,6 +236,6 @@ internal static partial class SettingsLoader
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex ProviderName();
 }

@@ -27,13 +27,27 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     /// <summary>Whether <see cref="Start"/> has recorded the interception's start.</summary>
     public bool Started { get; private set; }
 
-    public void Start(RequestFacts facts, string client, string? userAgent, string? sessionId)
+    /// <summary>The model that is priced: the one the upstream calls (<see cref="IUpstream.UpstreamModel"/>), else the client's.</summary>
+    private string PricedModel => _upstreamModel ?? Facts.Model;
+
+    private string? _upstreamModel;
+
+    /// <param name="upstreamModel">The model the upstream calls, when it maps the client's (recorded in the metadata as <c>upstream_model</c>).</param>
+    public void Start(RequestFacts facts, string client, string? userAgent, string? sessionId, string? upstreamModel = null)
     {
         Started = true;
         Facts = facts;
         SessionId = sessionId;
+        _upstreamModel = upstreamModel == facts.Model ? null : upstreamModel;
+        var metadata = _upstreamModel is { } model ? Json.Write(model, static (writer, model) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("upstream_model", model);
+            writer.WriteEndObject();
+        }) : "{}"u8.ToArray();
         var now = time.GetUtcNow();
-        audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream, "{}"));
+        audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream,
+            System.Text.Encoding.UTF8.GetString(metadata)));
         if (facts.Prompt is { Text.Length: > 0 } prompt)
             audit.Record(new PromptRecorded(Id, now, RecordText.Truncate(prompt.Text, MaxRecordedText, prompt.TotalBytes)));
     }
@@ -52,7 +66,7 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
             owners?.Remember(responseId, User.Id);
         if (summary.Usage is { } usage)
         {
-            cost = prices.CostUsd(Facts.Model, usage, now);
+            cost = prices.CostUsd(PricedModel, usage, now);
             audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))

@@ -120,7 +120,8 @@ internal sealed partial class InterceptionEndpoint(
             return await RejectAsync(http, interception, client, new GatewayError(400, "invalid_request_error",
                 $"Previous response with id '{previous}' not found.", "previous_response_not_found"), facts,
                 $"not_owner: previous_response_id '{previous}' is not a response of this user");
-        interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId));
+        interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId),
+            upstream.UpstreamModel(facts));
         var edit = interception.Dialect.PrepareUpstream(json, facts);
         Injection? injection;
         try

@@ -26,6 +26,12 @@ internal interface IUpstream
     /// </summary>
     /// <returns>Null when the answer was relayed; otherwise what failed (the response may have started).</returns>
     Task<UpstreamFailure?> ForwardAsync(HttpContext http, string path, string query);
+
+    /// <summary>
+    /// The model this upstream will call for a request: the client's own, unless the upstream maps names (Bedrock). It
+    /// is recorded beside the client's model and is the one priced.
+    /// </summary>
+    string UpstreamModel(RequestFacts facts) => facts.Model;
 }
 
 /// <summary>One upstream call of an intercepted route.</summary>

@@ -41,6 +41,12 @@ internal static class Json
         BoundedString(node, maxUtf8Bytes) is { Truncated: false } text ? text.Text : null;
 
     /// <summary>The boolean value of <paramref name="node"/>, or null when it is absent or not a boolean.</summary>
+    /// <summary>A whole number however the node holds it (parsed, or set from an int or a long), else null.</summary>
+    public static long? Long(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+        && long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number : null;
+
     public static bool? Bool(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
 
