@@ -15,74 +15,77 @@ internal static class AnthropicMessagesResponder
 
     public static async Task RespondAsync(MockCall call, MockReply reply)
     {
-        var events = new AnthropicMessageEvents(reply.Model);
         if (!reply.Stream)
         {
-            await BlockingAsync(call, reply, events);
+            if (!await call.HungBlockingAsync(reply.Scenario))
+                await call.WriteReplyAsync(reply.Scenario, Message(reply), RequestIdHeader, MockErrors.NewAnthropicRequestId());
             return;
         }
-
         call.StartStream(RequestIdHeader, MockErrors.NewAnthropicRequestId());
-        await call.WriteEventAsync(AnthropicMessageEvents.MessageStartEvent, events.MessageStart(reply.Usage));
+        await StreamAsync(call, reply, new SseMessagesStream(call));
+    }
+
+    /// <summary>
+    /// The stream's events in order, handed to <paramref name="stream"/> as data (the Anthropic mock writes SSE frames,
+    /// the Bedrock mock event-stream frames); <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c> strike after the first text.
+    /// </summary>
+    public static async Task StreamAsync(MockCall call, MockReply reply, IMessagesStream stream)
+    {
+        var events = new AnthropicMessageEvents(reply.Model);
+        await stream.EventAsync(AnthropicMessageEvents.MessageStartEvent, events.MessageStart(reply.Usage));
         var index = 0;
         if (reply.Scenario is MockScenario.Thinking)
         {
-            await StartBlockAsync(call, index, AnthropicMessageEvents.ThinkingBlock("", ""));
+            await StartBlockAsync(stream, index, AnthropicMessageEvents.ThinkingBlock("", ""));
             foreach (var piece in MockText.SplitWords(AnthropicMessageEvents.ThinkingText, reply.Controls.ChunkWords))
-                await DeltaAsync(call, index, ThinkingDelta, K.Thinking, piece);
-            await DeltaAsync(call, index, SignatureDelta, K.Signature, AnthropicMessageEvents.Signature);
-            await StopBlockAsync(call, index++);
+                await DeltaAsync(stream, index, ThinkingDelta, K.Thinking, piece);
+            await DeltaAsync(stream, index, SignatureDelta, K.Signature, AnthropicMessageEvents.Signature);
+            await StopBlockAsync(stream, index++);
         }
         if (reply.HasText)
         {
-            await StartBlockAsync(call, index, AnthropicMessageEvents.TextBlock(""));
+            await StartBlockAsync(stream, index, AnthropicMessageEvents.TextBlock(""));
             var pieces = reply.TextPieces;
             for (var i = 0; i < pieces.Count; i++)
             {
-                await DeltaAsync(call, index, TextDelta, K.Text, pieces[i]);
-                if (i == 0 && await InterruptedAsync(call, reply))
+                await DeltaAsync(stream, index, TextDelta, K.Text, pieces[i]);
+                if (i == 0 && await call.InterruptedAsync(reply.Scenario, stream.ErrorAsync))
                     return;
             }
-            if (pieces.Count == 0 && await InterruptedAsync(call, reply))
+            if (pieces.Count == 0 && await call.InterruptedAsync(reply.Scenario, stream.ErrorAsync))
                 return;
-            await StopBlockAsync(call, index++);
+            await StopBlockAsync(stream, index++);
         }
         foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
         {
-            await StartBlockAsync(call, index, AnthropicMessageEvents.ToolUseBlock(tool.Name, new JsonObject()));
-            await DeltaAsync(call, index, InputJsonDelta, K.PartialJson, "");
+            await StartBlockAsync(stream, index, AnthropicMessageEvents.ToolUseBlock(tool.Name, new JsonObject()));
+            await DeltaAsync(stream, index, InputJsonDelta, K.PartialJson, "");
             foreach (var piece in MockText.SplitPieces(tool.Arguments))
-                await DeltaAsync(call, index, InputJsonDelta, K.PartialJson, piece);
-            await StopBlockAsync(call, index++);
+                await DeltaAsync(stream, index, InputJsonDelta, K.PartialJson, piece);
+            await StopBlockAsync(stream, index++);
         }
         var stopReason = reply.CallsTool ? K.ToolUse : EndTurn;
-        await call.WriteEventAsync(AnthropicMessageEvents.MessageDeltaEvent, AnthropicMessageEvents.MessageDelta(stopReason, reply.Usage));
-        await call.WriteEventAsync(AnthropicMessageEvents.MessageStopEvent, AnthropicMessageEvents.MessageStop());
+        await stream.EventAsync(AnthropicMessageEvents.MessageDeltaEvent, AnthropicMessageEvents.MessageDelta(stopReason, reply.Usage));
+        await stream.EventAsync(AnthropicMessageEvents.MessageStopEvent, AnthropicMessageEvents.MessageStop());
     }
 
     /// <summary>A <c>content_block_start</c>; the first one is followed by a <c>ping</c>, as the real API does.</summary>
-    private static async Task StartBlockAsync(MockCall call, int index, JsonObject block)
+    private static async Task StartBlockAsync(IMessagesStream stream, int index, JsonObject block)
     {
-        await call.WriteEventAsync(AnthropicMessageEvents.ContentBlockStartEvent, AnthropicMessageEvents.BlockStart(index, block));
+        await stream.EventAsync(AnthropicMessageEvents.ContentBlockStartEvent, AnthropicMessageEvents.BlockStart(index, block));
         if (index == 0)
-            await call.WriteEventAsync(AnthropicMessageEvents.PingEvent, AnthropicMessageEvents.PingData);
+            await stream.PingAsync();
     }
 
-    private static Task DeltaAsync(MockCall call, int index, string deltaType, string field, string value) =>
-        call.WriteEventAsync(AnthropicMessageEvents.ContentBlockDeltaEvent, AnthropicMessageEvents.Delta(index, deltaType, field, value));
+    private static Task DeltaAsync(IMessagesStream stream, int index, string deltaType, string field, string value) =>
+        stream.EventAsync(AnthropicMessageEvents.ContentBlockDeltaEvent, AnthropicMessageEvents.Delta(index, deltaType, field, value));
 
-    private static Task StopBlockAsync(MockCall call, int index) =>
-        call.WriteEventAsync(AnthropicMessageEvents.ContentBlockStopEvent, AnthropicMessageEvents.BlockStop(index));
+    private static Task StopBlockAsync(IMessagesStream stream, int index) =>
+        stream.EventAsync(AnthropicMessageEvents.ContentBlockStopEvent, AnthropicMessageEvents.BlockStop(index));
 
-    /// <summary>For <c>error_mid</c>, <c>hang</c>, <c>cut</c> and <c>drop</c>, after the first text: true when the stream must end here.</summary>
-    private static Task<bool> InterruptedAsync(MockCall call, MockReply reply) =>
-        call.InterruptedAsync(reply.Scenario,
-            () => call.WriteEventAsync(AnthropicMessageEvents.ErrorEvent, MockErrors.MidStream(MockProvider.Anthropic)));
-
-    private static async Task BlockingAsync(MockCall call, MockReply reply, AnthropicMessageEvents events)
+    /// <summary>The blocking <c>message</c> body of the reply.</summary>
+    public static JsonObject Message(MockReply reply)
     {
-        if (await call.HungBlockingAsync(reply.Scenario))
-            return;
         var content = new JsonArray();
         if (reply.Scenario is MockScenario.Thinking)
             content.Add(AnthropicMessageEvents.ThinkingBlock(AnthropicMessageEvents.ThinkingText, AnthropicMessageEvents.Signature));
@@ -90,7 +93,16 @@ internal static class AnthropicMessagesResponder
             content.Add(AnthropicMessageEvents.TextBlock(reply.Text));
         foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])
             content.Add(AnthropicMessageEvents.ToolUseBlock(tool.Name, JsonNode.Parse(tool.Arguments)!));
-        var message = events.Message(content, reply.CallsTool ? K.ToolUse : EndTurn, reply.Usage);
-        await call.WriteReplyAsync(reply.Scenario, message, RequestIdHeader, MockErrors.NewAnthropicRequestId());
+        return new AnthropicMessageEvents(reply.Model).Message(content, reply.CallsTool ? K.ToolUse : EndTurn, reply.Usage);
+    }
+
+    /// <summary>The Anthropic API's own stream: SSE frames, a <c>ping</c>, and an <c>error</c> event for <c>error_mid</c>.</summary>
+    private sealed class SseMessagesStream(MockCall call) : IMessagesStream
+    {
+        public Task EventAsync(string name, JsonNode data) => call.WriteEventAsync(name, data);
+
+        public Task PingAsync() => call.WriteEventAsync(AnthropicMessageEvents.PingEvent, AnthropicMessageEvents.PingData);
+
+        public Task ErrorAsync() => call.WriteEventAsync(AnthropicMessageEvents.ErrorEvent, MockErrors.MidStream(MockProvider.Anthropic));
     }
 }

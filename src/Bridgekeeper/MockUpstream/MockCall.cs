@@ -150,10 +150,40 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
 
     public Task DelayAsync(TimeSpan delay) => delay > TimeSpan.Zero ? Task.Delay(delay, Aborted) : Task.CompletedTask;
 
+    /// <summary>
+    /// 200 with a binary stream's content type and the given headers, unbuffered (Bedrock's
+    /// <c>application/vnd.amazon.eventstream</c>). Nothing is sent until the first <see cref="WriteStreamEventAsync"/>.
+    /// </summary>
+    public void StartBinaryStream(string contentType, IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        foreach (var (name, value) in headers)
+            response.Headers[name] = value;
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        exchange?.SetStatus(StatusCodes.Status200OK);
+    }
+
+    /// <summary>One already-framed stream event, flushed; waits the chunk delay first, except for the first.</summary>
+    public async Task WriteStreamEventAsync(byte[] frame)
+    {
+        await PaceAsync();
+        await WriteFlushedAsync(frame);
+    }
+
+    private Task PaceAsync() => _events++ > 0 ? DelayAsync(Controls?.ChunkDelay ?? options.ChunkDelay) : Task.CompletedTask;
+
+    private async Task WriteFlushedAsync(byte[] frame)
+    {
+        await http.Response.Body.WriteAsync(frame, Aborted);
+        await http.Response.Body.FlushAsync(Aborted);
+        exchange?.Append(frame);
+    }
+
     private async Task WriteFrameAsync(string? name, byte[] data)
     {
-        if (_events++ > 0)
-            await DelayAsync(Controls?.ChunkDelay ?? options.ChunkDelay);
+        await PaceAsync();
         var newline = Controls?.Crlf == true ? "\r\n"u8 : "\n"u8;
         var length = DataPrefix.Length + data.Length + 2 * newline.Length
             + (name is null ? 0 : EventPrefix.Length + Encoding.UTF8.GetByteCount(name) + newline.Length);
@@ -169,9 +199,7 @@ internal sealed class MockCall(HttpContext http, byte[] body, MockExchange? exch
         at += Copy(data, frame, at);
         at += Copy(newline, frame, at);
         Copy(newline, frame, at);
-        await http.Response.Body.WriteAsync(frame, Aborted);
-        await http.Response.Body.FlushAsync(Aborted);
-        exchange?.Append(frame);
+        await WriteFlushedAsync(frame);
     }
 
     private static int Copy(ReadOnlySpan<byte> source, byte[] target, int at)

@@ -32,6 +32,7 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         routes.MapGet("/anthropic/v1/models/{id}", http => ModelsAsync(http, MockProvider.Anthropic, ModelId(http)));
         routes.MapGet("/v1/models", http => ModelsAsync(http, Guess(http), null));
         routes.MapGet("/v1/models/{id}", http => ModelsAsync(http, Guess(http), ModelId(http)));
+        new BedrockEndpoints(options, time).Map(routes);
     }
 
     /// <summary>
@@ -42,6 +43,8 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
     public static Task AddAccountHeaders(HttpContext http)
     {
         var headers = http.Response.Headers;
+        if (BedrockEndpoints.IsBedrockPath(http.Request.Path))
+            return Task.CompletedTask;
         if (http.Request.Path.StartsWithSegments("/anthropic") || (!http.Request.Path.StartsWithSegments("/openai") && Guess(http) is MockProvider.Anthropic))
             headers[AnthropicOrganizationHeader] = MockOrganizationId;
         else
@@ -62,6 +65,8 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
     public static Task NotFoundAsync(MockCall call)
     {
         var request = call.Http.Request;
+        if (BedrockEndpoints.IsBedrockPath(request.Path))
+            return new BedrockError(StatusCodes.Status404NotFound, "UnknownOperationException", "Unknown operation").WriteAsync(call);
         var provider = request.Path.StartsWithSegments("/anthropic") ? MockProvider.Anthropic : MockProvider.OpenAI;
         return call.WriteJsonAsync(StatusCodes.Status404NotFound, MockErrors.NotFound(provider, request.Method, request.Path.Value ?? "/"));
     }

@@ -17,7 +17,11 @@ internal sealed class MockExchange
     public MockExchange() => _toolNames = new(() => ToolNamesOf(RequestBody ?? []));
 
     public required string Method { get; init; }
+    /// <summary>The path as Kestrel decoded it (<c>%3A</c> is <c>:</c>; <c>%2F</c> stays).</summary>
     public required string Path { get; init; }
+
+    /// <summary>The path exactly as it came on the wire, without the query (what SigV4 signs).</summary>
+    public required string RawPath { get; init; }
 
     /// <summary>Including the leading <c>?</c>, or empty.</summary>
     public required string QueryString { get; init; }

@@ -20,4 +20,7 @@ internal sealed record MockUpstreamOptions
 
     /// <summary>Keep every request and response in <see cref="MockUpstreamServer.Exchanges"/>; false for load tests.</summary>
     public bool CaptureExchanges { get; init; } = true;
+
+    /// <summary>The credentials and region the Bedrock routes verify SigV4 against.</summary>
+    public MockBedrockOptions Bedrock { get; init; } = new();
 }

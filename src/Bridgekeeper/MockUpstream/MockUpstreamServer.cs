@@ -12,7 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.MockUpstream;
 
 /// <summary>
-/// A stand-in for the OpenAI Chat Completions and Responses APIs and the Anthropic Messages API on real Kestrel: correct
+/// A stand-in for the OpenAI Chat Completions and Responses APIs, the Anthropic Messages API and Bedrock Runtime's
+/// Claude routes (SigV4 checked, event-stream frames; <see cref="BedrockEndpoints"/>) on real Kestrel: correct
 /// on the wire, steered per request by <c>x-mock-*</c> headers (<see cref="MockControls"/>) or, for agent CLIs, by
 /// <c>mock:</c> directives in the prompt (<see cref="MockDirectives"/>), and cheap enough for load tests.
 /// </summary>
@@ -34,6 +35,9 @@ internal sealed class MockUpstreamServer : IAsyncDisposable
 
     public Uri OpenAIBaseUrl => new(Url, "openai/v1/");
     public Uri AnthropicBaseUrl => new(Url, "anthropic/");
+
+    /// <summary>The Bedrock Runtime stand-in under its prefix: <c>{BedrockBaseUrl}model/{modelId}/invoke</c>.</summary>
+    public Uri BedrockBaseUrl => new(Url, "bedrock/");
 
     /// <summary>A snapshot of the captured exchanges, in arrival order (empty when capturing is off).</summary>
     public IReadOnlyList<MockExchange> Exchanges
@@ -126,6 +130,7 @@ internal sealed class MockUpstreamServer : IAsyncDisposable
         {
             Method = request.Method,
             Path = request.Path.Value ?? "/",
+            RawPath = BedrockEndpoints.RawTarget(request.HttpContext).Split('?', 2)[0],
             QueryString = request.QueryString.Value ?? "",
             Headers = headers,
             RequestBody = body,
