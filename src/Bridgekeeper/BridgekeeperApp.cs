@@ -56,6 +56,8 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
                     ProviderTypes.Anthropic when p.Name == "anthropic" => p with { Key = DemoUpstreamKey, BaseUrl = demo.AnthropicBaseUrl },
                     _ => p,
                 })] };
+                if (settings.Providers.All(p => p.Name != "bedrock"))
+                    settings = settings with { Providers = [.. settings.Providers, DemoBedrock(demo)] };
             }
 
             // Settings come from SettingsLoader, not appsettings.json; watching the working folder for it woke a thread on
@@ -133,6 +135,12 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         if (settings.Demo)
             await DemoBanner.PrintAsync(users, Url, console, cancellationToken);
     }
+
+    /// <summary>The demo's <c>bedrock</c> provider: the mock's Bedrock stand-in, signed for with the stand-in's own (not real) AWS keys.</summary>
+    private static ProviderSettings DemoBedrock(MockUpstreamServer demo) =>
+        new("bedrock", ProviderTypes.Bedrock, null, demo.BedrockBaseUrl, Bedrock: new BedrockSettings(MockBedrockOptions.DefaultRegion,
+            MockBedrockOptions.DefaultAccessKeyId, MockBedrockOptions.DefaultSecretAccessKey, null,
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0", new Dictionary<string, string>()));
 
     public async Task StopAsync()
     {

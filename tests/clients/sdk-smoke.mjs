@@ -1,7 +1,8 @@
 // Drives the official OpenAI and Anthropic Node SDKs (pinned in package.json) against the gateway.
 // Usage: BRIDGEKEEPER_URL=http://127.0.0.1:8080 BRIDGEKEEPER_KEY=bk_... node sdk-smoke.mjs MODE [PROMPT]
 // MODE: openai-chat | openai-chat-stream | openai-responses | openai-responses-stream
-//       | anthropic-messages | anthropic-messages-stream
+//       | anthropic-messages | anthropic-messages-stream | bedrock-messages | bedrock-messages-stream
+//       (bedrock-…: the Anthropic SDK against the gateway's /bedrock provider, exactly as against /anthropic)
 // Prints one JSON line: {"mode", "text", "usage"} where usage is what the SDK handed back (provider's field names).
 // Extra request headers (e.g. x-mock-usage) come from BRIDGEKEEPER_HEADERS as a JSON object.
 import Anthropic from '@anthropic-ai/sdk';
@@ -17,7 +18,7 @@ if (!mode || !base || !apiKey) {
 const defaultHeaders = JSON.parse(process.env.BRIDGEKEEPER_HEADERS ?? '{}');
 const common = { apiKey, maxRetries: 0, timeout: 60_000, defaultHeaders };
 const openai = () => new OpenAI({ ...common, baseURL: `${base}/openai/v1` });
-const anthropic = () => new Anthropic({ ...common, baseURL: `${base}/anthropic` });
+const anthropic = (provider = 'anthropic') => new Anthropic({ ...common, baseURL: `${base}/${provider}` });
 const chatModel = 'gpt-4o-mini';
 const responsesModel = 'gpt-5.5';
 const anthropicModel = 'claude-sonnet-5-5';
@@ -64,27 +65,32 @@ const modes = {
     return { text, usage };
   },
 
-  async 'anthropic-messages'() {
-    const message = await anthropic().messages.create({
-      model: anthropicModel,
-      max_tokens: 256,
-      messages: [{ role: 'user', content: prompt }],
-    });
-    const text = message.content.filter((b) => b.type === 'text').map((b) => b.text).join('');
-    return { text, usage: message.usage };
-  },
-
-  async 'anthropic-messages-stream'() {
-    // The SDK's own accumulator: it throws on an event sequence it cannot assemble.
-    const message = await anthropic().messages.stream({
-      model: anthropicModel,
-      max_tokens: 256,
-      messages: [{ role: 'user', content: prompt }],
-    }).finalMessage();
-    const text = message.content.filter((b) => b.type === 'text').map((b) => b.text).join('');
-    return { text, usage: message.usage };
-  },
+  'anthropic-messages': () => messages('anthropic'),
+  'anthropic-messages-stream': () => messagesStream('anthropic'),
+  'bedrock-messages': () => messages('bedrock'),
+  'bedrock-messages-stream': () => messagesStream('bedrock'),
 };
+
+async function messages(provider) {
+  const message = await anthropic(provider).messages.create({
+    model: anthropicModel,
+    max_tokens: 256,
+    messages: [{ role: 'user', content: prompt }],
+  });
+  const text = message.content.filter((b) => b.type === 'text').map((b) => b.text).join('');
+  return { text, usage: message.usage };
+}
+
+async function messagesStream(provider) {
+  // The SDK's own accumulator: it throws on an event sequence it cannot assemble.
+  const message = await anthropic(provider).messages.stream({
+    model: anthropicModel,
+    max_tokens: 256,
+    messages: [{ role: 'user', content: prompt }],
+  }).finalMessage();
+  const text = message.content.filter((b) => b.type === 'text').map((b) => b.text).join('');
+  return { text, usage: message.usage };
+}
 
 if (!(mode in modes)) {
   console.error(`unknown mode '${mode}'; one of: ${Object.keys(modes).join(', ')}`);

@@ -14,7 +14,7 @@ internal static class DemoBanner
         var root = url.AbsoluteUri.TrimEnd('/');
         console.WriteLine($$"""
 
-            Demo mode: the built-in mock upstream answers as 'openai' and 'anthropic'. Your key (user 'demo'):
+            Demo mode: the built-in mock upstream answers as 'openai', 'anthropic' and 'bedrock' (a Bedrock stand-in that checks SigV4). Your key (user 'demo'):
               export BRIDGEKEEPER_KEY={{key.Key}}
 
             Try:
@@ -27,6 +27,7 @@ internal static class DemoBanner
             SDKs and agents:
               OPENAI_BASE_URL={{root}}/openai/v1 OPENAI_API_KEY=$BRIDGEKEEPER_KEY
               ANTHROPIC_BASE_URL={{root}}/anthropic ANTHROPIC_API_KEY=$BRIDGEKEEPER_KEY claude -p "Hello"
+              ANTHROPIC_BASE_URL={{root}}/bedrock ANTHROPIC_API_KEY=$BRIDGEKEEPER_KEY claude -p "Hello"
             """);
     }
 }

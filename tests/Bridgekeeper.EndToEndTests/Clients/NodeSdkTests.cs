@@ -18,6 +18,8 @@ public sealed class NodeSdkTests : ClientTest
     [InlineData("openai-responses-stream", true, "openai", 100, 20, 30, 0)]
     [InlineData("anthropic-messages", false, "anthropic", 100, 20, 30, 10)]
     [InlineData("anthropic-messages-stream", true, "anthropic", 100, 20, 30, 10)]
+    [InlineData("bedrock-messages", false, "bedrock", 100, 20, 30, 10)]
+    [InlineData("bedrock-messages-stream", true, "bedrock", 100, 20, 30, 10)]
     public async Task NodeSdk_Mode_ReceivesTextAndUsageAndIsRecordedExactly(string mode, bool streaming, string provider,
         long input, long output, long cacheRead, long cacheWrite)
     {
@@ -41,7 +43,7 @@ public sealed class NodeSdkTests : ClientTest
             Assert.Equal("Hello from the mock upstream.", line.GetProperty("text").GetString());
             var usage = line.GetProperty("usage");
             // What the SDK itself parsed: the provider's own field names and meanings.
-            if (provider == "anthropic")
+            if (provider is "anthropic" or "bedrock")
             {
                 Assert.Equal(input, usage.GetProperty("input_tokens").GetInt64());
                 Assert.Equal(cacheRead, usage.GetProperty("cache_read_input_tokens").GetInt64());

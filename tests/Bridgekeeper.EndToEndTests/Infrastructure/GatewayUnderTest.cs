@@ -67,6 +67,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             [
                 new ProviderSettings("openai", ProviderTypes.OpenAI, OpenAIUpstreamKey, openAIUrl),
                 new ProviderSettings("anthropic", ProviderTypes.Anthropic, AnthropicUpstreamKey, anthropicUrl),
+                Bedrock(upstream?.BedrockBaseUrl ?? new Uri("http://127.0.0.1:9/bedrock/")),
             ],
         };
         settings = configure?.Invoke(settings) ?? settings;
@@ -86,6 +87,14 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         adminKey ??= console.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("bk_", StringComparison.Ordinal));
         return new GatewayUnderTest(app, folder, postgres, logs, adminKey, settings);
     }
+
+    public const string BedrockModel = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    public const string BedrockSmallFastModel = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+    /// <summary>The <c>bedrock</c> provider on the mock's Bedrock stand-in, signing with the stand-in's AWS keys.</summary>
+    public static ProviderSettings Bedrock(Uri baseUrl, string secret = MockBedrockOptions.DefaultSecretAccessKey, string name = "bedrock") =>
+        new(name, ProviderTypes.Bedrock, null, baseUrl, Bedrock: new BedrockSettings(MockBedrockOptions.DefaultRegion, MockBedrockOptions.DefaultAccessKeyId,
+            secret, null, BedrockModel, BedrockSmallFastModel, new Dictionary<string, string>()));
 
     /// <summary>Creates a user (if needed) and a fresh key for it, through the store the gateway uses.</summary>
     public async Task<string> CreateKeyAsync(string user, string role = Roles.Member, DateTimeOffset? expiresAt = null)

@@ -53,3 +53,29 @@ public sealed class BedrockSignerTests
         Assert.Equal("127.0.0.1:9000", signed.Headers["host"]);
     }
 }
+
+/// <summary>The gateway's signing (AWSSDK.Core) checked by the mock's hand-written SigV4 verifier, which shares no code with it.</summary>
+public sealed class BedrockSignatureVerifiedTests
+{
+    [Theory]
+    [InlineData("https://bedrock-runtime.us-east-1.amazonaws.com/", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", false, null)]
+    [InlineData("http://127.0.0.1:38435/bedrock/", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", true, null)]
+    [InlineData("http://127.0.0.1:38435/bedrock", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0", false, "TOKEN/+=")]
+    public async Task Signed_IsAcceptedByAnIndependentVerifier(string baseUrl, string modelId, bool stream, string? token)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 10, 20, 30, TimeSpan.Zero));
+        var account = new Bridgekeeper.MockUpstream.MockBedrockOptions { SessionToken = token };
+        var signer = new BedrockSigner(new BedrockSettings(account.Region, account.AccessKeyId, account.SecretAccessKey, token, null, null,
+            new Dictionary<string, string>()), new Uri(baseUrl), clock);
+        var body = "{\"max_tokens\":5}"u8.ToArray();
+
+        var signed = await signer.SignAsync(modelId, stream, body, TestContext.Current.CancellationToken);
+
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary();
+        foreach (var (name, value) in signed.Headers)
+            headers[name] = value;
+        var error = Bridgekeeper.MockUpstream.BedrockSigV4.Verify(new Bridgekeeper.MockUpstream.SigV4Request("POST", signed.Uri.PathAndQuery, headers, body),
+            account, clock.GetUtcNow());
+        Assert.True(error is null, $"{error?.Message}\n{string.Join("\n", signed.Headers.Select(h => h.Key + ": " + h.Value))}");
+    }
+}

@@ -13,9 +13,15 @@ namespace Bridgekeeper.Providers.Upstreams.Bedrock;
 /// (environment, shared profile, web identity, container and instance roles) when it has none; a session token is
 /// sent and signed as <c>X-Amz-Security-Token</c>.
 /// </summary>
-internal sealed class BedrockSigner(BedrockSettings settings, Uri endpoint, TimeProvider time)
+internal sealed class BedrockSigner(BedrockSettings settings, Uri baseUrl, TimeProvider time)
 {
     public const string SigningName = "bedrock";
+
+    /// <summary>
+    /// The base URL without its trailing slash: the SDK signs the endpoint's path followed by <c>/model/…</c>, so a base
+    /// path ending in <c>/</c> would be signed as <c>/prefix//model/…</c> while <c>/prefix/model/…</c> is sent.
+    /// </summary>
+    private readonly Uri _endpoint = new(baseUrl.AbsoluteUri.TrimEnd('/'));
 
     private readonly SigningConfig _config = new(settings.Region);
     private readonly AWSCredentials? _static = settings.HasStaticCredentials
@@ -32,7 +38,7 @@ internal sealed class BedrockSigner(BedrockSettings settings, Uri endpoint, Time
         var request = new DefaultRequest(new Unnamed(), "BedrockRuntime")
         {
             HttpMethod = "POST",
-            Endpoint = endpoint,
+            Endpoint = _endpoint,
             ResourcePath = stream ? "/model/{modelId}/invoke-with-response-stream" : "/model/{modelId}/invoke",
             Content = body,
             AuthenticationRegion = settings.Region,
