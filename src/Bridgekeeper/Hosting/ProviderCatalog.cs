@@ -16,7 +16,7 @@ internal static class ProviderCatalog
         var openAIChat = new OpenAIChatDialect();
         var openAIResponses = new OpenAIResponsesDialect();
         var anthropic = new AnthropicMessagesDialect();
-        return [.. settings.Select(s => s.Type switch
+        return [.. settings.Select(s => Guarded(s.Type switch
         {
             ProviderTypes.OpenAI => new Provider(s, openAIChat, Upstream(s, invoker, forwarder, services),
                 [new InterceptedRoute("v1/chat/completions", openAIChat), new InterceptedRoute("v1/responses", openAIResponses)],
@@ -25,8 +25,12 @@ internal static class ProviderCatalog
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),
             _ => throw new InvalidOperationException($"Unknown provider type '{s.Type}'."),
-        })];
+        }, services))];
     }
+
+    /// <summary>Puts every upstream, whatever its transport, behind its circuits (<see cref="GuardedUpstream"/>).</summary>
+    private static Provider Guarded(Provider provider, UpstreamServices services) =>
+        provider.Upstream is { } upstream ? provider with { Upstream = new GuardedUpstream(upstream, provider.Name, services) } : provider;
 
     private static HttpUpstream? Upstream(ProviderSettings settings, HttpMessageInvoker invoker, IHttpForwarder forwarder, UpstreamServices services) =>
         settings.Keys.Count == 0 ? null : new HttpUpstream(settings, services.KeyPool(settings.Name, [.. settings.Keys.Select(k => (k, Credentials(settings, k)))]),
