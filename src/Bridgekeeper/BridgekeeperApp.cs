@@ -52,8 +52,8 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
                 demo = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { ExpectedKey = DemoUpstreamKey, CaptureExchanges = false, ChunkDelay = TimeSpan.FromMilliseconds(30) }, cancellationToken);
                 settings = settings with { Providers = [.. settings.Providers.Select(p => p.Type switch
                 {
-                    ProviderTypes.OpenAI when p.Name == "openai" => p with { Key = DemoUpstreamKey, BaseUrl = demo.OpenAIBaseUrl },
-                    ProviderTypes.Anthropic when p.Name == "anthropic" => p with { Key = DemoUpstreamKey, BaseUrl = demo.AnthropicBaseUrl },
+                    ProviderTypes.OpenAI when p.Name == "openai" => p with { Key = DemoUpstreamKey, Keys = [DemoUpstreamKey], BaseUrl = demo.OpenAIBaseUrl },
+                    ProviderTypes.Anthropic when p.Name == "anthropic" => p with { Key = DemoUpstreamKey, Keys = [DemoUpstreamKey], BaseUrl = demo.AnthropicBaseUrl },
                     _ => p,
                 })] };
                 if (settings.Providers.All(p => p.Name != "bedrock"))

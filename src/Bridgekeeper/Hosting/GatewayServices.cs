@@ -39,7 +39,8 @@ internal static class GatewayServices
         services.AddSingleton(new InterceptionOptions(settings.KeepAliveInterval, settings.UpstreamIdleTimeout));
         services.AddSingleton(_ => UpstreamHttp.CreateInvoker());
         services.AddSingleton<IReadOnlyList<Provider>>(sp => ProviderCatalog.Build(settings.Providers, sp.GetRequiredService<HttpMessageInvoker>(),
-            sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
+            sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(), new UpstreamServices(sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Metrics.BridgekeeperMetrics>(), sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(new McpOptions
         {
             Servers = settings.McpServers,

@@ -11,36 +11,41 @@ namespace Bridgekeeper.Hosting;
 /// <summary>Turns provider settings into <see cref="Provider"/>s with their routes (SPEC §3), dialects and upstreams.</summary>
 internal static class ProviderCatalog
 {
-    public static IReadOnlyList<Provider> Build(IEnumerable<ProviderSettings> settings, HttpMessageInvoker invoker, IHttpForwarder forwarder)
+    public static IReadOnlyList<Provider> Build(IEnumerable<ProviderSettings> settings, HttpMessageInvoker invoker, IHttpForwarder forwarder,
+        UpstreamServices services)
     {
         var openAIChat = new OpenAIChatDialect();
         var openAIResponses = new OpenAIResponsesDialect();
         var anthropic = new AnthropicMessagesDialect();
-        return [.. settings.Select(s => s.Type switch
+        return [.. settings.Select(s => Guarded(s.Type switch
         {
-            ProviderTypes.OpenAI => new Provider(s, openAIChat, Upstream(s, invoker, forwarder),
+            ProviderTypes.OpenAI => new Provider(s, openAIChat, Upstream(s, invoker, forwarder, services),
                 [new InterceptedRoute("v1/chat/completions", openAIChat), new InterceptedRoute("v1/responses", openAIResponses)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("GET", "v1/responses/{id}", OwnedId: true)]),
-            ProviderTypes.Anthropic => new Provider(s, anthropic, Upstream(s, invoker, forwarder),
+            ProviderTypes.Anthropic => new Provider(s, anthropic, Upstream(s, invoker, forwarder, services),
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),
             ProviderTypes.Bedrock => new Provider(s, anthropic, new BedrockUpstream(s, anthropic, invoker, TimeProvider.System),
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),
             _ => throw new InvalidOperationException($"Unknown provider type '{s.Type}'."),
-        })];
+        }, services))];
     }
 
-    private static HttpUpstream? Upstream(ProviderSettings settings, HttpMessageInvoker invoker, IHttpForwarder forwarder) =>
-        settings.Key is null ? null : new HttpUpstream(settings, Credentials(settings), invoker, forwarder);
+    /// <summary>Puts every upstream, whatever its transport, behind its circuits (<see cref="GuardedUpstream"/>).</summary>
+    private static Provider Guarded(Provider provider, UpstreamServices services) =>
+        provider.Upstream is { } upstream ? provider with { Upstream = new GuardedUpstream(upstream, provider.Name, services) } : provider;
+
+    private static HttpUpstream? Upstream(ProviderSettings settings, HttpMessageInvoker invoker, IHttpForwarder forwarder, UpstreamServices services) =>
+        settings.Keys.Count == 0 ? null : new HttpUpstream(settings, services.KeyPool(settings.Name, [.. settings.Keys.Select(k => (k, Credentials(settings, k)))]),
+            invoker, forwarder);
 
     /// <summary>
-    /// How each provider type authenticates the gateway: Anthropic by <c>x-api-key</c>, OpenAI by a bearer token and,
-    /// when the operator set them, the organization and project the key bills to.
+    /// How each provider type authenticates the gateway with one of its keys: Anthropic by <c>x-api-key</c>, OpenAI by
+    /// a bearer token and, when the operator set them, the organization and project the key bills to.
     /// </summary>
-    private static IReadOnlyList<KeyValuePair<string, string>> Credentials(ProviderSettings settings)
+    private static IReadOnlyList<KeyValuePair<string, string>> Credentials(ProviderSettings settings, string key)
     {
-        var key = settings.Key!;
         if (settings.Type == ProviderTypes.Anthropic)
             return [new("x-api-key", key)];
         List<KeyValuePair<string, string>> headers = [new("Authorization", "Bearer " + key)];

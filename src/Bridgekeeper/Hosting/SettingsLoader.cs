@@ -31,6 +31,13 @@ internal static partial class SettingsLoader
             return SettingDefinition.All.FirstOrDefault(d => d.Key == key)?.Default;
         }
 
+        // A key pool may be a YAML list; given as a flag or in the environment it is comma-separated.
+        string? GetList(string key) =>
+            flags.GetValueOrDefault(key) is null && environment["BRIDGEKEEPER_" + key.ToUpperInvariant()] is null
+                && yaml.TryGetValue(key, out var node) && node is YamlSequenceNode list
+                ? Joined(key, list)
+                : Get(key);
+
         var settings = new GatewaySettings
         {
             HttpAddress = Address("http_address", Get("http_address")!),
@@ -56,28 +63,33 @@ internal static partial class SettingsLoader
         };
         return settings with
         {
-            Providers = Providers(Get, environment, yaml),
+            Providers = Providers(Get, GetList, environment, yaml),
             McpServers = McpSettings.Load(environment, yaml),
             Prices = PriceSettings.Load(Blank(Get(PriceSettings.FileKey)), yaml),
         };
     }
 
-    private static List<ProviderSettings> Providers(Func<string, string?> get, IDictionary environment, Dictionary<string, YamlNode> yaml)
+    private static List<ProviderSettings> Providers(Func<string, string?> get, Func<string, string?> getList, IDictionary environment,
+        Dictionary<string, YamlNode> yaml)
     {
         List<ProviderSettings> providers =
         [
-            new("openai", ProviderTypes.OpenAI, Blank(get("openai_key")), BaseUrl("openai_base_url", get("openai_base_url")),
+            WithPool(new("openai", ProviderTypes.OpenAI, Blank(get("openai_key")), BaseUrl("openai_base_url", get("openai_base_url")),
                 HeaderValue("openai_organization", get("openai_organization")), HeaderValue("openai_project", get("openai_project"))),
-            new("anthropic", ProviderTypes.Anthropic, Blank(get("anthropic_key")), BaseUrl("anthropic_base_url", get("anthropic_base_url"))),
+                "openai_key", "openai_keys", getList("openai_keys")),
+            WithPool(new("anthropic", ProviderTypes.Anthropic, Blank(get("anthropic_key")), BaseUrl("anthropic_base_url", get("anthropic_base_url"))),
+                "anthropic_key", "anthropic_keys", getList("anthropic_keys")),
         ];
         if (BedrockSettingsLoader.Default(get, yaml) is { } bedrock)
             providers.Add(bedrock);
         for (var n = 0; environment[$"BRIDGEKEEPER_PROVIDER_{n}_TYPE"] is string type; n++)
         {
             string? Field(string field) => environment[$"BRIDGEKEEPER_PROVIDER_{n}_{field}"] as string;
+            var setting = $"BRIDGEKEEPER_PROVIDER_{n}";
             providers.Add(IsBedrock(type)
-                ? BedrockSettingsLoader.Instance(Name($"BRIDGEKEEPER_PROVIDER_{n}", Field("NAME")), $"BRIDGEKEEPER_PROVIDER_{n}_", f => Field(f.ToUpperInvariant()))
-                : Provider($"BRIDGEKEEPER_PROVIDER_{n}", type, Field("NAME"), Field("KEY"), Field("BASE_URL"), Field("ORGANIZATION"), Field("PROJECT")));
+                ? BedrockSettingsLoader.Instance(Name(setting, Field("NAME")), setting + "_", f => Field(f.ToUpperInvariant()))
+                : WithPool(Provider(setting, type, Field("NAME"), Field("KEY"), Field("BASE_URL"), Field("ORGANIZATION"), Field("PROJECT")),
+                    setting + "_KEY", setting + "_KEYS", Field("KEYS")));
         }
         if (yaml.TryGetValue("providers", out var list))
         {
@@ -89,11 +101,14 @@ internal static partial class SettingsLoader
                 if (item is not YamlMappingNode map)
                     throw new SettingsException($"providers[{index}]", "must be a map with type, name, key and base_url.");
                 string? Field(string field) => map.Children.TryGetValue(new YamlScalarNode(field), out var v) ? (v as YamlScalarNode)?.Value : null;
+                var setting = $"providers[{index}]";
+                var keys = map.Children.TryGetValue(new YamlScalarNode("keys"), out var pool) && pool is YamlSequenceNode poolList
+                    ? Joined(setting + "_KEYS", poolList) : Field("keys");
                 providers.Add(IsBedrock(Field("type"))
-                    ? BedrockSettingsLoader.Instance(Name($"providers[{index}]", Field("name")), $"providers[{index}].", Field,
+                    ? BedrockSettingsLoader.Instance(Name(setting, Field("name")), setting + ".", Field,
                         map.Children.TryGetValue(new YamlScalarNode("models"), out var models) ? models : null)
-                    : Provider($"providers[{index}]", Field("type") ?? "", Field("name"), Field("key"), Field("base_url"),
-                        Field("organization"), Field("project")));
+                    : WithPool(Provider(setting, Field("type") ?? "", Field("name"), Field("key"), Field("base_url"),
+                        Field("organization"), Field("project")), setting + "_KEY", setting + "_KEYS", keys));
                 index++;
             }
         }
@@ -124,6 +139,31 @@ internal static partial class SettingsLoader
     private static string Name(string setting, string? name) =>
         name is not null && ProviderName().IsMatch(name) ? name
             : throw new SettingsException(setting + "_NAME", $"'{name}' is not a provider name: lowercase letters and digits, words joined by '-' (such as bedrock-eu).");
+
+    /// <summary>
+    /// Adds the key pool (<paramref name="keys"/>: comma-separated, blanks skipped) after the provider's own key. Every
+    /// key must be printable ASCII without spaces, since it goes into a header.
+    /// </summary>
+    private static ProviderSettings WithPool(ProviderSettings provider, string keySetting, string keysSetting, string? keys)
+    {
+        if (provider.Key is { } key)
+            UpstreamKey(keySetting, key);
+        var pool = (keys ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var k in pool)
+            UpstreamKey(keysSetting, k);
+        return pool.Length == 0 ? provider : provider with { Key = provider.Key ?? pool[0], Keys = pool };
+    }
+
+    private static void UpstreamKey(string setting, string key)
+    {
+        if (key.Any(c => c is <= ' ' or > '~'))
+            throw new SettingsException(setting, "holds a character that cannot be sent in a header (a key is printable ASCII without spaces).");
+    }
+
+    /// <summary>A YAML list of plain values as one comma-separated value.</summary>
+    private static string Joined(string setting, YamlSequenceNode list) =>
+        string.Join(',', list.Children.Select(item => item is YamlScalarNode { Value: { } value }
+            ? value : throw new SettingsException(setting, "must be a list of plain values (or one comma-separated value).")));
 
     private static Dictionary<string, YamlNode> ReadYaml(string? path)
     {

@@ -60,7 +60,8 @@ internal static class Failures
 
     /// <summary>
     /// A transport failure the upstream reported as a value (<see cref="UpstreamFailure"/>): 502 when it could not be
-    /// reached or broke off, 504 when it did not answer in time, 400 for a request it cannot take as it stands.
+    /// reached or broke off, 504 when it did not answer in time, 503 with <c>Retry-After</c> while its circuit is open
+    /// (nothing was sent), 400 for a request it cannot take as it stands.
     /// </summary>
     public static Failure Of(UpstreamFailure failure, CancellationToken clientAborted) => clientAborted.IsCancellationRequested || failure.Error is UpstreamError.Client
         ? new(Outcome.Canceled("client disconnected"), null)
@@ -75,10 +76,18 @@ internal static class Failures
             UpstreamError.RequestTimedOut => new(
                 Outcome.Failed($"upstream_timeout: {failure.Detail}"),
                 GatewayError.Timeout("The upstream provider did not answer in time.")),
+            UpstreamError.Unavailable => new(
+                Outcome.Failed($"upstream_circuit_open: {failure.Detail}"),
+                CircuitOpen(failure)),
             _ => new(
                 Outcome.Failed($"invalid_request_error: {failure.Detail}"),
                 GatewayError.InvalidRequest("The request cannot be forwarded to this provider as it stands (its query string).")),
         };
+
+    /// <summary>The answer while an upstream's circuit is open: 503, and when to try again.</summary>
+    public static GatewayError CircuitOpen(UpstreamFailure failure) =>
+        GatewayError.Unavailable("The upstream provider failed repeatedly; the gateway is not sending it requests for now. Retry later.")
+            with { RetryAfter = failure.RetryAfter };
 
     /// <summary>
     /// Tells the client: before the response started, the error in the provider's shape with its status; inside a

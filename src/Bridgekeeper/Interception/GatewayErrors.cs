@@ -11,6 +11,8 @@ internal static class GatewayErrors
         if (response.HasStarted)
             return;
         response.StatusCode = error.Status;
+        if (error.RetryAfter is { } retryAfter)
+            response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
         response.ContentType = "application/json";
         var body = dialect.ErrorBody(error);
         response.ContentLength = body.Length;

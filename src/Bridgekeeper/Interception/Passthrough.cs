@@ -68,6 +68,7 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, Reques
             UpstreamError.Client => null,
             UpstreamError.Target => GatewayError.InvalidRequest($"{http.Request.Method} {route.Pattern}: the query string cannot be forwarded."),
             UpstreamError.RequestTimedOut => GatewayError.Timeout($"The upstream provider '{provider.Name}' did not answer in time."),
+            UpstreamError.Unavailable => Failures.CircuitOpen(failure),
             _ => GatewayError.BadGateway($"The upstream provider '{provider.Name}' could not be reached."),
         };
         if (answer is not null)

@@ -17,6 +17,10 @@ namespace Bridgekeeper.Metrics;
 /// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP statuses seen, e.g. 200, 401, 404).</item>
 /// <item><c>bridgekeeper_key_lookups_total</c> (database lookups of keys, on the request path or refreshing the cache) and
 /// <c>bridgekeeper_auth_refusals_total{reason}</c> (<c>invalid</c>, <c>throttled</c>, <c>unavailable</c>): 4.</item>
+/// <item><c>bridgekeeper_upstream_keys{provider,state}</c> (keys <c>available</c> or <c>set_aside</c> now) and
+/// <c>bridgekeeper_upstream_key_set_asides_total{provider,reason}</c> (<c>rate_limited</c>, <c>refused</c>): P·2 each.</item>
+/// <item><c>bridgekeeper_upstream_circuit_state{provider,model}</c> (0 closed, 1 half-open, 2 open; model <c>passthrough</c> for the passthrough
+/// routes) and <c>bridgekeeper_upstream_circuit_changes_total{provider,model,state}</c> (<c>opened</c>, <c>half_open</c>, <c>closed</c>): P·(M+1)(·3).</item>
 /// <item><c>bridgekeeper_audit_queue_depth</c>, <c>bridgekeeper_audit_batches_total{status}</c>, <c>bridgekeeper_audit_batch_seconds</c>, <c>bridgekeeper_audit_queue_full_total</c>, <c>bridgekeeper_retention_deleted_total</c>: a handful.</item>
 /// <item>OpenTelemetry GenAI: <c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>, <c>gen_ai.server.time_to_first_token</c> with <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>, <c>gen_ai.request.model</c> (and <c>gen_ai.token.type</c>).</item>
 /// </list>
@@ -44,6 +48,10 @@ internal sealed class BridgekeeperMetrics
     private readonly Histogram<long> _genAiTokens;
     private readonly Histogram<double> _genAiDuration;
     private readonly Histogram<double> _genAiTtft;
+    private readonly Counter<long> _keySetAsides;
+    private readonly Gauge<int> _circuitState;
+    private readonly Counter<long> _circuitChanges;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<(int Available, int SetAside)>> _keyPools = new(StringComparer.Ordinal);
     private readonly ModelLabels _models;
 
     /// <summary>Seconds buckets from 50 µs to 10 min: overheads are microseconds, generations minutes (OTel's defaults assume milliseconds).</summary>
@@ -71,6 +79,10 @@ internal sealed class BridgekeeperMetrics
         _retentionDeleted = meter.CreateCounter<long>("bridgekeeper_retention_deleted", description: "Interceptions removed by retention");
         _keyLookups = meter.CreateCounter<long>("bridgekeeper_key_lookups", description: "Database lookups of presented keys");
         _authRefusals = meter.CreateCounter<long>("bridgekeeper_auth_refusals", description: "Requests whose key was refused, by reason");
+        meter.CreateObservableGauge("bridgekeeper_upstream_keys", ObserveKeyPools, description: "Upstream keys of a provider's pool, available or set aside");
+        _keySetAsides = meter.CreateCounter<long>("bridgekeeper_upstream_key_set_asides", description: "Upstream keys set aside after a 429, 401 or 403, by reason");
+        _circuitState = meter.CreateGauge<int>("bridgekeeper_upstream_circuit_state", description: "Circuit of a provider and model: 0 closed, 1 half-open, 2 open");
+        _circuitChanges = meter.CreateCounter<long>("bridgekeeper_upstream_circuit_changes", description: "Circuit state changes of a provider and model");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
@@ -125,6 +137,39 @@ internal sealed class BridgekeeperMetrics
 
     public void PassthroughServed(string provider, int status) =>
         _passthrough.Add(1, new("provider", provider), new("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The <c>model</c> label of <paramref name="model"/> (<see cref="ModelLabels"/>); the circuits are kept per label, so they are bounded too.</summary>
+    public string ModelLabel(string model) => _models.For(model);
+
+    /// <summary>Reports the state of a provider's key pool at every collection.</summary>
+    public void ObserveKeys(string provider, Func<(int Available, int SetAside)> count) => _keyPools[provider] = count;
+
+    /// <param name="reason"><c>rate_limited</c> (429) or <c>refused</c> (401, 403).</param>
+    public void KeySetAside(string provider, string reason) =>
+        _keySetAsides.Add(1, new("provider", provider), new("reason", reason));
+
+    /// <summary>A new circuit, closed.</summary>
+    /// <param name="modelLabel">A label from <see cref="ModelLabel"/>, or <c>passthrough</c>.</param>
+    public void CircuitCreated(string provider, string modelLabel) =>
+        _circuitState.Record(0, new("provider", provider), new("model", modelLabel));
+
+    /// <param name="modelLabel">A label from <see cref="ModelLabel"/>, or <c>passthrough</c>.</param>
+    /// <param name="state"><c>opened</c>, <c>half_open</c> or <c>closed</c>.</param>
+    public void CircuitChanged(string provider, string modelLabel, string state)
+    {
+        _circuitState.Record(state switch { "opened" => 2, "half_open" => 1, _ => 0 }, new("provider", provider), new("model", modelLabel));
+        _circuitChanges.Add(1, new("provider", provider), new("model", modelLabel), new("state", state));
+    }
+
+    private IEnumerable<Measurement<int>> ObserveKeyPools()
+    {
+        foreach (var (provider, count) in _keyPools)
+        {
+            var (available, setAside) = count();
+            yield return new(available, new("provider", provider), new("state", "available"));
+            yield return new(setAside, new("provider", provider), new("state", "set_aside"));
+        }
+    }
 
     public void AuditBatchWritten(bool ok, TimeSpan took)
     {

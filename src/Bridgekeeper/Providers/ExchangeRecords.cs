@@ -51,6 +51,9 @@ internal sealed record ExchangeSummary(
 /// <summary>An error the gateway itself raises. <see cref="Type"/> is the provider-style error type.</summary>
 internal sealed record GatewayError(int Status, string Type, string Message, string? Code = null)
 {
+    /// <summary>Sent as the <c>Retry-After</c> header (whole seconds, at least 1) when the error is written before the response started.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static GatewayError InvalidRequest(string message) => new(400, "invalid_request_error", message);
     public static GatewayError NotImplemented(string message) => new(501, "invalid_request_error", message, "unsupported_parameter");
     public static GatewayError Unauthorized(string message) => new(401, "authentication_error", message, "invalid_api_key");

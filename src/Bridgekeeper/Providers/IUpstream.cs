@@ -50,6 +50,13 @@ internal sealed record UpstreamRequest(
 
     /// <summary>The whole body's length.</summary>
     public int Length => Head.Length + Body.Length;
+
+    /// <summary>
+    /// The client's own connection (its <c>RequestAborted</c>). The token a send gets fires for the idle timeout as well
+    /// as for a client that left; an upstream that must tell the two apart (<c>GuardedUpstream</c>: silence counts
+    /// against the upstream, a client leaving does not) looks at this one. <c>default</c> when there is no client.
+    /// </summary>
+    public CancellationToken ClientAborted { get; init; }
 }
 
 /// <summary>What <see cref="IUpstream.SendAsync"/> gives: an exchange that answered, or why none did.</summary>
@@ -77,10 +84,14 @@ internal enum UpstreamError
 
     /// <summary>The request cannot be sent to this upstream as it stands (a query or path that does not resolve under its base URL).</summary>
     Target,
+
+    /// <summary>Not sent: the upstream failed repeatedly and its circuit is open (<see cref="UpstreamFailure.RetryAfter"/> says for how long).</summary>
+    Unavailable,
 }
 
 /// <summary>A transport failure as a value: the kind, and what happened in words (recorded, never shown to clients).</summary>
-internal sealed record UpstreamFailure(UpstreamError Error, string Detail);
+/// <param name="RetryAfter">When trying again makes sense (<see cref="UpstreamError.Unavailable"/>), if known.</param>
+internal sealed record UpstreamFailure(UpstreamError Error, string Detail, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// One upstream answer: its status, the headers safe to relay to the client, and its body either as events (a stream)

@@ -68,6 +68,47 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(("anthropic", "k2"), (settings.Providers[3].Type, settings.Providers[3].Key));
     }
 
+    [Fact]
+    public void Load_KeyPools_KeyFirstThenTheListFromEveryKindOfSource()
+    {
+        var file = Yaml("""
+            anthropic_keys: [ka-1, ka-2]
+            providers:
+              - type: anthropic
+                name: listed
+                keys: [kl-1, kl-2]
+              - type: openai
+                name: commas
+                key: kc-0
+                keys: "kc-1, kc-2,,"
+            """);
+        var env = new Hashtable
+        {
+            ["BRIDGEKEEPER_OPENAI_KEYS"] = "ko-2,ko-3",
+            ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "openai",
+            ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "pooled",
+            ["BRIDGEKEEPER_PROVIDER_0_KEYS"] = "kp-1,kp-2,kp-1",
+        };
+
+        var settings = SettingsLoader.Load(Flags(("openai_key", "ko-1")), env, file);
+
+        Assert.Equal(
+            [["ko-1", "ko-2", "ko-3"], ["ka-1", "ka-2"], ["kp-1", "kp-2"], ["kl-1", "kl-2"], ["kc-0", "kc-1", "kc-2"]],
+            settings.Providers.Select(p => p.Keys.ToArray()));
+        Assert.Equal(["ko-1", "ka-1", "kp-1", "kl-1", "kc-0"], settings.Providers.Select(p => p.Key));
+    }
+
+    [Theory]
+    [InlineData("openai_keys", "good,bad key", "openai_keys")]
+    [InlineData("anthropic_key", "line\nbreak", "anthropic_key")]
+    public void Load_KeyThatCannotGoInAHeader_ThrowsNamingTheSettingNotTheKey(string key, string value, string named)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags((key, value)), new Hashtable(), null));
+
+        Assert.Equal(named, error.Setting);
+        Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http_address", "localhost", "http_address")]
     [InlineData("retention", "forever", "retention")]

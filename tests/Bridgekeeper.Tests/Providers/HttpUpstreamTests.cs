@@ -4,6 +4,7 @@ using Bridgekeeper.Hosting;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Tests.Streaming;
+using Bridgekeeper.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Forwarder;
@@ -20,13 +21,16 @@ public sealed class HttpUpstreamTests
     private static readonly IHttpForwarder Forwarder = new ServiceCollection().AddLogging().AddHttpForwarder().BuildServiceProvider()
         .GetRequiredService<IHttpForwarder>();
 
+    private static readonly TestUpstreamServices Services = new();
+
     private static readonly RequestFacts Facts = new("m-1", Stream: true, null, null, ClientWantsUsage: true);
 
-    private static IUpstream Upstream(Script handler, string type = ProviderTypes.OpenAI, string? organization = null, string? project = null)
+    private static IUpstream Upstream(Script handler, string type = ProviderTypes.OpenAI, string? organization = null, string? project = null,
+        IReadOnlyList<string>? keys = null)
     {
         var baseUrl = new Uri(type == ProviderTypes.OpenAI ? "https://up.example/v1/" : "https://up.example/");
-        var settings = new ProviderSettings(type, type, "sk-gateway", baseUrl, organization, project);
-        return ProviderCatalog.Build([settings], new HttpMessageInvoker(handler), Forwarder)[0].Upstream!;
+        var settings = new ProviderSettings(type, type, "sk-gateway", baseUrl, organization, project) { Keys = keys ?? [] };
+        return ProviderCatalog.Build([settings], new HttpMessageInvoker(handler), Forwarder, Services.Services)[0].Upstream!;
     }
 
     private static UpstreamRequest Request(string body, string head = "", string query = "", params (string, string)[] headers) =>
@@ -68,6 +72,25 @@ public sealed class HttpUpstreamTests
         Assert.Equal("https://up.example/v1/messages", sent.Uri);
         Assert.Equal(["sk-gateway"], sent.Headers["x-api-key"]);
         Assert.False(sent.Headers.ContainsKey("Authorization"));
+    }
+
+    [Fact]
+    public async Task Send_PoolWhoseKeyWasRateLimited_NextRequestsUseTheOtherKeysNeverRetrying()
+    {
+        var handler = new Script(request => request.Headers.GetValues("x-api-key").Single() == "sk-gateway"
+            ? new HttpResponseMessage((HttpStatusCode)429) { Content = new StringContent("{}"), Headers = { { "Retry-After", "30" } } }
+            : Answer(200, "{}", "application/json"));
+        var upstream = Upstream(handler, ProviderTypes.Anthropic, keys: ["sk-second", "sk-third"]);
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var exchange = (await upstream.SendAsync(Request("{}") with { Path = "v1/messages" }, Facts, CancellationToken.None)).Exchange!;
+            statuses.Add(exchange.Status);
+        }
+
+        Assert.Equal([429, 200, 200, 200], statuses);
+        Assert.Equal(["sk-gateway", "sk-second", "sk-third", "sk-second"], handler.Sent.Select(s => s.Headers["x-api-key"].Single()));
     }
 
     [Theory]

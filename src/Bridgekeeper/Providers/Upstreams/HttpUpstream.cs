@@ -14,11 +14,10 @@ namespace Bridgekeeper.Providers.Upstreams;
 /// they came, an error body is relayed as it came (it is already in the dialect's shape). Passthrough goes through
 /// YARP's forwarder on the same invoker.
 /// </summary>
-/// <param name="credentials">The headers that authenticate the gateway to this provider (<c>x-api-key</c>, or
-/// <c>Authorization: Bearer</c> with <c>OpenAI-Organization</c>/<c>OpenAI-Project</c>); the client's own values of
-/// these headers never get here.</param>
-internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyValuePair<string, string>> credentials, HttpMessageInvoker invoker,
-    IHttpForwarder forwarder) : IUpstream
+/// <param name="keys">The provider's keys, each with the headers that authenticate the gateway with it (<c>x-api-key</c>, or
+/// <c>Authorization: Bearer</c> with <c>OpenAI-Organization</c>/<c>OpenAI-Project</c>); one is taken for every request and
+/// told the answer's status. The client's own values of these headers never get here.</param>
+internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, HttpMessageInvoker invoker, IHttpForwarder forwarder) : IUpstream
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly ForwarderRequestConfig PassthroughConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
@@ -39,10 +38,13 @@ internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyV
             if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
                 message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
         }
-        Attach(message.Headers);
+        var key = keys.Take();
+        Attach(message.Headers, key);
         try
         {
-            return new HttpExchange(await invoker.SendAsync(message, cancellationToken));
+            var response = await invoker.SendAsync(message, cancellationToken);
+            keys.Report(key, (int)response.StatusCode, Header(response.Headers, "Retry-After"), Header(response.Headers, "retry-after-ms"));
+            return new HttpExchange(response);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))   // the handler's connect timeout
@@ -56,7 +58,9 @@ internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyV
         if (UpstreamUris.Resolve(provider, path, query) is not { } target)
             return new UpstreamFailure(UpstreamError.Target, "the query string cannot be forwarded");
         http.Features.Set<IHttpUpgradeFeature>(NotUpgradable.Instance);
-        var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, PassthroughConfig, new Transformer(this, target));
+        var key = keys.Take();
+        var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, PassthroughConfig, new Transformer(target, key));
+        keys.Report(key, http.Response.StatusCode, http.Response.Headers.RetryAfter, http.Response.Headers["retry-after-ms"]);
         if (error is ForwarderError.None)
             return null;
         var detail = http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message is { } message ? $"{error}: {message}" : error.ToString();
@@ -70,14 +74,17 @@ internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyV
         }, detail);
     }
 
-    /// <summary>Replaces whatever credentials a request carries with the provider's.</summary>
-    private void Attach(HttpRequestHeaders headers)
+    /// <summary>Replaces whatever credentials a request carries with those of the provider's key.</summary>
+    private static void Attach(HttpRequestHeaders headers, PoolKey key)
     {
         headers.Remove("Authorization");
         headers.Remove("x-api-key");
-        foreach (var (name, value) in credentials)
+        foreach (var (name, value) in key.Headers)
             headers.TryAddWithoutValidation(name, value);
     }
+
+    private static string? Header(HttpResponseHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>One answer of an HTTP upstream: the response message, read once, as events or as a whole body.</summary>
     private sealed class HttpExchange(HttpResponseMessage response) : UpstreamExchange
@@ -151,7 +158,7 @@ internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyV
     }
 
     /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider's, and targets the built URI.</summary>
-    private sealed class Transformer(HttpUpstream upstream, Uri target) : HttpTransformer
+    private sealed class Transformer(Uri target, PoolKey key) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
             CancellationToken cancellationToken)
@@ -160,7 +167,7 @@ internal sealed class HttpUpstream(ProviderSettings provider, IReadOnlyList<KeyV
             proxyRequest.RequestUri = target;
             proxyRequest.Headers.Host = null;
             ForwardedHeaders.SanitizeUpstream(httpContext.Request.Headers, proxyRequest);
-            upstream.Attach(proxyRequest.Headers);
+            Attach(proxyRequest.Headers, key);
         }
 
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
