@@ -290,6 +290,29 @@ public sealed class BedrockMockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stream_Cut_EndsCleanlyBetweenFramesWithoutMessageStop()
+    {
+        var response = await _mock.Client.SendAsync(Signed($"model/{WireModel}/invoke-with-response-stream", Body, headers: [("x-mock-scenario", "cut")]),
+            HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+
+        var events = (await ReadAllAsync(response))
+            .Select(message => JsonNode.Parse(Convert.FromBase64String(JsonNode.Parse(message.Payload.Span)!["bytes"]!.GetValue<string>()))!["type"]!.GetValue<string>())
+            .ToList();
+
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta"], events);
+    }
+
+    [Fact]
+    public async Task Invoke_Cut_SendsHalfTheMessage()
+    {
+        var (response, body) = await _mock.SendAsync(Signed($"model/{WireModel}/invoke", Body, headers: [("x-mock-scenario", "cut")]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("{\"id\":\"msg_", body);
+        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(body));
+    }
+
+    [Fact]
     public async Task Invoke_UnknownStreamException_Is400()
     {
         var (response, _) = await _mock.SendAsync(Signed($"model/{WireModel}/invoke", Body, headers: [(BedrockStreamExceptions.Header, "nope")]));
