@@ -65,7 +65,7 @@ internal static class BedrockSigV4
             return BedrockError.Forbidden(BedrockError.UnrecognizedClient, InvalidToken);
 
         var canonical = CanonicalRequest(request, signedHeaders);
-        var stringToSign = StringToSign(amzDate, string.Join('/', scope.Skip(1)), canonical);   // the credential scope: date/region/service/aws4_request, without the key id
+        var stringToSign = StringToSign(amzDate, string.Join('/', scope[1..]), canonical);
         var expected = Signature(account.SecretAccessKey, scope[1], scope[2], scope[3], stringToSign);
         if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
             return null;

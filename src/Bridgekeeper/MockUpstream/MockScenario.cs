@@ -15,10 +15,13 @@ internal enum MockScenario
     /// <summary>Anthropic: a thinking block, then text. Responses: a reasoning summary, then text. Chat: text with reasoning tokens in usage.</summary>
     Thinking,
 
-    /// <summary>An error status (<c>x-mock-status</c>, default 429) before anything else.</summary>
+    /// <summary>An error status (<c>x-mock-status</c>, default 429) before anything else. Bedrock: its error type for the status (429 <c>ThrottlingException</c>).</summary>
     ErrorBefore,
 
-    /// <summary>The stream starts, then carries an in-stream error and ends.</summary>
+    /// <summary>
+    /// The stream starts, then carries an in-stream error and ends. Bedrock: an exception frame, <c>modelStreamErrorException</c>
+    /// or the one named by <c>x-mock-bedrock-exception</c>. Blocking: an error status (default 500) instead.
+    /// </summary>
     ErrorMid,
 
     /// <summary>Headers and the first events, then nothing until the client goes away.</summary>
