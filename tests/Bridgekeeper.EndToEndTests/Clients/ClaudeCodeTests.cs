@@ -40,6 +40,33 @@ public sealed class ClaudeCodeTests : ClientTest
     }
 
     [Fact]
+    public async Task ClaudeCode_ThroughBedrock_UnchangedClient_SignedBedrockCallsAndExactTokens()
+    {
+        using var sandbox = new Sandbox();
+        const string prompt = "Say hello through Bedrock mock:usage=input=12,output=40,cache_read=1000,cache_write=200";
+
+        var run = await ClaudeAsync(sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt, "bedrock");
+
+        await ExpectAsync(run, async () =>
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("Hello from the mock upstream.", run.Stdout, StringComparison.Ordinal);
+            var record = await InterceptionAsync(i => HasPrompt(i, prompt));
+            Assert.Equal(("completed", "bedrock", "Claude Code"), (Text(record, "status"), Text(record, "provider"), Text(record, "client")));
+            Assert.Equal((12, 40, 1000, 200, 0), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
+            // Every request Claude Code made reached the stand-in as a Bedrock call it accepted (SigV4, closed schema).
+            var exchanges = Upstream.Exchanges.Where(e => e.RawPath.StartsWith("/bedrock/model/", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(exchanges);
+            Assert.All(exchanges, e => Assert.Equal(200, e.Status));
+            var answered = exchanges.First(e => Encoding.UTF8.GetString(e.RequestBody).Contains(prompt, StringComparison.Ordinal));
+            var body = JsonDocument.Parse(answered.RequestBody).RootElement;
+            Assert.False(body.TryGetProperty("model", out _) || body.TryGetProperty("metadata", out _) || body.TryGetProperty("stream", out _));
+            Assert.Equal(answered.Headers["x-claude-code-session-id"], Text(record, "session_id"));
+            Assert.DoesNotContain(answered.Headers.Values, v => v.Contains("bk_", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
     public async Task ClaudeCode_BashRoundTrip_RunsCommandAndRecordsToolCallThenResultTurn()
     {
         using var sandbox = new Sandbox();
@@ -78,13 +105,16 @@ public sealed class ClaudeCodeTests : ClientTest
         });
     }
 
-    private async Task<ClientRun> ClaudeAsync(Sandbox sandbox, string key, string prompt, params string[] flags)
+    private Task<ClientRun> ClaudeAsync(Sandbox sandbox, string key, string prompt, params string[] flags) =>
+        ClaudeAsync(sandbox, key, prompt, "anthropic", flags);
+
+    private async Task<ClientRun> ClaudeAsync(Sandbox sandbox, string key, string prompt, string provider, params string[] flags)
     {
         var environment = new Dictionary<string, string>
         {
             ["HOME"] = sandbox.Home,
             ["CLAUDE_CONFIG_DIR"] = Path.Combine(sandbox.Home, ".claude"),
-            ["ANTHROPIC_BASE_URL"] = new Uri(Gateway.Url, "anthropic").AbsoluteUri,
+            ["ANTHROPIC_BASE_URL"] = new Uri(Gateway.Url, provider).AbsoluteUri,
             ["ANTHROPIC_API_KEY"] = key,
             ["IS_SANDBOX"] = "1",
             ["DISABLE_AUTOUPDATER"] = "1",

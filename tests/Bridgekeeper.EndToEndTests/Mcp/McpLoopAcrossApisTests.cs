@@ -11,12 +11,14 @@ public sealed class McpLoopAcrossApisTests : McpGatewayTest
     public static TheoryData<string, bool> Apis => new()
     {
         { "chat", true }, { "chat", false }, { "messages", true }, { "messages", false }, { "responses", true }, { "responses", false },
+        { "bedrock", true }, { "bedrock", false },
     };
 
     private static (string Path, string Body) Request(string api, bool stream) => api switch
     {
         "chat" => ("/openai/v1/chat/completions", $$"""{"model":"gpt-4o","stream":{{Bool(stream)}},{{(stream ? "\"stream_options\":{\"include_usage\":true}," : "")}}"messages":[{"role":"user","content":"echo hi"}]}"""),
         "messages" => ("/anthropic/v1/messages", $$"""{"model":"claude-sonnet-4-5","max_tokens":256,"stream":{{Bool(stream)}},"messages":[{"role":"user","content":"echo hi"}]}"""),
+        "bedrock" => ("/bedrock/v1/messages", $$"""{"model":"claude-sonnet-4-5","max_tokens":256,"stream":{{Bool(stream)}},"messages":[{"role":"user","content":"echo hi"}]}"""),
         _ => ("/openai/v1/responses", $$"""{"model":"gpt-5","stream":{{Bool(stream)}},"input":"echo hi"}"""),
     };
 
@@ -119,7 +121,7 @@ public sealed class McpLoopAcrossApisTests : McpGatewayTest
             return api switch
             {
                 "chat" => body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!,
-                "messages" => string.Concat(body.GetProperty("content").EnumerateArray().Where(b => b.GetProperty("type").GetString() == "text").Select(b => b.GetProperty("text").GetString())),
+                "messages" or "bedrock" => string.Concat(body.GetProperty("content").EnumerateArray().Where(b => b.GetProperty("type").GetString() == "text").Select(b => b.GetProperty("text").GetString())),
                 _ => string.Concat(body.GetProperty("output").EnumerateArray().Where(i => i.GetProperty("type").GetString() == "message")
                     .SelectMany(i => i.GetProperty("content").EnumerateArray()).Select(c => c.GetProperty("text").GetString())),
             };
@@ -129,7 +131,7 @@ public sealed class McpLoopAcrossApisTests : McpGatewayTest
         {
             "chat" => string.Concat(events.Where(e => e.TryGetProperty("choices", out var c) && c.GetArrayLength() > 0)
                 .Select(e => e.GetProperty("choices")[0].GetProperty("delta")).Select(d => d.TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "")),
-            "messages" => string.Concat(events.Where(e => e.GetProperty("type").GetString() == "content_block_delta" && e.GetProperty("delta").GetProperty("type").GetString() == "text_delta")
+            "messages" or "bedrock" => string.Concat(events.Where(e => e.GetProperty("type").GetString() == "content_block_delta" && e.GetProperty("delta").GetProperty("type").GetString() == "text_delta")
                 .Select(e => e.GetProperty("delta").GetProperty("text").GetString())),
             _ => string.Concat(events.Where(e => e.GetProperty("type").GetString() == "response.output_text.delta").Select(e => e.GetProperty("delta").GetString())),
         };
@@ -141,14 +143,14 @@ public sealed class McpLoopAcrossApisTests : McpGatewayTest
         JsonElement usage = api switch
         {
             "chat" when stream => Wire.DataObjects(bytes).Last(e => e.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object).GetProperty("usage"),
-            "messages" when stream => Wire.DataObjects(bytes).Single(e => e.GetProperty("type").GetString() == "message_delta").GetProperty("usage"),
+            "messages" or "bedrock" when stream => Wire.DataObjects(bytes).Single(e => e.GetProperty("type").GetString() == "message_delta").GetProperty("usage"),
             "responses" when stream => Wire.DataObjects(bytes).Single(e => e.GetProperty("type").GetString() == "response.completed").GetProperty("response").GetProperty("usage"),
             _ => Wire.Json(bytes).GetProperty("usage"),
         };
         return api switch
         {
             "chat" => (usage.GetProperty("prompt_tokens").GetInt64(), usage.GetProperty("completion_tokens").GetInt64()),
-            "messages" => (usage.GetProperty("input_tokens").GetInt64() + usage.GetProperty("cache_read_input_tokens").GetInt64(), usage.GetProperty("output_tokens").GetInt64()),
+            "messages" or "bedrock" => (usage.GetProperty("input_tokens").GetInt64() + usage.GetProperty("cache_read_input_tokens").GetInt64(), usage.GetProperty("output_tokens").GetInt64()),
             _ => (usage.GetProperty("input_tokens").GetInt64(), usage.GetProperty("output_tokens").GetInt64()),
         };
     }

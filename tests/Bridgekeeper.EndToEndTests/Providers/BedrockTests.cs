@@ -125,6 +125,48 @@ public sealed class BedrockTests : GatewayTest
         Assert.Equal(("completed", "5c1d"), (record.GetProperty("status").GetString(), record.GetProperty("session_id").GetString()?[^4..]));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ThinkingAndAClientToolCall_AreRecordedAsOnAnthropic(bool stream)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bea"));
+
+        using (var thinking = await client.SendAsync(Wire.Post(Path, Body(stream), ("x-mock-scenario", "thinking")), HttpCompletionOption.ResponseHeadersRead, ct))
+            await thinking.Content.ReadAsByteArrayAsync(ct);
+        var thought = Assert.Single((await Gateway.WaitForEndedAsync()).GetProperty("thoughts").EnumerateArray());
+        Assert.Equal("thinking", thought.GetProperty("source").GetString());
+        Assert.NotEmpty(thought.GetProperty("content").GetString()!);
+
+        using (var tool = await client.SendAsync(Wire.Post(Path, Body(stream), ("x-mock-scenario", "tool_call"),
+            ("x-mock-tool", """name=Bash;args={"command":"dotnet test"}""")), HttpCompletionOption.ResponseHeadersRead, ct))
+            await tool.Content.ReadAsByteArrayAsync(ct);
+        var record = await Gateway.WaitForEndedAsync(i => i.GetProperty("tool_usages").GetArrayLength() > 0);
+        var call = Assert.Single(record.GetProperty("tool_usages").EnumerateArray());
+        Assert.Equal(("Bash", """{"command":"dotnet test"}""", false), (call.GetProperty("tool").GetString(), call.GetProperty("input").GetString(),
+            call.GetProperty("injected").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Models_ListTheConfiguredBedrockIds_CountTokensIs404InAnthropicsShape()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bea"));
+
+        var models = JsonDocument.Parse(await client.GetStringAsync("/bedrock/v1/models", ct)).RootElement;
+        using var one = await client.GetAsync($"/bedrock/v1/models/{Uri.EscapeDataString(GatewayUnderTest.BedrockSmallFastModel)}", ct);
+        using var count = await client.SendAsync(Wire.Post("/bedrock/v1/messages/count_tokens",
+            """{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}"""), ct);
+
+        Assert.Equal([GatewayUnderTest.BedrockModel, GatewayUnderTest.BedrockSmallFastModel],
+            models.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, count.StatusCode);
+        Assert.Equal("not_found_error", JsonDocument.Parse(await count.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Empty(Upstream.Exchanges);
+    }
+
     [Fact]
     public async Task UpstreamThrottles_429InAnthropicsShapeWithAwssMessage_RecordedFailed()
     {

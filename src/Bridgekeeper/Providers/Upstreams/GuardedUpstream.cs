@@ -98,6 +98,9 @@ internal sealed partial class GuardedUpstream : IUpstream
         return await answer.Task;          // rethrows when the upstream went silent before its headers
     }
 
+    /// <summary>The inner upstream's model mapping (Bedrock's), unchanged.</summary>
+    public string UpstreamModel(RequestFacts facts) => _inner.UpstreamModel(facts);
+
     public async Task<UpstreamFailure?> ForwardAsync(HttpContext http, string path, string query)
     {
         var circuit = CircuitOf(PassthroughLabel);
