@@ -45,7 +45,7 @@ public sealed class ClaudeCodeTests : ClientTest
         using var sandbox = new Sandbox();
         const string prompt = "Say hello through Bedrock mock:usage=input=12,output=40,cache_read=1000,cache_write=200";
 
-        var run = await ClaudeAsync(sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt, "bedrock");
+        var run = await ClaudeThroughAsync("bedrock", sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt);
 
         await ExpectAsync(run, async () =>
         {
@@ -106,9 +106,10 @@ public sealed class ClaudeCodeTests : ClientTest
     }
 
     private Task<ClientRun> ClaudeAsync(Sandbox sandbox, string key, string prompt, params string[] flags) =>
-        ClaudeAsync(sandbox, key, prompt, "anthropic", flags);
+        ClaudeThroughAsync("anthropic", sandbox, key, prompt, flags);
 
-    private async Task<ClientRun> ClaudeAsync(Sandbox sandbox, string key, string prompt, string provider, params string[] flags)
+    /// <param name="provider">The gateway provider Claude Code's <c>ANTHROPIC_BASE_URL</c> names (<c>anthropic</c>, <c>bedrock</c>).</param>
+    private async Task<ClientRun> ClaudeThroughAsync(string provider, Sandbox sandbox, string key, string prompt, params string[] flags)
     {
         var environment = new Dictionary<string, string>
         {

@@ -87,74 +87,14 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>One answer of an HTTP upstream: the response message, read once, as events or as a whole body.</summary>
-    private sealed class HttpExchange(HttpResponseMessage response) : UpstreamExchange
+    private sealed class HttpExchange(HttpResponseMessage response) : ResponseExchange(response)
     {
-        private IReadOnlyList<KeyValuePair<string, StringValues>>? _headers;
+        public override bool IsStream => HasMediaType("text/event-stream");
 
-        public override int Status => (int)response.StatusCode;
+        public override IAsyncEnumerable<SseEvent> ReadEventsAsync(CancellationToken cancellationToken) =>
+            ReadItemsAsync(SseEventReader.ReadAsync, cancellationToken);
 
-        public override IReadOnlyList<KeyValuePair<string, StringValues>> Headers => _headers ??= ForwardedHeaders.ForClient(response);
-
-        public override bool IsStream =>
-            string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-
-        public override async IAsyncEnumerable<SseEvent> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            if (await OpenAsync(cancellationToken) is not { } stream)
-                yield break;
-            await using var events = SseEventReader.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (await MoveNextAsync(events, cancellationToken))
-                yield return events.Current;
-        }
-
-        private async Task<Stream?> OpenAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await response.Content.ReadAsStreamAsync(cancellationToken);
-            }
-            catch (Exception exception) when (Broke(exception, cancellationToken))
-            {
-                return null;
-            }
-        }
-
-        private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseEvent> events, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await events.MoveNextAsync();
-            }
-            catch (Exception exception) when (Broke(exception, cancellationToken))
-            {
-                return false;
-            }
-        }
-
-        public override async Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (Exception exception) when (Broke(exception, cancellationToken))
-            {
-                return null;
-            }
-        }
-
-        /// <summary>Records a transport failure while reading (not a cancellation, which the caller decides about).</summary>
-        private bool Broke(Exception exception, CancellationToken cancellationToken)
-        {
-            if (exception is not (HttpRequestException or IOException) || cancellationToken.IsCancellationRequested)
-                return false;
-            Failure = new UpstreamFailure(UpstreamError.ResponseBody, Innermost(exception).Message);
-            return true;
-        }
-
-        private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
-
-        public override void Dispose() => response.Dispose();
+        public override Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken) => ReadRawBodyAsync(cancellationToken);
     }
 
     /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider's, and targets the built URI.</summary>

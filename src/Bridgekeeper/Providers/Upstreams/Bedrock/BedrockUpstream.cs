@@ -100,89 +100,31 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
     }
 
     /// <summary>One Bedrock answer, seen as the Anthropic API would have given it.</summary>
-    private sealed class BedrockExchange(HttpResponseMessage response, IApiDialect anthropic) : UpstreamExchange
+    private sealed class BedrockExchange(HttpResponseMessage response, IApiDialect anthropic) : ResponseExchange(response)
     {
-        private IReadOnlyList<KeyValuePair<string, StringValues>>? _headers;
-
-        public override int Status => (int)response.StatusCode;
-
-        public override bool IsStream => IsSuccess
-            && string.Equals(response.Content.Headers.ContentType?.MediaType, "application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase);
+        public override bool IsStream => IsSuccess && HasMediaType("application/vnd.amazon.eventstream");
 
         /// <summary>
         /// The relayable headers, with the content type the client's API has (an event stream is relayed as SSE, an error
         /// as Anthropic's JSON) and without Bedrock's token-count headers, which repeat the usage in the body.
         /// </summary>
-        public override IReadOnlyList<KeyValuePair<string, StringValues>> Headers => _headers ??=
+        protected override IReadOnlyList<KeyValuePair<string, StringValues>> RelayedHeaders() =>
         [
-            .. ForwardedHeaders.ForClient(response).Where(h => !h.Key.Equals("content-type", StringComparison.OrdinalIgnoreCase)
+            .. base.RelayedHeaders().Where(h => !h.Key.Equals("content-type", StringComparison.OrdinalIgnoreCase)
                 && !h.Key.StartsWith("x-amzn-bedrock-", StringComparison.OrdinalIgnoreCase) && !h.Key.Equals("x-amzn-errortype", StringComparison.OrdinalIgnoreCase)),
             new("content-type", IsStream ? "text/event-stream; charset=utf-8" : "application/json"),
         ];
 
         public override async IAsyncEnumerable<SseEvent> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            if (await OpenAsync(cancellationToken) is not { } stream)
-                yield break;
-            await using var messages = EventStream.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (await MoveNextAsync(messages, cancellationToken))
-            {
-                foreach (var item in BedrockEvents.ToAnthropic(messages.Current, anthropic))
+            await foreach (var message in ReadItemsAsync(EventStream.ReadAsync, cancellationToken))
+                foreach (var item in BedrockEvents.ToAnthropic(message, anthropic))
                     yield return item;
-            }
         }
 
-        private async Task<Stream?> OpenAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await response.Content.ReadAsStreamAsync(cancellationToken);
-            }
-            catch (Exception exception) when (Broke(exception, cancellationToken))
-            {
-                return null;
-            }
-        }
-
-        private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<EventStreamMessage> messages, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await messages.MoveNextAsync();
-            }
-            catch (Exception exception) when (Broke(exception, cancellationToken))
-            {
-                return false;
-            }
-        }
-
-        public override async Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken)
-        {
-            byte[] body;
-            try
-            {
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (Exception exception) when (Broke(exception, cancellationToken))
-            {
-                return null;
-            }
-            return IsSuccess ? body : BedrockEvents.ErrorBody(Status, ErrorType(), body, anthropic);
-        }
-
-        private string? ErrorType() => response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
-
-        /// <summary>Records a transport failure, or an event stream that cannot be read, while reading (cancellation is the caller's).</summary>
-        private bool Broke(Exception exception, CancellationToken cancellationToken)
-        {
-            if (exception is not (HttpRequestException or IOException or InvalidDataException) || cancellationToken.IsCancellationRequested)
-                return false;
-            Failure = new UpstreamFailure(UpstreamError.ResponseBody, exception is InvalidDataException
-                ? $"the Bedrock event stream cannot be read: {exception.Message}"
-                : (exception.InnerException ?? exception).Message);
-            return true;
-        }
-
-        public override void Dispose() => response.Dispose();
+        public override async Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken) =>
+            await ReadRawBodyAsync(cancellationToken) is not { } body ? null
+            : IsSuccess ? body
+            : BedrockEvents.ErrorBody(Status, Response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null, body, anthropic);
     }
 }
