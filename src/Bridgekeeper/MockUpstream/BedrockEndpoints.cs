@@ -21,6 +21,7 @@ internal sealed class BedrockEndpoints(MockUpstreamOptions options, TimeProvider
 
     public const string InvokePath = "invoke";
     public const string StreamPath = "invoke-with-response-stream";
+    public const string CountTokensPath = "count-tokens";
     public const string EventStreamContentType = "application/vnd.amazon.eventstream";
     public const string InputTokensHeader = "x-amzn-bedrock-input-token-count";
     public const string OutputTokensHeader = "x-amzn-bedrock-output-token-count";
@@ -35,6 +36,7 @@ internal sealed class BedrockEndpoints(MockUpstreamOptions options, TimeProvider
         {
             routes.MapPost($"{prefix}/model/{{modelId}}/{InvokePath}", http => InvokeAsync(http, stream: false));
             routes.MapPost($"{prefix}/model/{{modelId}}/{StreamPath}", http => InvokeAsync(http, stream: true));
+            routes.MapPost($"{prefix}/model/{{modelId}}/{CountTokensPath}", CountTokensAsync);
         }
     }
 
@@ -46,6 +48,43 @@ internal sealed class BedrockEndpoints(MockUpstreamOptions options, TimeProvider
         http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
             ? raw
             : http.Request.Path.ToUriComponent() + http.Request.QueryString.ToUriComponent();
+
+    /// <summary>
+    /// <c>CountTokens</c>: <c>{"input":{"invokeModel":{"body":"&lt;base64 of an InvokeModel body&gt;"}}}</c>, signed like
+    /// every call; the body inside must pass the same schema rules; the answer is <c>{"inputTokens": N}</c>, N a quarter
+    /// of the inner body's bytes (at least 1), as the Anthropic mock counts.
+    /// </summary>
+    private async Task CountTokensAsync(HttpContext http)
+    {
+        var call = http.Features.GetRequiredFeature<MockCall>();
+        var rawTarget = RawTarget(http);
+        if (BedrockSigV4.Verify(new SigV4Request(http.Request.Method, rawTarget, http.Request.Headers, call.Body), options.Bedrock,
+            time.GetUtcNow() + options.Bedrock.ClockOffset) is { } refused)
+        {
+            await refused.WriteAsync(call);
+            return;
+        }
+        byte[] inner;
+        try
+        {
+            inner = MockJson.ParseObject(call.Body)?["input"]?["invokeModel"]?["body"]?.GetValue<string>() is { } encoded ? Convert.FromBase64String(encoded) : [];
+        }
+        catch (Exception exception) when (exception is FormatException or InvalidOperationException)
+        {
+            inner = [];
+        }
+        if (MockJson.ParseObject(inner) is not { } request)
+        {
+            await BedrockError.BadRequest("input.invokeModel.body must be the base64 of an InvokeModel request body.").WriteAsync(call);
+            return;
+        }
+        if (BedrockRequestRules.Refusal(request, ModelId(rawTarget)) is { } refusal)
+        {
+            await BedrockError.BadRequest(refusal).WriteAsync(call);
+            return;
+        }
+        await call.WriteJsonAsync(StatusCodes.Status200OK, new System.Text.Json.Nodes.JsonObject { ["inputTokens"] = Math.Max(1, inner.Length / 4) });
+    }
 
     private async Task InvokeAsync(HttpContext http, bool stream)
     {

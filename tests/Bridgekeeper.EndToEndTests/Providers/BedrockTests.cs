@@ -149,22 +149,38 @@ public sealed class BedrockTests : GatewayTest
     }
 
     [Fact]
-    public async Task Models_ListTheConfiguredBedrockIds_CountTokensIs404InAnthropicsShape()
+    public async Task Models_ListTheConfiguredBedrockIds_WithoutCallingBedrock()
     {
         var ct = TestContext.Current.CancellationToken;
         using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bea"));
 
         var models = JsonDocument.Parse(await client.GetStringAsync("/bedrock/v1/models", ct)).RootElement;
         using var one = await client.GetAsync($"/bedrock/v1/models/{Uri.EscapeDataString(GatewayUnderTest.BedrockSmallFastModel)}", ct);
-        using var count = await client.SendAsync(Wire.Post("/bedrock/v1/messages/count_tokens",
-            """{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}"""), ct);
+        using var other = await client.GetAsync("/bedrock/v1/models/gpt-4o", ct);
 
         Assert.Equal([GatewayUnderTest.BedrockModel, GatewayUnderTest.BedrockSmallFastModel],
             models.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
-        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, count.StatusCode);
-        Assert.Equal("not_found_error", JsonDocument.Parse(await count.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NotFound), (one.StatusCode, other.StatusCode));
         Assert.Empty(Upstream.Exchanges);
+    }
+
+    [Fact]
+    public async Task CountTokens_IsBedrocksCountTokensOnTheMappedModel_InAnthropicsShape()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync("bea"));
+
+        using var count = await client.SendAsync(Wire.Post("/bedrock/v1/messages/count_tokens",
+            """{"model":"claude-haiku-4-5","metadata":{"user_id":"u"},"messages":[{"role":"user","content":"how many tokens is this?"}]}"""), ct);
+
+        Assert.Equal(HttpStatusCode.OK, count.StatusCode);
+        var sent = Assert.Single(Upstream.Exchanges);
+        Assert.Equal($"/bedrock/model/{Uri.EscapeDataString(GatewayUnderTest.BedrockSmallFastModel)}/count-tokens", sent.RawPath);
+        var inner = Convert.FromBase64String(JsonDocument.Parse(sent.RequestBody).RootElement.GetProperty("input").GetProperty("invokeModel").GetProperty("body").GetString()!);
+        var invoke = JsonDocument.Parse(inner).RootElement;
+        Assert.False(invoke.TryGetProperty("model", out _) || invoke.TryGetProperty("metadata", out _));
+        Assert.Equal((1, "bedrock-2023-05-31"), (invoke.GetProperty("max_tokens").GetInt32(), invoke.GetProperty("anthropic_version").GetString()));
+        Assert.Equal($$"""{"input_tokens":{{Math.Max(1, inner.Length / 4)}}}""", await count.Content.ReadAsStringAsync(ct));
     }
 
     [Fact]

@@ -30,8 +30,20 @@ internal sealed class BedrockSigner(BedrockSettings settings, Uri baseUrl, TimeP
             : new BasicAWSCredentials(settings.AccessKeyId, settings.SecretAccessKey)
         : null;
 
+    /// <summary>A model operation of Bedrock Runtime: <c>/model/{modelId}/{operation}</c>.</summary>
+    public static class Operations
+    {
+        public const string Invoke = "invoke";
+        public const string InvokeStream = "invoke-with-response-stream";
+        public const string CountTokens = "count-tokens";
+    }
+
     /// <summary>The signed request: its URI and the headers to send exactly as signed (host included).</summary>
-    public async Task<SignedRequest> SignAsync(string modelId, bool stream, byte[] body, CancellationToken cancellationToken)
+    public Task<SignedRequest> SignAsync(string modelId, bool stream, byte[] body, CancellationToken cancellationToken) =>
+        SignAsync(modelId, stream ? Operations.InvokeStream : Operations.Invoke, body, cancellationToken);
+
+    /// <inheritdoc cref="SignAsync(string, bool, byte[], CancellationToken)"/>
+    public async Task<SignedRequest> SignAsync(string modelId, string operation, byte[] body, CancellationToken cancellationToken)
     {
         var credentials = await (_static ?? await new DefaultAWSCredentialsIdentityResolver().ResolveIdentityAsync(_config, cancellationToken))
             .GetCredentialsAsync();
@@ -39,14 +51,14 @@ internal sealed class BedrockSigner(BedrockSettings settings, Uri baseUrl, TimeP
         {
             HttpMethod = "POST",
             Endpoint = _endpoint,
-            ResourcePath = stream ? "/model/{modelId}/invoke-with-response-stream" : "/model/{modelId}/invoke",
+            ResourcePath = "/model/{modelId}/" + operation,
             Content = body,
             AuthenticationRegion = settings.Region,
             OverrideSigningServiceName = SigningName,
         };
         request.AddPathResource("{modelId}", modelId);
         request.Headers["Content-Type"] = "application/json";
-        request.Headers["Accept"] = stream ? "application/vnd.amazon.eventstream" : "application/json";
+        request.Headers["Accept"] = operation == Operations.InvokeStream ? "application/vnd.amazon.eventstream" : "application/json";
         if (credentials.UseToken)
             request.Headers["X-Amz-Security-Token"] = credentials.Token;
         var signed = new AWS4Signer().SignRequest(request, _config, null, credentials.AccessKey, credentials.SecretKey, time.GetUtcNow().UtcDateTime);

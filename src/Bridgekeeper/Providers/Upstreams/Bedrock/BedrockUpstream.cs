@@ -27,14 +27,23 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
             return new UpstreamFailure(UpstreamError.Target, "the request body is not a JSON object");
         var betas = request.Headers.Where(h => h.Key.Equals("anthropic-beta", StringComparison.OrdinalIgnoreCase)).SelectMany(h => h.Value).OfType<string>();
         var body = JsonBody.Serialize(BedrockRequest.Body(json, betas, modelId), request.Length).ToArray();
+        var sent = await SendSignedAsync(modelId, facts.Stream ? BedrockSigner.Operations.InvokeStream : BedrockSigner.Operations.Invoke, body,
+            request.Headers, cancellationToken);
+        return sent.Failure is { } failure ? failure : new BedrockExchange(sent.Response!, anthropic);
+    }
+
+    /// <summary>Signs and sends one operation; the client's own headers go along unsigned, except Anthropic's.</summary>
+    private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendSignedAsync(string modelId, string operation, byte[] body,
+        IEnumerable<KeyValuePair<string, StringValues>> clientHeaders, CancellationToken cancellationToken)
+    {
         BedrockSigner.SignedRequest signed;
         try
         {
-            signed = await _signer.SignAsync(modelId, facts.Stream, body, cancellationToken);
+            signed = await _signer.SignAsync(modelId, operation, body, cancellationToken);
         }
         catch (Amazon.Runtime.AmazonClientException exception)
         {
-            return new UpstreamFailure(UpstreamError.Request, $"no AWS credentials to sign with: {exception.Message}");
+            return (null, new UpstreamFailure(UpstreamError.Request, $"no AWS credentials to sign with: {exception.Message}"));
         }
         var message = new HttpRequestMessage(HttpMethod.Post, signed.Uri)
         {
@@ -49,7 +58,7 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
             else if (!message.Headers.TryAddWithoutValidation(name, value))
                 message.Content.Headers.TryAddWithoutValidation(name, value);
         }
-        foreach (var (name, values) in request.Headers)
+        foreach (var (name, values) in clientHeaders)
         {
             if (IsAnthropicOnly(name) || signed.Headers.ContainsKey(name))
                 continue;
@@ -58,12 +67,12 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
         }
         try
         {
-            return new BedrockExchange(await invoker.SendAsync(message, cancellationToken), anthropic);
+            return (await invoker.SendAsync(message, cancellationToken), null);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return new UpstreamFailure(UpstreamError.Request, exception.Message);
+            return (null, new UpstreamFailure(UpstreamError.Request, exception.Message));
         }
     }
 
@@ -73,21 +82,73 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
 
     /// <summary>
     /// The passthrough routes of a Messages provider: <c>v1/models</c> and <c>v1/models/{id}</c> list the models this
-    /// instance is configured with, in Anthropic's shape; <c>count_tokens</c> has no Bedrock counterpart here: 404 in
-    /// Anthropic's shape.
+    /// instance is configured with, in Anthropic's shape; <c>v1/messages/count_tokens</c> is Bedrock's
+    /// <c>CountTokens</c> on the mapped model (a region without it answers its own error, relayed in Anthropic's shape).
     /// </summary>
     public async Task<UpstreamFailure?> ForwardAsync(HttpContext http, string path, string query)
     {
+        const string ModelsPath = "v1/models";
         var models = BedrockModels.Of(_settings);
-        if (path == "v1/models")
+        if (path == "v1/messages/count_tokens")
+            return await CountTokensAsync(http);
+        if (path == ModelsPath)
             await WriteAsync(http, 200, BedrockModels.List(models));
-        else if (path.StartsWith("v1/models/", StringComparison.Ordinal) && models.FirstOrDefault(m => m == Uri.UnescapeDataString(path["v1/models/".Length..])) is { } model)
-            await WriteAsync(http, 200, BedrockModels.One(model));
+        else if (path.StartsWith(ModelsPath + "/", StringComparison.Ordinal) && Uri.UnescapeDataString(path[(ModelsPath.Length + 1)..]) is var id)
+            await WriteAsync(http, models.Contains(id) ? 200 : 404, models.Contains(id) ? BedrockModels.One(id)
+                : anthropic.ErrorBody(new GatewayError(404, "not_found_error", $"model: {id} is not a model of this Bedrock provider.")));
         else
-            await WriteAsync(http, 404, anthropic.ErrorBody(new GatewayError(404, "not_found_error",
-                path.StartsWith("v1/models/", StringComparison.Ordinal)
-                    ? $"model: {Uri.UnescapeDataString(path["v1/models/".Length..])} is not a model of this Bedrock provider."
-                    : $"{path} is not served by a Bedrock provider.")));
+            await WriteAsync(http, 404, anthropic.ErrorBody(new GatewayError(404, "not_found_error", $"{path} is not served by a Bedrock provider.")));
+        return null;
+    }
+
+    /// <summary>
+    /// Anthropic's <c>count_tokens</c> as Bedrock's <c>CountTokens</c>: the Messages body made into the InvokeModel body the
+    /// model would get (with a <c>max_tokens</c>, which InvokeModel requires and count_tokens has not), base64 in
+    /// <c>{"input":{"invokeModel":{"body":…}}}</c>; <c>{"inputTokens": N}</c> comes back as <c>{"input_tokens": N}</c>.
+    /// </summary>
+    private async Task<UpstreamFailure?> CountTokensAsync(HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        using var read = new MemoryStream();
+        await http.Request.Body.CopyToAsync(read, ct);
+        if (UpstreamJson.Parse(read.ToArray()) is not JsonObject json || Json.String(json["model"]) is not { } model)
+        {
+            await WriteAsync(http, 400, anthropic.ErrorBody(GatewayError.InvalidRequest("The request body must be a JSON object with a model.")));
+            return null;
+        }
+        var modelId = BedrockRequest.ModelFor(_settings, model);
+        json["max_tokens"] ??= 1;
+        var invokeBody = JsonBody.Serialize(BedrockRequest.Body(json, http.Request.Headers["anthropic-beta"].OfType<string>(), modelId)).ToArray();
+        var body = Json.Write(invokeBody, static (writer, inner) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("input");
+            writer.WriteStartObject("invokeModel");
+            writer.WriteBase64String("body", inner);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+        var sent = await SendSignedAsync(modelId, BedrockSigner.Operations.CountTokens, body, [], ct);
+        if (sent.Failure is { } failure)
+            return failure;
+        using var response = sent.Response!;
+        var answer = await response.Content.ReadAsByteArrayAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            await WriteAsync(http, (int)response.StatusCode, BedrockEvents.ErrorBody((int)response.StatusCode,
+                response.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.FirstOrDefault() : null, answer, anthropic));
+            return null;
+        }
+        var tokens = UpstreamJson.Parse(answer) is JsonObject counted ? Json.Long(counted["inputTokens"]) : null;
+        if (tokens is null)
+            return new UpstreamFailure(UpstreamError.ResponseBody, "Bedrock's CountTokens answer holds no inputTokens");
+        await WriteAsync(http, 200, Json.Write(tokens.Value, static (writer, n) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("input_tokens", n);
+            writer.WriteEndObject();
+        }));
         return null;
     }
 
