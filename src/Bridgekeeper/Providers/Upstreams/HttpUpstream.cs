@@ -33,24 +33,15 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
         message.Content.Headers.ContentType = Json;
-        foreach (var (name, values) in request.Headers)
-        {
-            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-                message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-        }
+        UpstreamMessages.AddHeaders(message, request.Headers);
         var key = keys.Take();
         Attach(message.Headers, key);
-        try
-        {
-            var response = await invoker.SendAsync(message, cancellationToken);
-            keys.Report(key, (int)response.StatusCode, Header(response.Headers, "Retry-After"), Header(response.Headers, "retry-after-ms"));
-            return new HttpExchange(response);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))   // the handler's connect timeout
-        {
-            return new UpstreamFailure(UpstreamError.Request, exception.Message);
-        }
+        var (response, failure) = await UpstreamMessages.SendAsync(invoker, message, cancellationToken);
+        if (response is null)
+            return failure!;
+        keys.Report(key, (int)response.StatusCode, UpstreamMessages.Header(response.Headers, "Retry-After"),
+            UpstreamMessages.Header(response.Headers, "retry-after-ms"));
+        return new HttpExchange(response);
     }
 
     public async Task<UpstreamFailure?> ForwardAsync(HttpContext http, string path, string query)
@@ -82,9 +73,6 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
         foreach (var (name, value) in key.Headers)
             headers.TryAddWithoutValidation(name, value);
     }
-
-    private static string? Header(HttpResponseHeaders headers, string name) =>
-        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>One answer of an HTTP upstream: the response message, read once, as events or as a whole body.</summary>
     private sealed class HttpExchange(HttpResponseMessage response) : ResponseExchange(response)

@@ -51,30 +51,15 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
             Version = System.Net.HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
-        foreach (var (name, value) in signed.Headers)
-        {
-            if (name.Equals("host", StringComparison.OrdinalIgnoreCase))
-                message.Headers.Host = value;
-            else if (!message.Headers.TryAddWithoutValidation(name, value))
-                message.Content.Headers.TryAddWithoutValidation(name, value);
-        }
-        foreach (var (name, values) in clientHeaders)
-        {
-            if (IsAnthropicOnly(name) || signed.Headers.ContainsKey(name))
-                continue;
-            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-                message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-        }
-        try
-        {
-            return (await invoker.SendAsync(message, cancellationToken), null);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return (null, new UpstreamFailure(UpstreamError.Request, exception.Message));
-        }
+        message.Headers.Host = signed.Headers["host"];
+        UpstreamMessages.AddHeaders(message, signed.Headers.Where(h => !h.Key.Equals("host", StringComparison.OrdinalIgnoreCase))
+            .Select(h => new KeyValuePair<string, StringValues>(h.Key, h.Value)));
+        UpstreamMessages.AddHeaders(message, clientHeaders.Where(h => !IsAnthropicOnly(h.Key) && !signed.Headers.ContainsKey(h.Key)));
+        return await UpstreamMessages.SendAsync(invoker, message, cancellationToken);
     }
+
+    /// <summary>Bedrock's error type (<c>Type:namespace</c>) beside an error's <c>{"message"}</c>.</summary>
+    private const string ErrorTypeHeader = "x-amzn-ErrorType";
 
     /// <summary>Client headers that are Anthropic's and mean nothing to Bedrock (the version and betas live in the body).</summary>
     private static bool IsAnthropicOnly(string name) =>
@@ -137,7 +122,7 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
         if (!response.IsSuccessStatusCode)
         {
             await WriteAsync(http, (int)response.StatusCode, BedrockEvents.ErrorBody((int)response.StatusCode,
-                response.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.FirstOrDefault() : null, answer, anthropic));
+                UpstreamMessages.Header(response.Headers, ErrorTypeHeader), answer, anthropic));
             return null;
         }
         var tokens = UpstreamJson.Parse(answer) is JsonObject counted ? Json.Long(counted["inputTokens"]) : null;
@@ -186,6 +171,6 @@ internal sealed class BedrockUpstream(ProviderSettings provider, IApiDialect ant
         public override async Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken) =>
             await ReadRawBodyAsync(cancellationToken) is not { } body ? null
             : IsSuccess ? body
-            : BedrockEvents.ErrorBody(Status, Response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null, body, anthropic);
+            : BedrockEvents.ErrorBody(Status, UpstreamMessages.Header(Response.Headers, ErrorTypeHeader), body, anthropic);
     }
 }
