@@ -28,7 +28,7 @@ internal static class BedrockEvents
             yield return Frame(frame, "error");
             yield break;
         }
-        if (kind != "event" || message.Headers.GetValueOrDefault(":event-type") != "chunk" || Chunk(message.Payload.Span) is not var (data, eventType))
+        if (kind != "event" || message.Headers.GetValueOrDefault(":event-type") != "chunk" || Chunk(message.Payload) is not var (data, eventType))
             yield break;   // other events (an initial response, unknown kinds) carry no Anthropic event
         yield return Frame([.. "event: "u8, .. Encoding.UTF8.GetBytes(eventType), .. "\ndata: "u8, .. data, .. "\n\n"u8], eventType);
         if (eventType == "message_start")
@@ -44,12 +44,12 @@ internal static class BedrockEvents
     }
 
     /// <summary>The Anthropic event inside a chunk's payload, without Bedrock's invocation metrics, and its type; null when unreadable.</summary>
-    private static (byte[] Data, string Type)? Chunk(ReadOnlySpan<byte> payload)
+    private static (byte[] Data, string Type)? Chunk(ReadOnlyMemory<byte> payload)
     {
         byte[] data;
         try
         {
-            using var document = JsonDocument.Parse(payload.ToArray());
+            using var document = JsonDocument.Parse(payload);
             if (!document.RootElement.TryGetProperty("bytes", out var bytes) || bytes.ValueKind != JsonValueKind.String)
                 return null;
             data = bytes.GetBytesFromBase64();
