@@ -24,6 +24,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         Database = database;
         Url = listeners.MainUrl;
         MetricsUrl = listeners.MetricsUrl;
+        ProxyUrl = listeners.ProxyUrl;
         _demo = demo;
     }
 
@@ -36,6 +37,9 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
     /// <summary>Where <c>/metrics</c> is served when <c>metrics_address</c> is set (port 0 resolved); null when it is on <see cref="Url"/>.</summary>
     public Uri? MetricsUrl { get; }
 
+    /// <summary>Where the forward proxy listens when <c>proxy_address</c> is set (port 0 resolved); null without a proxy.</summary>
+    public Uri? ProxyUrl { get; }
+
     /// <param name="configure">Lets tests add to the builder (e.g. a log capture) before the app is built.</param>
     public static async Task<BridgekeeperApp> StartAsync(GatewaySettings settings, TextWriter console, CancellationToken cancellationToken,
         Action<WebApplicationBuilder>? configure = null)
@@ -46,6 +50,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         try
         {
             var keys = GatewayServices.LoadSecretKeys(settings, database);
+            var proxy = ProxySetup.Load(settings, database);
             await database.MigrateAsync(cancellationToken);
             if (settings.Demo)
             {
@@ -68,7 +73,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = null;
-                listeners.Configure(kestrel, settings);
+                listeners.Configure(kestrel, settings, proxy);
             });
             builder.Services.AddSingleton(listeners);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -78,6 +83,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
             var starting = new StrongBox<bool>(true);
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Information && !(starting.Value && level == LogLevel.Error));
             builder.Services.AddBridgekeeper(settings, database, keys);
+            proxy?.Register(builder.Services);
             configure?.Invoke(builder);
 
             app = builder.Build();
@@ -88,10 +94,15 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or SocketException)
             {
-                // Kestrel could not bind: the port is taken, or the address is not this machine's.
-                throw new SettingsException("http_address", e is SocketException ? $"cannot listen on {settings.HttpAddress}: {e.Message}" : e.Message);
+                // Kestrel could not bind: the port is taken, or the address is not this machine's. Its message names the
+                // address; the proxy's is https:// (TLS in front of the decrypted hosts) whatever the listener's own TLS.
+                var setting = settings.Proxy is { } proxyOptions && e.Message.Contains("https://", StringComparison.Ordinal) ? ("proxy_address", proxyOptions.Address)
+                    : ("http_address", settings.HttpAddress);
+                throw new SettingsException(setting.Item1, e is SocketException ? $"cannot listen on {setting.Item2}: {e.Message}" : e.Message);
             }
             starting.Value = false;
+            if (proxy is not null)
+                proxy.LogStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bridgekeeper.Proxy"), listeners.ProxyUrl!);
             var result = new BridgekeeperApp(app, database, listeners, demo);
             await result.BootstrapAsync(settings, console, cancellationToken);
             return result;
@@ -125,6 +136,8 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
         console.WriteLine($"Bridgekeeper listening on {Url} (database: {Database.Description})");
         if (MetricsUrl is not null)
             console.WriteLine($"Metrics on {MetricsUrl}metrics only");
+        if (ProxyUrl is not null)
+            console.WriteLine($"Forward proxy on {ProxyUrl} (HTTPS_PROXY={ProxyUrl.Scheme}://me:KEY@{ProxyUrl.Authority}; its CA at {Url}api/v1/proxy/ca.pem)");
         if (await users.CountUsersAsync(cancellationToken) == 0)
         {
             var admin = await users.CreateUserAsync("admin", Roles.Admin, null, cancellationToken);

@@ -86,7 +86,7 @@ public sealed class BadInputTests : GatewayTest
             _ => await Gateway.CreateKeyAsync("erin"),
         };
         if (kind == "revoked")
-            await RevokeAllKeysOfAsync("erin");
+            await Gateway.RevokeKeysOfAsync("erin");
         using var client = Gateway.CreateClient(key, asXApiKey: shape == "anthropic");
 
         using var response = path.EndsWith("models", StringComparison.Ordinal)
@@ -112,19 +112,6 @@ public sealed class BadInputTests : GatewayTest
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         AssertProviderError(await response.Content.ReadAsStringAsync(ct), shape, "not_found_error");
         Assert.Empty(Upstream.Exchanges);
-    }
-
-    private async Task RevokeAllKeysOfAsync(string user)
-    {
-        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Storage.UserStore>(Gateway.App.App.Services);
-        var ct = TestContext.Current.CancellationToken;
-        var row = await store.FindUserAsync(user, ct);
-        foreach (var key in await store.ListKeysAsync(row!.Id, ct))
-        {
-            using var admin = Gateway.CreateClient(Gateway.AdminKey);
-            using var response = await admin.DeleteAsync($"/api/v1/keys/{key.Id}", ct);
-            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        }
     }
 
     internal static void AssertProviderError(string body, string shape, string type)

@@ -40,6 +40,8 @@ public sealed class StartupErrorTests : IDisposable
         "key-file-writable-by-others", "key-file-of-another-user",
         "mcp-url-credentials", "mcp-url-credentials-yaml", "mcp-headers", "mcp-require-user-token",
         "cli-database-unreachable", "cli-config-missing", "unknown-flag",
+        "proxy-address", "proxy-address-is-http-address", "proxy-address-in-use", "proxy-ca-key-alone", "proxy-ca-not-a-ca", "proxy-ca-missing",
+        "proxy-hosts-unknown-provider", "proxy-hosts-malformed", "proxy-tunnel-allow", "proxy-tls-cert-missing",
     ];
 
     [Theory]
@@ -60,6 +62,18 @@ public sealed class StartupErrorTests : IDisposable
     }
 
     /// <summary>One case: the arguments, extra environment, the exit code, and the start of the one line (or all of it).</summary>
+    /// <summary>A certificate that is not a CA, and its key, as PEM files.</summary>
+    private (string Cert, string Key) LeafFiles()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=not a ca", key, HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var (certPath, keyPath) = (Path.Combine(_folder, "leaf.pem"), Path.Combine(_folder, "leaf.key"));
+        File.WriteAllText(certPath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return (certPath, keyPath);
+    }
+
     private (string[] Args, Dictionary<string, string?> Environment, int ExitCode, string Expected) Case(string name)
     {
         var database = Path.Combine(_folder, "bk.db");
@@ -90,6 +104,40 @@ public sealed class StartupErrorTests : IDisposable
                 var port = ((IPEndPoint)listener.LocalEndpoint).Port;
                 return (["server", "--database", database, "--http-address", $"127.0.0.1:{port}"], none, 2,
                     Named("http_address") + $"Failed to bind to address http://127.0.0.1:{port}: address already in use.");
+            case "proxy-address":
+                return (Server("--proxy-address", "nowhere"), none, 2, Named("proxy_address") + "'nowhere' is not host:port");
+            case "proxy-address-is-http-address":
+                return (["server", "--database", database, "--http-address", "127.0.0.1:18181", "--proxy-address", "127.0.0.1:18181"], none, 2,
+                    Named("proxy_address") + "'127.0.0.1:18181' is http_address too");
+            case "proxy-address-in-use":
+                var taken = new TcpListener(IPAddress.Loopback, 0);
+                taken.Start();
+                _held.Add(taken);
+                var takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+                return (Server("--proxy-address", $"127.0.0.1:{takenPort}"), none, 2,
+                    Named("proxy_address") + $"Failed to bind to address https://127.0.0.1:{takenPort}: address already in use.");
+            case "proxy-ca-key-alone":
+                return (Server("--proxy-address", "127.0.0.1:0"), new() { ["BRIDGEKEEPER_PROXY_CA_KEY"] = Path.Combine(_folder, "ca.key") }, 2,
+                    Named("proxy_ca_cert") + "must be set together with proxy_ca_key");
+            case "proxy-ca-not-a-ca":
+                var (leaf, leafKey) = LeafFiles();
+                return (Server("--proxy-address", "127.0.0.1:0", "--proxy-ca-cert", leaf, "--proxy-ca-key", leafKey), none, 2,
+                    Named("proxy_ca_cert") + $"the certificate in '{leaf}' is not a CA certificate");
+            case "proxy-ca-missing":
+                return (Server("--proxy-address", "127.0.0.1:0", "--proxy-ca-cert", Path.Combine(_folder, "none.pem"), "--proxy-ca-key", Path.Combine(_folder, "none.key")),
+                    none, 2, Named("proxy_ca_cert") + $"'{Path.Combine(_folder, "none.pem")}' does not exist.");
+            case "proxy-hosts-unknown-provider":
+                return (Server("--proxy-address", "127.0.0.1:0", "--proxy-hosts", "api.example.com=nope"), none, 2,
+                    Named("proxy_hosts") + "maps api.example.com to 'nope', which is not a provider instance");
+            case "proxy-hosts-malformed":
+                return (Server("--proxy-address", "127.0.0.1:0", "--proxy-hosts", "api.anthropic.com"), none, 2,
+                    Named("proxy_hosts") + "'api.anthropic.com=' is not host=provider");
+            case "proxy-tunnel-allow":
+                return (Server("--proxy-address", "127.0.0.1:0", "--proxy-tunnel-allow", "10.0.0.0/33"), none, 2,
+                    Named("proxy_tunnel_allow") + "'10.0.0.0/33' is not a network");
+            case "proxy-tls-cert-missing":
+                return (Server("--proxy-address", "127.0.0.1:0", "--proxy-tls-cert", Path.Combine(_folder, "none.pem"), "--proxy-tls-key", Path.Combine(_folder, "none.key")),
+                    none, 2, Named("proxy_tls_cert") + $"cannot load the certificate '{Path.Combine(_folder, "none.pem")}'");
             case "address-not-this-machine":
                 return (["server", "--database", database, "--http-address", "192.0.2.1:8080"], none, 2,
                     Named("http_address") + "cannot listen on 192.0.2.1:8080: Cannot assign requested address");

@@ -38,13 +38,23 @@ internal sealed partial class KeyAuthenticator(UserStore users, TimeProvider tim
     /// <summary>
     /// Checks the key on <paramref name="http"/>'s request: the caller, or why there is none. A database failure is an
     /// answer (<see cref="KeyRefusal.Unavailable"/>, logged here), not an exception. Every route that needs a key calls this.
+    /// On a connection the forward proxy decrypted, the key is the connection's (<see cref="ProxiedConnection"/>) and
+    /// whatever the request carries itself is ignored.
     /// </summary>
-    public async ValueTask<KeyCheck> CheckAsync(HttpContext http)
+    public ValueTask<KeyCheck> CheckAsync(HttpContext http) =>
+        CheckAsync(http.Features.Get<ProxiedConnection>() is { } proxied ? proxied.Key : PresentedKey(http.Request), http.Connection.RemoteIpAddress,
+            http.RequestAborted);
+
+    /// <summary>
+    /// Checks a key presented some other way than on a request (the forward proxy's <c>Proxy-Authorization</c>), from
+    /// <paramref name="remote"/>; null is no key. Refusals are counted as for requests.
+    /// </summary>
+    public async ValueTask<KeyCheck> CheckAsync(string? presented, IPAddress? remote, CancellationToken cancellationToken)
     {
         KeyCheck check;
         try
         {
-            check = await CheckKeyAsync(PresentedKey(http.Request), http.Connection.RemoteIpAddress, http.RequestAborted);
+            check = await CheckKeyAsync(presented, remote, cancellationToken);
         }
         catch (System.Data.Common.DbException exception)
         {

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Bridgekeeper.Hosting;
 
 /// <summary>
-/// The gateway's Kestrel listeners: the main one on <c>http_address</c> and, when <c>metrics_address</c> is set, one
-/// that serves only <c>/metrics</c>. A host:port setting means what it meant as a URL: an IP literal listens there,
+/// The gateway's Kestrel listeners: the main one on <c>http_address</c>, when <c>metrics_address</c> is set one that
+/// serves only <c>/metrics</c>, and when <c>proxy_address</c> is set the forward proxy's (<see cref="ProxySetup.Configure"/>). A host:port setting means what it meant as a URL: an IP literal listens there,
 /// <c>localhost</c> on both loopbacks, anything else (<c>*</c>, a host name) on every address. Each listener is kept,
 /// so the bound port is known after start even for port 0. Connections on the metrics listener are marked
 /// (<see cref="IsMetricsConnection"/>), so the check is the socket a request came in on, not its Host header.
@@ -16,12 +16,19 @@ internal sealed class GatewayListeners
 {
     private Listener? _main;
     private Listener? _metrics;
+    private Listener? _proxy;
+    private bool _proxyTls;
 
     /// <summary>Whether <c>/metrics</c> has a listener of its own (and the main listener must not serve it).</summary>
     public bool SeparateMetrics => _metrics is not null;
 
-    public void Configure(KestrelServerOptions kestrel, GatewaySettings settings)
+    public void Configure(KestrelServerOptions kestrel, GatewaySettings settings, ProxySetup? proxy)
     {
+        if (proxy is not null)
+        {
+            _proxy = Listen(kestrel, proxy.Options.Address, proxy.Configure);
+            _proxyTls = proxy.ListenerCertificate is not null;
+        }
         _main = Listen(kestrel, settings.HttpAddress, static _ => { });
         if (settings.MetricsAddress is { } metrics)
             _metrics = Listen(kestrel, metrics, static options => options.Use(next => connection =>
@@ -36,6 +43,9 @@ internal sealed class GatewayListeners
 
     /// <summary>Where <c>/metrics</c> is served when it has a listener of its own; null when it is on the main listener.</summary>
     public Uri? MetricsUrl => _metrics?.Url;
+
+    /// <summary>Where the forward proxy listens (after start), as clients write it in <c>HTTPS_PROXY</c> (without credentials); null without a proxy.</summary>
+    public Uri? ProxyUrl => _proxy is { } proxy ? new UriBuilder(proxy.Url) { Scheme = _proxyTls ? "https" : "http" }.Uri : null;
 
     /// <summary>True for a request that arrived on the metrics listener.</summary>
     public static bool IsMetricsConnection(HttpContext context) => context.Features.Get<MetricsConnection>() is not null;

@@ -19,6 +19,8 @@ internal static class GatewayRoutes
     {
         var providers = app.Services.GetRequiredService<IReadOnlyList<Provider>>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => LastResortAsync(context, providers) });
+        app.UseProxiedRequests(providers);
+        app.UseRouting();
         var endpoint = app.Services.GetRequiredService<InterceptionEndpoint>();
         var passthrough = app.Services.GetRequiredService<Passthrough>();
         foreach (var prefix in Prefixes)
@@ -32,6 +34,7 @@ internal static class GatewayRoutes
         app.MapGet("/readyz", static (Readiness readiness, CancellationToken cancellationToken) => readiness.CheckAsync(cancellationToken));
         app.MapApi();
         app.MapMcpApi();
+        app.MapProxyCa();
         app.MapFallback(static context => WriteNotFoundAsync(context));
     }
 

@@ -26,6 +26,9 @@ internal sealed record GatewaySettings
     public int AuthFailureLimit { get; init; } = 60;
     public bool Demo { get; init; }
 
+    /// <summary>The forward proxy (SPEC §8); null when <c>proxy_address</c> is unset.</summary>
+    public Proxy.ProxyOptions? Proxy { get; init; }
+
     /// <summary>
     /// The meter the metrics are published under. Not a user setting: exporters subscribe to meters by name process-wide,
     /// so tests that run several gateways in one process give each its own.

@@ -31,12 +31,13 @@ internal static partial class SettingsLoader
             return SettingDefinition.All.FirstOrDefault(d => d.Key == key)?.Default;
         }
 
-        // A key pool may be a YAML list; given as a flag or in the environment it is comma-separated.
-        string? GetList(string key) =>
+        // The YAML node of a setting that neither a flag nor the environment gives.
+        YamlNode? InYamlOnly(string key) =>
             flags.GetValueOrDefault(key) is null && environment["BRIDGEKEEPER_" + key.ToUpperInvariant()] is null
-                && yaml.TryGetValue(key, out var node) && node is YamlSequenceNode list
-                ? Joined(key, list)
-                : Get(key);
+                && yaml.TryGetValue(key, out var node) ? node : null;
+
+        // A key pool may be a YAML list; given as a flag or in the environment it is comma-separated.
+        string? GetList(string key) => InYamlOnly(key) is YamlSequenceNode list ? Joined(key, list) : Get(key);
 
         var settings = new GatewaySettings
         {
@@ -61,9 +62,11 @@ internal static partial class SettingsLoader
             SecretKeyPrevious = SecretKeyPrevious(Get("secret_key_previous")),
             Demo = demo,
         };
+        var providers = Providers(Get, GetList, environment, yaml);
         return settings with
         {
-            Providers = Providers(Get, GetList, environment, yaml),
+            Providers = providers,
+            Proxy = Proxy(Get, InYamlOnly("proxy_hosts") as YamlMappingNode, settings.HttpAddress, providers),
             McpServers = McpSettings.Load(environment, yaml),
             Prices = PriceSettings.Load(Blank(Get(PriceSettings.FileKey)), yaml),
         };

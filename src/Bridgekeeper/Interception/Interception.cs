@@ -21,6 +21,9 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     public IApiDialect Dialect { get; } = dialect;
     public RequestFacts Facts { get; private set; } = new("", false, null, null, true);
 
+    /// <summary>The request came through the forward proxy (recorded in the metadata as <c>"via": "proxy"</c>).</summary>
+    public bool ViaProxy { get; init; }
+
     /// <summary>The client's session, once <see cref="Start"/> has read it.</summary>
     public string? SessionId { get; private set; }
 
@@ -39,12 +42,15 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         Facts = facts;
         SessionId = sessionId;
         _upstreamModel = upstreamModel == facts.Model ? null : upstreamModel;
-        var metadata = _upstreamModel is { } model ? Json.Write(model, static (writer, model) =>
+        var metadata = _upstreamModel is null && !ViaProxy ? "{}"u8.ToArray() : Json.Write((_upstreamModel, ViaProxy), static (writer, state) =>
         {
             writer.WriteStartObject();
-            writer.WriteString("upstream_model", model);
+            if (state._upstreamModel is { } model)
+                writer.WriteString("upstream_model", model);
+            if (state.ViaProxy)
+                writer.WriteString("via", "proxy");
             writer.WriteEndObject();
-        }) : "{}"u8.ToArray();
+        });
         var now = time.GetUtcNow();
         audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream,
             System.Text.Encoding.UTF8.GetString(metadata)));

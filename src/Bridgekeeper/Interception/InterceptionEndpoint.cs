@@ -60,7 +60,10 @@ internal sealed partial class InterceptionEndpoint(
             System.Diagnostics.Activity.Current = null;
         using var span = BridgekeeperMetrics.Tracing.StartActivity($"{http.Request.Method} {dialect.Name}", System.Diagnostics.ActivityKind.Server,
             IncomingTraceContext(http.Request));
-        var interception = new Interception(audit, time, user, provider, dialect, prices, owners);
+        var interception = new Interception(audit, time, user, provider, dialect, prices, owners)
+        {
+            ViaProxy = http.Features.Get<ProxiedConnection>() is not null,
+        };
         var client = ClientIdentity.Client(http.Request.Headers.UserAgent);
         Outcome outcome;
         metrics.InterceptionStarted(provider.Name, dialect.Name);

@@ -51,6 +51,8 @@ internal sealed class BridgekeeperMetrics
     private readonly Counter<long> _keySetAsides;
     private readonly Gauge<int> _circuitState;
     private readonly Counter<long> _circuitChanges;
+    private readonly Counter<long> _proxyConnects;
+    private readonly UpDownCounter<long> _proxyTunnels;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<(int Available, int SetAside)>> _keyPools = new(StringComparer.Ordinal);
     private readonly ModelLabels _models;
 
@@ -83,6 +85,8 @@ internal sealed class BridgekeeperMetrics
         _keySetAsides = meter.CreateCounter<long>("bridgekeeper_upstream_key_set_asides", description: "Upstream keys set aside after a 429, 401 or 403, by reason");
         _circuitState = meter.CreateGauge<int>("bridgekeeper_upstream_circuit_state", description: "Circuit of a provider and model: 0 closed, 1 half-open, 2 open");
         _circuitChanges = meter.CreateCounter<long>("bridgekeeper_upstream_circuit_changes", description: "Circuit state changes of a provider and model");
+        _proxyConnects = meter.CreateCounter<long>("bridgekeeper_proxy_connects", description: "CONNECTs to the forward proxy, by outcome");
+        _proxyTunnels = meter.CreateUpDownCounter<long>("bridgekeeper_proxy_tunnels_open", description: "Connections through the forward proxy open now, decrypted or blind");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
@@ -186,4 +190,13 @@ internal sealed class BridgekeeperMetrics
 
     /// <param name="reason"><c>invalid</c>, <c>throttled</c> or <c>unavailable</c>.</param>
     public void AuthRefused(string reason) => _authRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <param name="outcome"><c>decrypted</c>, <c>tunnelled</c>, <c>refused</c> (403), <c>failed_auth</c> (407, 429, 503),
+    /// <c>failed</c> (502: the host cannot be reached) or <c>bad_request</c> (400, 431, or a head that never came).</param>
+    public void ProxyConnected(string outcome) => _proxyConnects.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <param name="kind"><c>decrypted</c> or <c>blind</c>.</param>
+    public void ProxyTunnelOpened(string kind) => _proxyTunnels.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void ProxyTunnelClosed(string kind) => _proxyTunnels.Add(-1, new KeyValuePair<string, object?>("kind", kind));
 }

@@ -18,7 +18,7 @@ public abstract class GatewayTest : IAsyncLifetime
         Gateway = await GatewayUnderTest.StartAsync(Upstream, Configure);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await Upstream.DisposeAsync();

@@ -42,6 +42,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     /// <summary>The metrics listener when <see cref="GatewaySettings.MetricsAddress"/> is set, else null.</summary>
     public Uri? MetricsUrl => App.MetricsUrl;
+    /// <summary>The forward proxy's listener when <see cref="GatewaySettings.Proxy"/> is set, else null.</summary>
+    public Uri? ProxyUrl => App.ProxyUrl;
+
     /// <summary>The SQLite file (meaningful only when <see cref="IsPostgres"/> is false).</summary>
     public string DatabasePath => Path.Combine(_folder, "bridgekeeper.db");
 
@@ -105,6 +108,20 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         var key = ApiKey.Generate();
         await users.CreateKeyAsync(row.Id, "test", expiresAt, key.Hash, key.Hint, ct);
         return key.Key;
+    }
+
+    /// <summary>Revokes every key of <paramref name="user"/> through the API, as an admin would.</summary>
+    public async Task RevokeKeysOfAsync(string user)
+    {
+        var store = App.App.Services.GetRequiredService<UserStore>();
+        var ct = TestContext.Current.CancellationToken;
+        var row = await store.FindUserAsync(user, ct);
+        using var admin = CreateClient(AdminKey);
+        foreach (var key in await store.ListKeysAsync(row!.Id, ct))
+        {
+            using var response = await admin.DeleteAsync($"/api/v1/keys/{key.Id}", ct);
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        }
     }
 
     public HttpClient CreateClient(string? key, bool asXApiKey = false)
