@@ -32,7 +32,7 @@ public sealed class StartupErrorTests : IDisposable
     private static readonly string[] CaseNames =
     [
         "address-not-host-port", "address-bad-host", "address-port-too-big", "address-port-in-use", "address-not-this-machine",
-        "duration", "duration-zero", "size", "count", "bool", "log-format", "base-url", "provider-type",
+        "duration", "duration-zero", "size", "count", "bool", "log-format", "base-url", "provider-type", "copilot-key",
         "database-url-without-database", "database-bad-keyword", "database-unreachable", "database-folder-is-a-file",
         "database-is-a-folder", "database-not-sqlite",
         "config-missing", "config-bad-yaml", "config-unknown-key", "config-list-for-a-value", "prices-file-missing",
@@ -158,6 +158,12 @@ public sealed class StartupErrorTests : IDisposable
             case "provider-type":
                 return (Server(), new() { ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "gemini", ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "g" }, 2,
                     Named("BRIDGEKEEPER_PROVIDER_0_TYPE"));
+            case "copilot-key":
+                return (Server(), new()
+                {
+                    ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "copilot", ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "copilot",
+                    ["BRIDGEKEEPER_PROVIDER_0_KEY"] = "sk-operator-key",
+                }, 2, Named("BRIDGEKEEPER_PROVIDER_0_KEY") + "a copilot provider takes no key");
             case "database-url-without-database":
                 return (["server", "--database", "postgres://db.internal", "--http-address", "127.0.0.1:0"], none, 2,
                     Named("database") + "names no PostgreSQL database.");

@@ -45,8 +45,22 @@ internal static class GatewayRoutes
             app.MapPost($"{root}/{route.Path}", context => endpoint.HandleAsync(context, provider, route));
             app.MapGet($"{root}/{route.Path}", context => RefuseUpgradeAsync(context, route.Dialect));
         }
-        foreach (var route in provider.Passthrough)
+        foreach (var route in provider.Passthrough.Where(r => !r.IsAnyPath))
             app.MapMethods($"{root}/{route.Pattern}", [route.Method], context => passthrough.HandleAsync(context, provider, route));
+        MapRest(app, root, provider, passthrough);
+    }
+
+    /// <summary>
+    /// Every other path under the provider: 404 in its shape, or for a provider with a catch-all passthrough route
+    /// (copilot) that route, any method (the intercepted and allow-listed routes, more specific, still win).
+    /// </summary>
+    private static void MapRest(WebApplication app, string root, Provider provider, Passthrough passthrough)
+    {
+        if (provider.Passthrough.FirstOrDefault(r => r.IsAnyPath) is { } any)
+        {
+            app.Map($"{root}/{any.Pattern}", context => passthrough.HandleAsync(context, provider, any));
+            return;
+        }
         app.Map($"{root}/{{**rest}}", context => GatewayErrors.WriteAsync(context.Response, provider.ErrorDialect,
             GatewayError.NotFound($"{context.Request.Method} {context.Request.Path} is not a route this gateway serves for '{provider.Name}'."),
             context.RequestAborted));

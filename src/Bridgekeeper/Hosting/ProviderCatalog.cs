@@ -1,3 +1,4 @@
+using Bridgekeeper.Auth;
 using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.AnthropicMessages;
 using Bridgekeeper.Providers.OpenAIChat;
@@ -8,7 +9,10 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Bridgekeeper.Hosting;
 
-/// <summary>Turns provider settings into <see cref="Provider"/>s with their routes (SPEC §3), dialects and upstreams.</summary>
+/// <summary>
+/// Turns provider settings into <see cref="Provider"/>s with their routes (SPEC §3), dialects and upstreams. A copilot
+/// instance has no key and is always served: its upstream forwards each user's own Copilot token.
+/// </summary>
 internal static class ProviderCatalog
 {
     public static IReadOnlyList<Provider> Build(IEnumerable<ProviderSettings> settings, HttpMessageInvoker invoker, IHttpForwarder forwarder,
@@ -28,6 +32,10 @@ internal static class ProviderCatalog
             ProviderTypes.Bedrock => new Provider(s, anthropic, new BedrockUpstream(s, anthropic, invoker, TimeProvider.System),
                 [new InterceptedRoute("v1/messages", anthropic)],
                 [new PassthroughRoute("GET", "v1/models"), new PassthroughRoute("GET", "v1/models/{id}"), new PassthroughRoute("POST", "v1/messages/count_tokens")]),
+            // Copilot's OpenAI paths have no v1/; every other path passes through, on the user's own credential.
+            ProviderTypes.Copilot => new Provider(s, openAIChat, new HttpUpstream(s, UpstreamCredentials.ClientOwn(ApiKey.Prefix), invoker, forwarder),
+                [new InterceptedRoute("chat/completions", openAIChat), new InterceptedRoute("responses", openAIResponses), new InterceptedRoute("v1/messages", anthropic)],
+                [PassthroughRoute.AnyPath]),
             _ => throw new InvalidOperationException($"Unknown provider type '{s.Type}'."),
         }, services))];
     }
@@ -37,8 +45,9 @@ internal static class ProviderCatalog
         provider.Upstream is { } upstream ? provider with { Upstream = new GuardedUpstream(upstream, provider.Name, services) } : provider;
 
     private static HttpUpstream? Upstream(ProviderSettings settings, HttpMessageInvoker invoker, IHttpForwarder forwarder, UpstreamServices services) =>
-        settings.Keys.Count == 0 ? null : new HttpUpstream(settings, services.KeyPool(settings.Name, [.. settings.Keys.Select(k => (k, Credentials(settings, k)))]),
-            invoker, forwarder);
+        settings.Keys.Count == 0 ? null
+            : new HttpUpstream(settings, UpstreamCredentials.Pool(services.KeyPool(settings.Name, [.. settings.Keys.Select(k => (k, Credentials(settings, k)))])),
+                invoker, forwarder);
 
     /// <summary>
     /// How each provider type authenticates the gateway with one of its keys: Anthropic by <c>x-api-key</c>, OpenAI by

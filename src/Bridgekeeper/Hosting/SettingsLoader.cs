@@ -126,10 +126,17 @@ internal static partial class SettingsLoader
         string? organization, string? project)
     {
         type = type.Trim().ToLowerInvariant();
-        if (type is not (ProviderTypes.OpenAI or ProviderTypes.Anthropic))
-            throw new SettingsException(setting + "_TYPE", $"'{type}' is not a provider type this build serves (openai, anthropic, bedrock).");
+        if (type is not (ProviderTypes.OpenAI or ProviderTypes.Anthropic or ProviderTypes.Copilot))
+            throw new SettingsException(setting + "_TYPE", $"'{type}' is not a provider type this build serves (openai, anthropic, bedrock, copilot).");
         name = Name(setting, name);
-        var defaultUrl = type == ProviderTypes.OpenAI ? "https://api.openai.com/v1/" : "https://api.anthropic.com/";
+        if (type == ProviderTypes.Copilot && Blank(key) is not null)
+            throw CopilotKey(setting + "_KEY");
+        var defaultUrl = type switch
+        {
+            ProviderTypes.OpenAI => "https://api.openai.com/v1/",
+            ProviderTypes.Copilot => "https://api.individual.githubcopilot.com/",
+            _ => "https://api.anthropic.com/",
+        };
         if (type != ProviderTypes.OpenAI && (Blank(organization) ?? Blank(project)) is not null)
             throw new SettingsException(setting + "_ORGANIZATION", "only an openai provider has an organization or project.");
         return new ProviderSettings(name, type, Blank(key), BaseUrl(setting + "_BASE_URL", baseUrl ?? defaultUrl),
@@ -152,10 +159,16 @@ internal static partial class SettingsLoader
         if (provider.Key is { } key)
             UpstreamKey(keySetting, key);
         var pool = (keys ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (pool.Length > 0 && provider.Type == ProviderTypes.Copilot)
+            throw CopilotKey(keysSetting);
         foreach (var k in pool)
             UpstreamKey(keysSetting, k);
         return pool.Length == 0 ? provider : provider with { Key = provider.Key ?? pool[0], Keys = pool };
     }
+
+    /// <summary>A copilot instance is never given a key: the credential upstream is each user's own Copilot token.</summary>
+    private static SettingsException CopilotKey(string setting) =>
+        new(setting, "a copilot provider takes no key: each user's own Copilot token (their Authorization header) is forwarded upstream.");
 
     private static void UpstreamKey(string setting, string key)
     {

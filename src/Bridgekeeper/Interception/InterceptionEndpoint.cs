@@ -147,7 +147,11 @@ internal sealed partial class InterceptionEndpoint(
         }
         else
             upstreamRequest = new(route.Path, query, body, headers);
-        return await loop.RunAsync(http, interception, upstream, upstreamRequest with { ClientAborted = http.RequestAborted }, injection, startedAt);
+        return await loop.RunAsync(http, interception, upstream, upstreamRequest with
+        {
+            ClientAborted = http.RequestAborted,
+            ClientAuthorization = UpstreamCredentials.ClientAuthorization(request.Headers),
+        }, injection, startedAt);
     }
 
     /// <summary>Bad input is still an interception of an authenticated user, so it is recorded as failed.</summary>

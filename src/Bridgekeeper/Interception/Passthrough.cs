@@ -10,7 +10,8 @@ namespace Bridgekeeper.Interception;
 /// <summary>
 /// Allow-listed routes (<c>/v1/models</c>, <c>count_tokens</c>, ...) are forwarded unrecorded through the provider's
 /// upstream (<see cref="IUpstream.ForwardAsync"/>: for HTTP, YARP's forwarder). The path sent is built from the route's
-/// template and its validated <c>{id}</c> (<see cref="UpstreamUris"/>), never from the client's path; the client's key
+/// template and its validated <c>{id}</c> (<see cref="UpstreamUris"/>), never from the client's path (copilot's
+/// catch-all aside: the client's path, every segment validated, <see cref="UpstreamUris.AnyPath"/>); the client's key
 /// is checked here and never forwarded; a stored response is served only to the user who created it
 /// (<see cref="ResponseOwners"/>); a request body is read under the same limit as on the intercepted routes.
 /// </summary>
@@ -35,9 +36,13 @@ internal sealed partial class Passthrough(KeyAuthenticator authenticator, Reques
             return;
         }
         var id = http.Request.RouteValues[UpstreamUris.IdParameter] is string raw ? Uri.UnescapeDataString(raw) : null;
-        if (UpstreamUris.RoutePath(route.Pattern, id, out var problem) is not { } path)
+        var path = route.IsAnyPath
+            ? UpstreamUris.AnyPath(http.Request.RouteValues[UpstreamUris.PathParameter] as string, out var problem)
+            : UpstreamUris.RoutePath(route.Pattern, id, out problem);
+        if (path is null)
         {
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.InvalidRequest($"{http.Request.Method} {route.Pattern}: {problem}."), ct);
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.InvalidRequest(
+                $"{http.Request.Method} {(route.IsAnyPath ? http.Request.Path : route.Pattern)}: {problem}."), ct);
             return;
         }
         if (route.OwnedId && !await owners.IsOwnerAsync(id!, user.Id, ct))

@@ -32,6 +32,10 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         routes.MapGet("/anthropic/v1/models/{id}", http => ModelsAsync(http, MockProvider.Anthropic, ModelId(http)));
         routes.MapGet("/v1/models", http => ModelsAsync(http, Guess(http), null));
         routes.MapGet("/v1/models/{id}", http => ModelsAsync(http, Guess(http), ModelId(http)));
+        routes.MapPost(MockCopilot.Prefix + "/chat/completions", http => CompletionAsync(http, MockApi.OpenAIChat, copilot: true));
+        routes.MapPost(MockCopilot.Prefix + "/responses", http => CompletionAsync(http, MockApi.OpenAIResponses, copilot: true));
+        routes.MapPost(MockCopilot.Prefix + "/v1/messages", http => CompletionAsync(http, MockApi.AnthropicMessages, copilot: true));
+        routes.MapGet(MockCopilot.Prefix + "/models", CopilotModelsAsync);
         new BedrockEndpoints(options, time).Map(routes);
     }
 
@@ -71,11 +75,12 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         return call.WriteJsonAsync(StatusCodes.Status404NotFound, MockErrors.NotFound(provider, request.Method, request.Path.Value ?? "/"));
     }
 
-    private async Task CompletionAsync(HttpContext http, MockApi api)
+    /// <param name="copilot">A Copilot route: the user's own Copilot token is wanted, not a provider key.</param>
+    private async Task CompletionAsync(HttpContext http, MockApi api, bool copilot = false)
     {
         var call = http.Features.GetRequiredFeature<MockCall>();
         var provider = api is MockApi.AnthropicMessages ? MockProvider.Anthropic : MockProvider.OpenAI;
-        if (await AdmitAsync(call, provider) is not { } controls)
+        if (await AdmitAsync(call, provider, copilot) is not { } controls)
             return;
         if (MockJson.ParseObject(call.Body) is not { } request)
         {
@@ -179,14 +184,27 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
         await call.WriteJsonAsync(StatusCodes.Status200OK, body);
     }
 
-    /// <summary>Checks the key and reads the controls (answering 401 or 400 when they fail), then waits the latency.</summary>
-    private async Task<MockControls?> AdmitAsync(MockCall call, MockProvider provider)
+    private async Task CopilotModelsAsync(HttpContext http)
+    {
+        var call = http.Features.GetRequiredFeature<MockCall>();
+        if (await AdmitAsync(call, MockProvider.OpenAI, copilot: true) is not null)
+            await call.WriteJsonAsync(StatusCodes.Status200OK, MockCopilot.Models());
+    }
+
+    /// <summary>
+    /// Checks the key (on a Copilot route the user's Copilot token, <see cref="MockCopilot.Refusal"/>) and reads the
+    /// controls (answering 401 or 400 when they fail), then waits the latency.
+    /// </summary>
+    private async Task<MockControls?> AdmitAsync(MockCall call, MockProvider provider, bool copilot = false)
     {
         var headers = call.Http.Request.Headers;
         var key = provider is MockProvider.OpenAI ? BearerKey(headers.Authorization.ToString()) : headers[ApiKeyHeader].ToString().Trim();
-        if (key.Length == 0 || (options.ExpectedKey is { } expected && key != expected))
+        var refusal = copilot ? MockCopilot.Refusal(headers, options.ExpectedKey)
+            : key.Length == 0 || (options.ExpectedKey is { } expected && key != expected) ? MockErrors.Unauthorized(provider, missing: key.Length == 0)
+            : null;
+        if (refusal is not null)
         {
-            await call.WriteJsonAsync(StatusCodes.Status401Unauthorized, MockErrors.Unauthorized(provider, missing: key.Length == 0));
+            await call.WriteJsonAsync(StatusCodes.Status401Unauthorized, refusal);
             return null;
         }
         if (!MockControls.TryRead(headers, options, out var controls, out var error))

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.MockUpstream;
 
 /// <summary>
-/// A stand-in for the OpenAI Chat Completions and Responses APIs, the Anthropic Messages API and Bedrock Runtime's
-/// Claude routes (SigV4 checked, event-stream frames; <see cref="BedrockEndpoints"/>) on real Kestrel: correct
+/// A stand-in for the OpenAI Chat Completions and Responses APIs, the Anthropic Messages API, the GitHub Copilot API
+/// (<see cref="MockCopilot"/>) and Bedrock Runtime's Claude routes (SigV4 checked, event-stream frames;
+/// <see cref="BedrockEndpoints"/>) on real Kestrel: correct
 /// on the wire, steered per request by <c>x-mock-*</c> headers (<see cref="MockControls"/>) or, for agent CLIs, by
 /// <c>mock:</c> directives in the prompt (<see cref="MockDirectives"/>), and cheap enough for load tests.
 /// </summary>
@@ -35,6 +36,9 @@ internal sealed class MockUpstreamServer : IAsyncDisposable
 
     public Uri OpenAIBaseUrl => new(Url, "openai/v1/");
     public Uri AnthropicBaseUrl => new(Url, "anthropic/");
+
+    /// <summary>The GitHub Copilot API (<see cref="MockCopilot"/>): <c>chat/completions</c>, <c>responses</c>, <c>v1/messages</c>, <c>models</c>.</summary>
+    public Uri CopilotBaseUrl => new(Url, "copilot/");
 
     /// <summary>The Bedrock Runtime stand-in under its prefix: <c>{BedrockBaseUrl}model/{modelId}/invoke</c>.</summary>
     public Uri BedrockBaseUrl => new(Url, "bedrock/");

@@ -38,7 +38,7 @@ internal interface IUpstream
 /// <param name="Path">The route's path relative to the API root, from its template, e.g. <c>v1/messages</c>.</param>
 /// <param name="Query">The client's query string, empty or starting with <c>?</c> (Claude Code sends <c>?beta=true</c>).</param>
 /// <param name="Body">The JSON body bytes (after <see cref="Head"/>, when there is one).</param>
-/// <param name="Headers">Client headers already sanitized (no credentials, hop-by-hop, Host or Content-Length).</param>
+/// <param name="Headers">Client headers already sanitized (no credentials, hop-by-hop, Host or Content-Length; see <see cref="ClientAuthorization"/>).</param>
 internal sealed record UpstreamRequest(
     string Path,
     string Query,
@@ -47,6 +47,12 @@ internal sealed record UpstreamRequest(
 {
     /// <summary>Bytes sent before <see cref="Body"/>: a small edit in front of the client's own bytes (<see cref="JsonBody.Prepend"/>).</summary>
     public ReadOnlyMemory<byte> Head { get; init; }
+
+    /// <summary>
+    /// The client's <c>Authorization</c> as sent, for an upstream that authenticates with the client's own credential
+    /// (copilot, <see cref="Upstreams.UpstreamCredentials"/>); every other upstream ignores it. Null when there is none.
+    /// </summary>
+    public string? ClientAuthorization { get; init; }
 
     /// <summary>The whole body's length.</summary>
     public int Length => Head.Length + Body.Length;

@@ -12,7 +12,7 @@ internal sealed record ProviderSettings(string Name, string Type, string? Key, U
 
     /// <summary>
     /// The key pool, used in turn for new requests: <see cref="Key"/> first (when set), then the other keys given, each
-    /// once. Empty when the provider has no key (its routes then answer 503).
+    /// once. Empty when the provider has no key (its routes then answer 503, except a copilot instance's, which never has one).
     /// </summary>
     public IReadOnlyList<string> Keys
     {
@@ -28,6 +28,12 @@ internal static class ProviderTypes
 
     /// <summary>Anthropic Messages from the clients, Bedrock Runtime upstream.</summary>
     public const string Bedrock = "bedrock";
+
+    /// <summary>
+    /// GitHub Copilot subscription traffic: OpenAI Chat and Responses (without <c>/v1</c>) and Anthropic Messages on one
+    /// host. It has no key of its own: each user's own Copilot token (their <c>Authorization</c>) goes upstream.
+    /// </summary>
+    public const string Copilot = "copilot";
 }
 
 /// <summary>

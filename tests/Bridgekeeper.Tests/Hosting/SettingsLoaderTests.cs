@@ -225,6 +225,48 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_CopilotInstances_FromEnvironmentAndFile_NoKeyAndTheCopilotApiByDefault()
+    {
+        var file = Yaml("providers:\n  - type: copilot\n    name: copilot-business\n    base_url: https://api.business.githubcopilot.com\n");
+        var env = new Hashtable { ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "Copilot", ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "copilot" };
+
+        var settings = SettingsLoader.Load(Flags(), env, file);
+
+        Assert.Equal([("copilot", "copilot", "https://api.individual.githubcopilot.com/"), ("copilot-business", "copilot", "https://api.business.githubcopilot.com/")],
+            settings.Providers.Skip(2).Select(p => (p.Name, p.Type, p.BaseUrl.AbsoluteUri)));
+        Assert.All(settings.Providers.Skip(2), p => Assert.Empty(p.Keys));
+    }
+
+    [Theory]
+    [InlineData("KEY", "sk-operator", "BRIDGEKEEPER_PROVIDER_0_KEY")]
+    [InlineData("KEYS", "k1,k2", "BRIDGEKEEPER_PROVIDER_0_KEYS")]
+    [InlineData("ORGANIZATION", "org-1", "BRIDGEKEEPER_PROVIDER_0_ORGANIZATION")]
+    public void Load_CopilotWithAKey_ThrowsNamingTheSettingNotTheKey(string field, string value, string named)
+    {
+        var env = new Hashtable
+        {
+            ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "copilot",
+            ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "copilot",
+            ["BRIDGEKEEPER_PROVIDER_0_" + field] = value,
+        };
+
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags(), env, null));
+
+        Assert.Equal(named, error.Setting);
+        Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("key: sk-operator", "providers[0]_KEY")]
+    [InlineData("keys: [k1, k2]", "providers[0]_KEYS")]
+    public void Load_CopilotWithAKeyInTheFile_ThrowsNamingTheSetting(string line, string named)
+    {
+        var file = Yaml($"providers:\n  - type: copilot\n    name: copilot\n    {line}\n");
+
+        Assert.Equal(named, Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags(), new Hashtable(), file)).Setting);
+    }
+
+    [Fact]
     public void Load_DuplicateProviderName_Throws()
     {
         var env = new Hashtable { ["BRIDGEKEEPER_PROVIDER_0_TYPE"] = "openai", ["BRIDGEKEEPER_PROVIDER_0_NAME"] = "openai" };

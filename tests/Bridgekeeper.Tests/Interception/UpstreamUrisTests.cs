@@ -67,5 +67,42 @@ public sealed class UpstreamUrisTests
     public void Resolve_RefusesWhatWouldLeaveTheRoutePath(string path, string query) =>
         Assert.Null(UpstreamUris.Resolve(Provider("openai", "https://api.openai.com/v1/"), path, query));
 
+    [Theory]
+    [InlineData("models", "models", "https://api.individual.githubcopilot.com/models")]
+    [InlineData("_ping", "_ping", "https://api.individual.githubcopilot.com/_ping")]
+    [InlineData("agents/github/tasks", "agents/github/tasks", "https://api.individual.githubcopilot.com/agents/github/tasks")]
+    [InlineData("models/gpt-4o%3Amini", "models/gpt-4o%3Amini", "https://api.individual.githubcopilot.com/models/gpt-4o%3Amini")]
+    [InlineData("models/a b", "models/a%20b", "https://api.individual.githubcopilot.com/models/a%20b")]
+    public void AnyPath_EverySegmentDecodedOnceAndEscapedAgain_UnderTheBaseUrl(string path, string expected, string uri)
+    {
+        var routePath = UpstreamUris.AnyPath(path, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(expected, routePath);
+        Assert.Equal(uri, UpstreamUris.Resolve(Provider(ProviderTypes.Copilot, "https://api.individual.githubcopilot.com/"), routePath!)!.AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("models/")]
+    [InlineData("a//b")]
+    [InlineData("..")]
+    [InlineData("models/..")]
+    [InlineData("models/./x")]
+    [InlineData("..%2Fsecret")]
+    [InlineData("a%2Fb")]
+    [InlineData("a%5Cb")]
+    [InlineData("a\\b")]
+    [InlineData("%2e%2e")]
+    [InlineData("a%252Fb")]
+    [InlineData("a%00")]
+    [InlineData("a\r\nX-Injected: 1")]
+    public void AnyPath_RefusesASegmentThatIsNotSafe(string? path)
+    {
+        Assert.Null(UpstreamUris.AnyPath(path, out var problem));
+        Assert.StartsWith("a path segment must not", problem, StringComparison.Ordinal);
+    }
+
     private static ProviderSettings Provider(string type, string baseUrl) => new("p", type, "k", new Uri(baseUrl));
 }

@@ -5,9 +5,7 @@ using Bridgekeeper.Providers;
 using Bridgekeeper.Providers.Upstreams;
 using Bridgekeeper.Tests.Streaming;
 using Bridgekeeper.Tests.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Bridgekeeper.Tests.Providers;
 
@@ -18,9 +16,6 @@ namespace Bridgekeeper.Tests.Providers;
 /// </summary>
 public sealed class HttpUpstreamTests
 {
-    private static readonly IHttpForwarder Forwarder = new ServiceCollection().AddLogging().AddHttpForwarder().BuildServiceProvider()
-        .GetRequiredService<IHttpForwarder>();
-
     private static readonly TestUpstreamServices Services = new();
 
     private static readonly RequestFacts Facts = new("m-1", Stream: true, null, null, ClientWantsUsage: true);
@@ -30,7 +25,7 @@ public sealed class HttpUpstreamTests
     {
         var baseUrl = new Uri(type == ProviderTypes.OpenAI ? "https://up.example/v1/" : "https://up.example/");
         var settings = new ProviderSettings(type, type, "sk-gateway", baseUrl, organization, project) { Keys = keys ?? [] };
-        return ProviderCatalog.Build([settings], new HttpMessageInvoker(handler), Forwarder, Services.Services)[0].Upstream!;
+        return ProviderCatalog.Build([settings], new HttpMessageInvoker(handler), TestForwarder.Instance, Services.Services)[0].Upstream!;
     }
 
     private static UpstreamRequest Request(string body, string head = "", string query = "", params (string, string)[] headers) =>

@@ -8,16 +8,19 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Bridgekeeper.Providers.Upstreams;
 
 /// <summary>
-/// HTTPS to a provider that speaks the dialect's own API (OpenAI, Anthropic, anything compatible), with the
-/// provider's credentials attached as the catalog gave them. Uses an <see cref="HttpMessageInvoker"/> (no response
+/// HTTPS to a provider that speaks the dialect's own API (OpenAI, Anthropic, Copilot, anything compatible), with the
+/// credentials attached as the catalog chose them (<see cref="UpstreamCredentials"/>: the gateway's keys, or for
+/// copilot the client's own <c>Authorization</c>). Uses an <see cref="HttpMessageInvoker"/> (no response
 /// buffering, no retries, no decompression) and returns at response headers; a stream is the upstream's SSE frames as
 /// they came, an error body is relayed as it came (it is already in the dialect's shape). Passthrough goes through
 /// YARP's forwarder on the same invoker.
 /// </summary>
-/// <param name="keys">The provider's keys, each with the headers that authenticate the gateway with it (<c>x-api-key</c>, or
-/// <c>Authorization: Bearer</c> with <c>OpenAI-Organization</c>/<c>OpenAI-Project</c>); one is taken for every request and
-/// told the answer's status. The client's own values of these headers never get here.</param>
-internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, HttpMessageInvoker invoker, IHttpForwarder forwarder) : IUpstream
+/// <param name="credentials">How each request is authenticated: a key of the provider's pool, each with the headers that
+/// authenticate the gateway with it (<c>x-api-key</c>, or <c>Authorization: Bearer</c> with
+/// <c>OpenAI-Organization</c>/<c>OpenAI-Project</c>), taken for every request and told the answer's status; or the
+/// client's own <c>Authorization</c> (copilot). No other client credential ever goes upstream.</param>
+internal sealed class HttpUpstream(ProviderSettings provider, UpstreamCredentials credentials, HttpMessageInvoker invoker, IHttpForwarder forwarder)
+    : IUpstream
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly ForwarderRequestConfig PassthroughConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
@@ -34,12 +37,11 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
         };
         message.Content.Headers.ContentType = Json;
         UpstreamMessages.AddHeaders(message, request.Headers);
-        var key = keys.Take();
-        Attach(message.Headers, key);
+        var key = credentials.Attach(message.Headers, request.ClientAuthorization);
         var (response, failure) = await UpstreamMessages.SendAsync(invoker, message, cancellationToken);
         if (response is null)
             return failure!;
-        keys.Report(key, (int)response.StatusCode, UpstreamMessages.Header(response.Headers, "Retry-After"),
+        credentials.Report(key, (int)response.StatusCode, UpstreamMessages.Header(response.Headers, "Retry-After"),
             UpstreamMessages.Header(response.Headers, "retry-after-ms"));
         return new HttpExchange(response);
     }
@@ -49,9 +51,9 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
         if (UpstreamUris.Resolve(provider, path, query) is not { } target)
             return new UpstreamFailure(UpstreamError.Target, "the query string cannot be forwarded");
         http.Features.Set<IHttpUpgradeFeature>(NotUpgradable.Instance);
-        var key = keys.Take();
-        var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, PassthroughConfig, new Transformer(target, key));
-        keys.Report(key, http.Response.StatusCode, http.Response.Headers.RetryAfter, http.Response.Headers["retry-after-ms"]);
+        var transformer = new Transformer(target, credentials);
+        var error = await forwarder.SendAsync(http, target.GetLeftPart(UriPartial.Authority), invoker, PassthroughConfig, transformer);
+        credentials.Report(transformer.Key, http.Response.StatusCode, http.Response.Headers.RetryAfter, http.Response.Headers["retry-after-ms"]);
         if (error is ForwarderError.None)
             return null;
         var detail = http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message is { } message ? $"{error}: {message}" : error.ToString();
@@ -65,15 +67,6 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
         }, detail);
     }
 
-    /// <summary>Replaces whatever credentials a request carries with those of the provider's key.</summary>
-    private static void Attach(HttpRequestHeaders headers, PoolKey key)
-    {
-        headers.Remove("Authorization");
-        headers.Remove("x-api-key");
-        foreach (var (name, value) in key.Headers)
-            headers.TryAddWithoutValidation(name, value);
-    }
-
     /// <summary>One answer of an HTTP upstream: the response message, read once, as events or as a whole body.</summary>
     private sealed class HttpExchange(HttpResponseMessage response) : ResponseExchange(response)
     {
@@ -85,9 +78,15 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
         public override Task<byte[]?> ReadBodyAsync(CancellationToken cancellationToken) => ReadRawBodyAsync(cancellationToken);
     }
 
-    /// <summary>Removes client credentials and every header that must not go upstream, attaches the provider's, and targets the built URI.</summary>
-    private sealed class Transformer(Uri target, PoolKey key) : HttpTransformer
+    /// <summary>
+    /// Removes client credentials and every header that must not go upstream, attaches the upstream's (the client's own
+    /// <c>Authorization</c> for copilot), and targets the built URI.
+    /// </summary>
+    private sealed class Transformer(Uri target, UpstreamCredentials credentials) : HttpTransformer
     {
+        /// <summary>The gateway key the request went with, once it has been transformed (null: none, or the client's own credential).</summary>
+        public PoolKey? Key { get; private set; }
+
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
             CancellationToken cancellationToken)
         {
@@ -95,7 +94,7 @@ internal sealed class HttpUpstream(ProviderSettings provider, KeyPool keys, Http
             proxyRequest.RequestUri = target;
             proxyRequest.Headers.Host = null;
             ForwardedHeaders.SanitizeUpstream(httpContext.Request.Headers, proxyRequest);
-            Attach(proxyRequest.Headers, key);
+            Key = credentials.Attach(proxyRequest.Headers, UpstreamCredentials.ClientAuthorization(httpContext.Request.Headers));
         }
 
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
