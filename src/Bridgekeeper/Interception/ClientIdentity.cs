@@ -15,6 +15,7 @@ internal static class ClientIdentity
         ("roo-code/", "Roo Code"),
         ("opencode", "OpenCode"),
         ("cline", "Cline"),
+        ("GitHubCopilotChat/", "Copilot"),
     ];
 
     public static string Client(string? userAgent)
