@@ -28,6 +28,8 @@ internal sealed class ProxyCertificateAuthority : IDisposable
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
 
     private readonly X509Certificate2 _signer;   // the CA certificate with its private key: never leaves this class
+    private readonly AsymmetricAlgorithm _signingKey;
+    private readonly X509SignatureGenerator _generator;
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly ConcurrentDictionary<string, Lazy<Leaf>> _leaves = new(StringComparer.OrdinalIgnoreCase);
@@ -36,6 +38,15 @@ internal sealed class ProxyCertificateAuthority : IDisposable
     private ProxyCertificateAuthority(X509Certificate2 signer, TimeProvider time, int capacity)
     {
         _signer = signer;
+        // By a generator, not CertificateRequest.Create(issuer, …), which refuses an issuer whose key algorithm is not the
+        // leaf's: an operator's RSA CA signs the same EC leaves.
+        if (signer.GetECDsaPrivateKey() is { } ec)
+            (_signingKey, _generator) = (ec, X509SignatureGenerator.CreateForECDsa(ec));
+        else
+        {
+            var rsa = signer.GetRSAPrivateKey()!;
+            (_signingKey, _generator) = (rsa, X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1));
+        }
         _time = time;
         _capacity = capacity;
         Certificate = X509CertificateLoader.LoadCertificate(signer.RawData);
@@ -143,6 +154,7 @@ internal sealed class ProxyCertificateAuthority : IDisposable
             if (lazy.IsValueCreated)
                 lazy.Value.Certificate.Dispose();
         _leaves.Clear();
+        _signingKey.Dispose();
         _signer.Dispose();
         Certificate.Dispose();
     }
@@ -154,8 +166,7 @@ internal sealed class ProxyCertificateAuthority : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
         subject.AddCommonName(host);
-        // The PublicKey constructor takes a padding, which an RSA CA needs to sign; an EC CA ignores it.
-        var request = new CertificateRequest(subject.Build(), new PublicKey(key), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuthentication], false));
@@ -164,7 +175,7 @@ internal sealed class ProxyCertificateAuthority : IDisposable
         var hasKeyIdentifier = _signer.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any();
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_signer,
             includeKeyIdentifier: hasKeyIdentifier, includeIssuerAndSerial: !hasKeyIdentifier));
-        using var signed = request.Create(_signer, notBefore, notAfter, SerialNumber());
+        using var signed = request.Create(_signer.SubjectName, _generator, notBefore, notAfter, SerialNumber());
         var leaf = signed.CopyWithPrivateKey(key);
         var context = SslStreamCertificateContext.Create(leaf, new X509Certificate2Collection(Certificate), offline: true);
         return new(context, leaf, notAfter - LeafRenewal);
@@ -201,8 +212,8 @@ internal sealed class ProxyCertificateAuthority : IDisposable
             throw new SettingsException(KeySetting, $"'{keyPath}' does not hold an EC private key in PEM; delete it to make a new CA.");
         }
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName("Bridgekeeper");
         subject.AddCommonName($"Bridgekeeper proxy CA ({Environment.MachineName})");
+        subject.AddOrganizationName("Bridgekeeper");
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));

@@ -6,7 +6,7 @@ namespace Bridgekeeper.Proxy;
 /// <summary>
 /// The special-use addresses (IANA's IPv4 and IPv6 special-purpose registries) that a blind tunnel must not reach:
 /// the gateway's own host, its private networks and the cloud metadata service, whatever name a client asks for.
-/// IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by that address.
+/// IPv6 forms that reach an IPv4 address (mapped, NAT64, 6to4) are judged by that address.
 /// </summary>
 internal static class SpecialAddresses
 {
@@ -34,6 +34,7 @@ internal static class SpecialAddresses
         (IPNetwork.Parse("100::/64"), "discard"),
         (IPNetwork.Parse("2001::/32"), "teredo"),
         (IPNetwork.Parse("2001:2::/48"), "benchmarking"),
+        (IPNetwork.Parse("2001::/23"), "reserved"),                // IETF protocol assignments
         (IPNetwork.Parse("2001:db8::/32"), "documentation"),
         (IPNetwork.Parse("3fff::/20"), "documentation"),
         (IPNetwork.Parse("64:ff9b:1::/48"), "private"),            // local-use NAT64 (RFC 8215)
@@ -43,10 +44,12 @@ internal static class SpecialAddresses
         (IPNetwork.Parse("ff00::/8"), "multicast"),
     ];
 
-    /// <summary>IANA's global unicast space: every IPv6 address outside it (and not named above) is reserved.</summary>
+    /// <summary>
+    /// IANA's global unicast space: every IPv6 address outside it and not named above is reserved; among them the
+    /// deprecated IPv4-compatible ::a.b.c.d, which nothing routes (it is refused whatever IPv4 address it holds).
+    /// </summary>
     private static readonly IPNetwork GlobalUnicast = IPNetwork.Parse("2000::/3");
 
-    private static readonly IPNetwork Compatible = IPNetwork.Parse("::/96");     // ::a.b.c.d, deprecated
     private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");   // 64:ff9b::a.b.c.d
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");  // 2002:aabb:ccdd::/48
 
@@ -66,7 +69,7 @@ internal static class SpecialAddresses
                 return reason;
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
             return null;
-        if (Compatible.Contains(address) || Nat64.Contains(address))
+        if (Nat64.Contains(address))
             return Refusal(Embedded(address, 12), allowed);
         if (SixToFour.Contains(address))
             return Refusal(Embedded(address, 2), allowed);

@@ -24,10 +24,14 @@ internal abstract record DialResult
 /// Opens the upstream side of a blind tunnel without letting a client reach what it should not (SSRF): the host is
 /// resolved once, every address it resolves to is checked (DNS can mix a public address with a private one, and whoever
 /// owns the name chooses them), and only those checked addresses are connected to, in order, never the name again; so a
-/// second lookup cannot return something else. Resolving and connecting share one <c>timeout</c>.
+/// second lookup cannot return something else. Resolving and connecting share one <c>timeout</c>. <c>resolve</c> is
+/// <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/> unless a test gives the answers.
 /// </summary>
-internal sealed class TunnelDialer(IReadOnlyList<IPNetwork> allowed, TimeSpan timeout)
+internal sealed class TunnelDialer(IReadOnlyList<IPNetwork> allowed, TimeSpan timeout,
+    Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
 {
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
+
     /// <summary>
     /// Dials <paramref name="host"/> (a name or an IP literal, IPv6 with or without brackets) on <paramref name="port"/>.
     /// Refusals and failures are results; only <paramref name="cancellationToken"/> throws.
@@ -42,7 +46,7 @@ internal sealed class TunnelDialer(IReadOnlyList<IPNetwork> allowed, TimeSpan ti
         deadline.CancelAfter(timeout);
         try
         {
-            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, deadline.Token);
+            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await _resolve(host, deadline.Token);
             if (addresses.Length == 0)
                 return new DialResult.Failed($"'{host}' has no address");
             foreach (var address in addresses)
@@ -52,7 +56,7 @@ internal sealed class TunnelDialer(IReadOnlyList<IPNetwork> allowed, TimeSpan ti
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new DialResult.Failed($"'{host}' port {port}: no connection within {timeout.TotalMilliseconds:0} ms");
+            return new DialResult.Failed($"'{host}' port {port}: timed out after {timeout.TotalMilliseconds:0} ms");
         }
         catch (SocketException e)
         {

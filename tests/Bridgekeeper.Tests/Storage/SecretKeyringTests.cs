@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Bridgekeeper.Settings;
 using Bridgekeeper.Storage;
+using Bridgekeeper.Tests.Testing;
 using Mono.Unix;
 using Mono.Unix.Native;
 
@@ -89,12 +90,7 @@ public sealed class SecretKeyringTests : IDisposable
         for (var round = 0; round < 25; round++)   // a race shows in some rounds only
         {
             File.Delete(KeyFile);
-            using var start = new Barrier(16);
-            var keys = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Factory.StartNew(() =>
-            {
-                start.SignalAndWait(TestContext.Current.CancellationToken);
-                return SecretKeyring.LoadOrCreateKeyFile(KeyFile);
-            }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)));   // own threads: all wait at the barrier
+            var keys = await Concurrently.RunAsync(16, () => SecretKeyring.LoadOrCreateKeyFile(KeyFile));
 
             Assert.All(keys, k => Assert.Equal(Convert.FromBase64String(File.ReadAllText(KeyFile)), k));
             Assert.Equal([KeyFile], Directory.GetFiles(_folder));
