@@ -44,7 +44,7 @@ internal sealed record ConnectHead(string Method, string Target, string? ProxyAu
         var text = Encoding.Latin1.GetString(bytes);
         var lines = text.Split("\r\n");
         var parts = lines[0].Split(' ');
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[0].AsSpan().ContainsAnyExcept(TokenChars) || parts[1].Length == 0 || parts[2] is not ("HTTP/1.1" or "HTTP/1.0"))
+        if (lines[0].Any(c => c is <= ' ' and not ' ' or > '~') || parts.Length != 3 || parts[0].Length == 0 || parts[0].AsSpan().ContainsAnyExcept(TokenChars) || parts[1].Length == 0 || parts[2] is not ("HTTP/1.1" or "HTTP/1.0"))
         {
             error = "The request line is not 'METHOD target HTTP/1.1'.";
             return null;
