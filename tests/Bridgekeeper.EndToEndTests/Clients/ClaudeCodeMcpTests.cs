@@ -42,18 +42,8 @@ public sealed class ClaudeCodeMcpTests(McpServerFixture mcp) : ClientTest, IClas
         await Mcp.McpWait.ToolsAsync(Gateway, key, names => names.Contains("bmcp_test_echo"));
         const string prompt = "Please echo through the gateway's tool.\nmock:tool=bmcp_test_echo {\"message\":\"from-claude\"}";
 
-        var run = await ClientProcess.RunAsync(ClientInstall.ClaudeCode, ["-p", prompt], new Dictionary<string, string>
-        {
-            ["HOME"] = sandbox.Home,
-            ["CLAUDE_CONFIG_DIR"] = Path.Combine(sandbox.Home, ".claude"),
-            ["ANTHROPIC_BASE_URL"] = new Uri(Gateway.Url, "anthropic").AbsoluteUri,
-            ["ANTHROPIC_API_KEY"] = key,
-            ["IS_SANDBOX"] = "1",
-            ["DISABLE_AUTOUPDATER"] = "1",
-            ["DISABLE_TELEMETRY"] = "1",
-            ["DISABLE_ERROR_REPORTING"] = "1",
-            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
-        }, sandbox.Work, ct);
+        var run = await ClientProcess.RunAsync(ClientInstall.ClaudeCode, ["-p", prompt], ClaudeEnvironment(sandbox,
+            ("ANTHROPIC_BASE_URL", new Uri(Gateway.Url, "anthropic").AbsoluteUri), ("ANTHROPIC_API_KEY", key)), sandbox.Work, ct);
 
         await ExpectAsync(run, async () =>
         {

@@ -111,18 +111,7 @@ public sealed class ClaudeCodeTests : ClientTest
     /// <param name="provider">The gateway provider Claude Code's <c>ANTHROPIC_BASE_URL</c> names (<c>anthropic</c>, <c>bedrock</c>).</param>
     private async Task<ClientRun> ClaudeThroughAsync(string provider, Sandbox sandbox, string key, string prompt, params string[] flags)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["HOME"] = sandbox.Home,
-            ["CLAUDE_CONFIG_DIR"] = Path.Combine(sandbox.Home, ".claude"),
-            ["ANTHROPIC_BASE_URL"] = new Uri(Gateway.Url, provider).AbsoluteUri,
-            ["ANTHROPIC_API_KEY"] = key,
-            ["IS_SANDBOX"] = "1",
-            ["DISABLE_AUTOUPDATER"] = "1",
-            ["DISABLE_TELEMETRY"] = "1",
-            ["DISABLE_ERROR_REPORTING"] = "1",
-            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
-        };
+        var environment = ClaudeEnvironment(sandbox, ("ANTHROPIC_BASE_URL", new Uri(Gateway.Url, provider).AbsoluteUri), ("ANTHROPIC_API_KEY", key));
         return await ClientProcess.RunAsync(ClientInstall.ClaudeCode, ["-p", prompt, .. flags], environment, sandbox.Work,
             TestContext.Current.CancellationToken);
     }

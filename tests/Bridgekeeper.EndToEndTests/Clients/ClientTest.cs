@@ -38,6 +38,52 @@ public abstract class ClientTest : GatewayTest
         }
     }
 
+    /// <summary>
+    /// Claude Code's environment in <paramref name="sandbox"/>: a private HOME and config, no updater, telemetry or
+    /// other traffic of its own, and <paramref name="more"/> (how it reaches the gateway, its key).
+    /// </summary>
+    private protected static Dictionary<string, string> ClaudeEnvironment(Sandbox sandbox, params (string Name, string Value)[] more)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = sandbox.Home,
+            ["CLAUDE_CONFIG_DIR"] = Path.Combine(sandbox.Home, ".claude"),
+            ["IS_SANDBOX"] = "1",
+            ["DISABLE_AUTOUPDATER"] = "1",
+            ["DISABLE_TELEMETRY"] = "1",
+            ["DISABLE_ERROR_REPORTING"] = "1",
+            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+        };
+        foreach (var (name, value) in more)
+            environment[name] = value;
+        return environment;
+    }
+
+    /// <summary>
+    /// A private <c>CODEX_HOME</c> in <paramref name="sandbox"/> whose <c>config.toml</c> sets the model, no update
+    /// check, plugins or analytics, and a provider when the test gives one (<paramref name="provider"/> names it,
+    /// <paramref name="providerTable"/> is its <c>[model_providers.…]</c> table: TOML tables come after the top-level keys).
+    /// </summary>
+    private protected static async Task<string> CodexHomeAsync(Sandbox sandbox, string? provider = null, string providerTable = "")
+    {
+        var codexHome = Path.Combine(sandbox.Home, ".codex");
+        Directory.CreateDirectory(codexHome);
+        var config = (provider is null ? "" : $"model_provider = \"{provider}\"\n") + CodexConfig + "\n" + providerTable;
+        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), config, TestContext.Current.CancellationToken);
+        return codexHome;
+    }
+
+    private const string CodexConfig = """
+        model = "gpt-5.5"
+        check_for_update_on_startup = false
+
+        [features]
+        plugins = false
+
+        [analytics]
+        enabled = false
+        """;
+
     /// <summary>Runs <paramref name="assertions"/>; on failure, fails with their message plus the run and the newest interception.</summary>
     private protected async Task ExpectAsync(ClientRun run, Func<Task> assertions)
     {

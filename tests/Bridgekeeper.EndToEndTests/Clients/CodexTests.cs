@@ -79,19 +79,7 @@ public sealed partial class CodexTests : ClientTest
 
     private async Task<ClientRun> CodexAsync(Sandbox sandbox, string key, string prompt)
     {
-        var codexHome = Path.Combine(sandbox.Home, ".codex");
-        Directory.CreateDirectory(codexHome);
-        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), $"""
-            model_provider = "bridgekeeper"
-            model = "gpt-5.5"
-            check_for_update_on_startup = false
-
-            [features]
-            plugins = false
-
-            [analytics]
-            enabled = false
-
+        var codexHome = await CodexHomeAsync(sandbox, "bridgekeeper", $"""
             [model_providers.bridgekeeper]
             name = "Bridgekeeper"
             base_url = "{new Uri(Gateway.Url, "openai/v1").AbsoluteUri}"
@@ -99,7 +87,7 @@ public sealed partial class CodexTests : ClientTest
             wire_api = "responses"
             request_max_retries = 0
             stream_max_retries = 0
-            """, TestContext.Current.CancellationToken);
+            """);
         var environment = new Dictionary<string, string>
         {
             ["HOME"] = sandbox.Home,

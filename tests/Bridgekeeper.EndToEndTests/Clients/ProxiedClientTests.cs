@@ -24,19 +24,8 @@ public sealed class ProxiedClientTests : ClientTest
         using var sandbox = new Sandbox();
         const string prompt = "Say hello through the proxy mock:usage=input=12,output=40,cache_read=1000,cache_write=200";
         var key = await Gateway.CreateKeyAsync("proxied-claude");
-        var environment = new Dictionary<string, string>
-        {
-            ["HOME"] = sandbox.Home,
-            ["CLAUDE_CONFIG_DIR"] = Path.Combine(sandbox.Home, ".claude"),
-            ["HTTPS_PROXY"] = $"http://me:{key}@{Gateway.ProxyUrl!.Authority}",
-            ["NODE_EXTRA_CA_CERTS"] = await CaFileAsync(sandbox),
-            ["ANTHROPIC_API_KEY"] = ClaudePlaceholder,
-            ["IS_SANDBOX"] = "1",
-            ["DISABLE_AUTOUPDATER"] = "1",
-            ["DISABLE_TELEMETRY"] = "1",
-            ["DISABLE_ERROR_REPORTING"] = "1",
-            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
-        };
+        var environment = ClaudeEnvironment(sandbox, ("HTTPS_PROXY", $"http://me:{key}@{Gateway.ProxyUrl!.Authority}"),
+            ("NODE_EXTRA_CA_CERTS", await CaFileAsync(sandbox)), ("ANTHROPIC_API_KEY", ClaudePlaceholder));
 
         var run = await ClientProcess.RunAsync(ClientInstall.ClaudeCode, ["-p", prompt], environment, sandbox.Work, TestContext.Current.CancellationToken);
 
@@ -62,19 +51,8 @@ public sealed class ProxiedClientTests : ClientTest
         using var sandbox = new Sandbox();
         const string prompt = "Say hello through the proxy mock:usage=input=100,output=20,cache_read=30,reasoning=5";
         var key = await Gateway.CreateKeyAsync("proxied-codex");
-        var codexHome = Path.Combine(sandbox.Home, ".codex");
-        Directory.CreateDirectory(codexHome);
         // No provider and no base URL: Codex's built-in OpenAI provider, as a developer has it.
-        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), """
-            model = "gpt-5.5"
-            check_for_update_on_startup = false
-
-            [features]
-            plugins = false
-
-            [analytics]
-            enabled = false
-            """, TestContext.Current.CancellationToken);
+        var codexHome = await CodexHomeAsync(sandbox);
         var environment = new Dictionary<string, string>
         {
             ["HOME"] = sandbox.Home,
