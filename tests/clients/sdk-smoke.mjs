@@ -5,20 +5,26 @@
 //       (bedrock-…: the Anthropic SDK against the gateway's /bedrock provider, exactly as against /anthropic)
 // Prints one JSON line: {"mode", "text", "usage"} where usage is what the SDK handed back (provider's field names).
 // Extra request headers (e.g. x-mock-usage) come from BRIDGEKEEPER_HEADERS as a JSON object.
+// With BRIDGEKEEPER_PROXY=http://me:bk_...@host:port instead of BRIDGEKEEPER_URL and BRIDGEKEEPER_KEY, the SDKs keep
+// their own base URLs (api.openai.com, api.anthropic.com) and a placeholder key, and reach them through the gateway's
+// forward proxy with an undici ProxyAgent (the SDKs ignore HTTPS_PROXY on Node 20); the CA comes from NODE_EXTRA_CA_CERTS.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { ProxyAgent, fetch as undiciFetch } from 'undici';
 
 const [mode, prompt = 'Say hello'] = process.argv.slice(2);
+const proxy = process.env.BRIDGEKEEPER_PROXY;
 const base = (process.env.BRIDGEKEEPER_URL ?? '').replace(/\/+$/, '');
-const apiKey = process.env.BRIDGEKEEPER_KEY;
-if (!mode || !base || !apiKey) {
-  console.error('usage: BRIDGEKEEPER_URL=... BRIDGEKEEPER_KEY=... node sdk-smoke.mjs MODE [PROMPT]');
+const apiKey = proxy ? 'sk-placeholder-the-sdk-sends' : process.env.BRIDGEKEEPER_KEY;
+if (!mode || (!proxy && (!base || !apiKey))) {
+  console.error('usage: BRIDGEKEEPER_URL=... BRIDGEKEEPER_KEY=... (or BRIDGEKEEPER_PROXY=...) node sdk-smoke.mjs MODE [PROMPT]');
   process.exit(2);
 }
 const defaultHeaders = JSON.parse(process.env.BRIDGEKEEPER_HEADERS ?? '{}');
-const common = { apiKey, maxRetries: 0, timeout: 60_000, defaultHeaders };
-const openai = () => new OpenAI({ ...common, baseURL: `${base}/openai/v1` });
-const anthropic = (provider = 'anthropic') => new Anthropic({ ...common, baseURL: `${base}/${provider}` });
+const viaProxy = proxy ? { fetch: undiciFetch, fetchOptions: { dispatcher: new ProxyAgent(proxy) } } : {};
+const common = { apiKey, maxRetries: 0, timeout: 60_000, defaultHeaders, ...viaProxy };
+const openai = () => new OpenAI({ ...common, baseURL: proxy ? 'https://api.openai.com/v1' : `${base}/openai/v1` });
+const anthropic = (provider = 'anthropic') => new Anthropic({ ...common, baseURL: proxy ? 'https://api.anthropic.com' : `${base}/${provider}` });
 const chatModel = 'gpt-4o-mini';
 const responsesModel = 'gpt-5.5';
 const anthropicModel = 'claude-sonnet-5-5';

@@ -64,3 +64,48 @@ public sealed class NodeSdkTests : ClientTest
         });
     }
 }
+
+/// <summary>
+/// The same SDKs through the forward proxy, as the README shows: their own base URLs, a placeholder key, an undici
+/// <c>ProxyAgent</c> with the Bridgekeeper key as the proxy password, and the CA in <c>NODE_EXTRA_CA_CERTS</c>.
+/// </summary>
+public sealed class NodeSdkProxyTests : ClientTest
+{
+    private protected override Hosting.GatewaySettings Configure(Hosting.GatewaySettings settings) =>
+        settings with { Proxy = Proxy.ProxyClients.Options() };
+
+    [Theory]
+    [InlineData("openai-chat-stream", "openai")]
+    [InlineData("openai-responses", "openai")]
+    [InlineData("anthropic-messages-stream", "anthropic")]
+    public async Task NodeSdk_ThroughTheProxy_IsRecordedForTheProxyUser(string mode, string provider)
+    {
+        using var sandbox = new Sandbox();
+        var ct = TestContext.Current.CancellationToken;
+        var prompt = $"Say hello via the proxy and {mode}";
+        var key = await Gateway.CreateKeyAsync("sdk-proxy-user");
+        var ca = Path.Combine(sandbox.Root, "ca.pem");
+        using (var client = Gateway.CreateClient(null))
+            await File.WriteAllTextAsync(ca, await client.GetStringAsync("/api/v1/proxy/ca.pem", ct), ct);
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = sandbox.Home,
+            ["BRIDGEKEEPER_PROXY"] = $"http://me:{key}@{Gateway.ProxyUrl!.Authority}",
+            ["NODE_EXTRA_CA_CERTS"] = ca,
+            ["BRIDGEKEEPER_HEADERS"] = JsonSerializer.Serialize(new Dictionary<string, string> { ["x-mock-usage"] = "input=7,output=3" }),
+        };
+
+        var run = await ClientProcess.RunAsync("node", [ClientInstall.SdkScript, mode, prompt], environment, ClientInstall.Folder, ct);
+
+        await ExpectAsync(run, async () =>
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal("Hello from the mock upstream.", JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]).RootElement.GetProperty("text").GetString());
+            var record = await InterceptionAsync(i => HasPrompt(i, prompt));
+            Assert.Equal((provider, "sdk-proxy-user", "proxy"), (Text(record, "provider"), record.GetProperty("user").GetProperty("name").GetString(),
+                record.GetProperty("metadata").GetProperty("via").GetString()));
+            Assert.Equal((7L, 3L, 0L, 0L, 0L), ChatCompletionsTests.Tokens(Assert.Single(record.GetProperty("token_usages").EnumerateArray())));
+            Assert.All(Upstream.Exchanges, e => Assert.DoesNotContain(e.Headers.Values, v => v.Contains("placeholder", StringComparison.Ordinal)));
+        });
+    }
+}
