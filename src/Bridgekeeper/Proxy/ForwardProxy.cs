@@ -29,6 +29,18 @@ internal sealed partial class ForwardProxy(ProxyOptions options, ProxyCertificat
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
+        try
+        {
+            await ServeAsync(connection, next);
+        }
+        catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+        {
+            // The client left while its key was checked or its tunnel dialled.
+        }
+    }
+
+    private async Task ServeAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
         var output = connection.Transport.Output;
         var (head, refusal) = await ReadHeadAsync(connection);
         if (head is null)
