@@ -39,6 +39,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("proxy_tunnels", "true", "whether CONNECTs to other hosts get a blind tunnel (after the address checks); `false` refuses them (403)"),
         new("proxy_tunnel_allow", null, "comma-separated networks (CIDR) blind tunnels may reach although loopback, private, link-local and so on"),
         new("proxy_connect_timeout", "1s", "longest a blind tunnel's DNS lookup and connect may take (then 502)"),
+        new("proxy_max_tunnels", "1024", "blind tunnels open at once, all users together; a CONNECT beyond gets 503"),
         new("retention", "60d", "how long audit data is kept; `0` keeps it forever"),
         new("structured_logging", "false", "one `interception log` line for each audit record"),
         new("log_format", "human", "`human` or `json`"),

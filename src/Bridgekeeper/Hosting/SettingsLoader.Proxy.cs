@@ -26,7 +26,8 @@ internal static partial class SettingsLoader
                 .Select(entry => entry.Split('=', 2, StringSplitOptions.TrimEntries) is [var host, var provider] ? ((string?)host, (string?)provider) : (entry, null));
         return new ProxyOptions(address, ProxyHosts(hosts, providers), caCert, caKey, tlsCert, tlsKey,
             Bool("proxy_tunnels", get("proxy_tunnels")), TunnelAllow(get("proxy_tunnel_allow")),
-            Duration("proxy_connect_timeout", get("proxy_connect_timeout"), positive: true));
+            Duration("proxy_connect_timeout", get("proxy_connect_timeout"), positive: true),
+            (int)Integer("proxy_max_tunnels", get("proxy_max_tunnels"), 1, 1_000_000));
     }
 
     /// <summary>Two settings that are given together or not at all (a certificate and its key).</summary>

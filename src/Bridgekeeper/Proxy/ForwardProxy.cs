@@ -27,6 +27,9 @@ internal sealed partial class ForwardProxy(ProxyOptions options, ProxyCertificat
 
     private static readonly List<SslApplicationProtocol> Protocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
+    /// <summary>Blind tunnels open (or being dialled) now.</summary>
+    private int _tunnels;
+
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
         try
@@ -124,6 +127,28 @@ internal sealed partial class ForwardProxy(ProxyOptions options, ProxyCertificat
     }
 
     private async Task TunnelAsync(ConnectionContext connection, string host, int port, GatewayUser user)
+    {
+        var output = connection.Transport.Output;
+        if (Interlocked.Increment(ref _tunnels) > options.MaxTunnels)
+        {
+            Interlocked.Decrement(ref _tunnels);
+            LogTunnelsFull(user.Name, host, port, options.MaxTunnels);
+            metrics.ProxyConnected("failed");
+            await ProxyAnswers.RefuseAsync(output, new ProxyRefusal(503, "too_many_tunnels",
+                $"The proxy has {options.MaxTunnels} blind tunnels open, its limit; retry shortly.", "failed"), connection.ConnectionClosed, ("Retry-After", "1"));
+            return;
+        }
+        try
+        {
+            await DialAndRelayAsync(connection, host, port, user);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _tunnels);
+        }
+    }
+
+    private async Task DialAndRelayAsync(ConnectionContext connection, string host, int port, GatewayUser user)
     {
         var output = connection.Transport.Output;
         var dialed = await dialer.DialAsync(host, port, connection.ConnectionClosed);
@@ -247,6 +272,9 @@ internal sealed partial class ForwardProxy(ProxyOptions options, ProxyCertificat
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy: {User}'s tunnel to {Host}:{Port} failed: {Detail}")]
     private partial void LogTunnelFailed(string user, string host, int port, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy: refused {User}'s tunnel to {Host}:{Port}: {Max} blind tunnels are open, the limit (proxy_max_tunnels)")]
+    private partial void LogTunnelsFull(string user, string host, int port, int max);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy: TLS server name {ServerName} is not the CONNECT host {Host}; handshake refused")]
     private partial void LogSniMismatch(string host, string serverName);

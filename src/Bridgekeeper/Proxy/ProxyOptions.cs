@@ -12,6 +12,7 @@ namespace Bridgekeeper.Proxy;
 /// <param name="Tunnels">Whether hosts not in <paramref name="Hosts"/> get a blind tunnel (after the address checks) or a 403.</param>
 /// <param name="TunnelAllow">Networks a blind tunnel may reach even though they are special-use (loopback, private and so on).</param>
 /// <param name="ConnectTimeout">Longest a blind tunnel's lookup and connect may take before the CONNECT gets 502.</param>
+/// <param name="MaxTunnels">Blind tunnels open at once, all users together; a CONNECT beyond gets 503.</param>
 internal sealed record ProxyOptions(
     string Address,
     IReadOnlyDictionary<string, string> Hosts,
@@ -21,8 +22,11 @@ internal sealed record ProxyOptions(
     string? TlsKeyPath = null,
     bool Tunnels = true,
     IReadOnlyList<IPNetwork>? TunnelAllow = null,
-    TimeSpan? ConnectTimeout = null)
+    TimeSpan? ConnectTimeout = null,
+    int MaxTunnels = ProxyOptions.DefaultMaxTunnels)
 {
+    public const int DefaultMaxTunnels = 1024;
+
     public const string DefaultHosts = "api.anthropic.com=anthropic,api.openai.com=openai";
 
     /// <summary>The only port a decrypted host is decrypted on; a CONNECT to another port of it is a blind tunnel.</summary>

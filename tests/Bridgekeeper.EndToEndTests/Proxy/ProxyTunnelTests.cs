@@ -178,6 +178,47 @@ public sealed class ProxyTunnelTests : GatewayTest
     }
 }
 
+/// <summary>With <c>proxy_max_tunnels</c> reached, one more blind tunnel gets 503; once one closes, a new one is served.</summary>
+public sealed class ProxyTunnelLimitTests : GatewayTest
+{
+    private TcpListener? _listener;
+
+    private protected override GatewaySettings Configure(GatewaySettings settings)
+    {
+        _listener = new TcpListener(IPAddress.Parse("127.0.0.2"), 0);
+        _listener.Start(16);
+        return settings with { Proxy = ProxyClients.Options(allow: [IPNetwork.Parse("127.0.0.2/32")]) with { MaxTunnels = 1 } };
+    }
+
+    [Fact]
+    public async Task BeyondTheLimit_Gets503_UntilATunnelCloses()
+    {
+        var key = await Gateway.CreateKeyAsync("priya");
+        var target = $"127.0.0.2:{((IPEndPoint)_listener!.LocalEndpoint).Port}";
+        var first = await ProxyClients.ConnectAsync(Gateway.ProxyUrl!, target, key);
+        Assert.Equal(200, first.Status);
+
+        using (var second = await ProxyClients.ConnectAsync(Gateway.ProxyUrl!, target, key))
+        {
+            Assert.Equal(503, second.Status);
+            Assert.Equal(("1", "too_many_tunnels"), (second.Header("Retry-After"), JsonDocument.Parse(second.Body).RootElement.GetProperty("error").GetProperty("code").GetString()));
+        }
+        first.Dispose();
+
+        using var scrape = Gateway.CreateClient(null);
+        await Eventually.HoldsAsync(async () => Prometheus.Value(await scrape.GetStringAsync("/metrics", TestContext.Current.CancellationToken),
+            "bridgekeeper_proxy_tunnels_open", "kind=\"blind\"") == 0, "the first tunnel closed");
+        using var third = await ProxyClients.ConnectAsync(Gateway.ProxyUrl!, target, key);
+        Assert.Equal(200, third.Status);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _listener?.Stop();
+        await base.DisposeAsync();
+    }
+}
+
 /// <summary>With <c>proxy_tunnels</c> off, every host that is not decrypted gets 403.</summary>
 public sealed class ProxyTunnelsOffTests : GatewayTest
 {
