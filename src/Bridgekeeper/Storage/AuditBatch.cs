@@ -2,7 +2,8 @@ namespace Bridgekeeper.Storage;
 
 /// <summary>
 /// A batch of audit records shaped into rows, one set per statement: every table gets one insert statement per batch
-/// (PostgreSQL: one multi-row <c>unnest</c> of arrays; SQLite: one prepared statement stepped once per row), and the ends
+/// (PostgreSQL: one binary <c>COPY</c>, or one multi-row <c>unnest</c> of arrays on a retry; SQLite: one prepared
+/// statement stepped once per row), and the ends
 /// of interceptions started in an earlier batch one update statement. An interception whose start and end
 /// are both in the batch becomes a single finished row (no insert-then-update), which under load is nearly all of them.
 /// Statement order: new interceptions, then children (whose foreign keys need them), then ends. Shape a batch once and
@@ -42,12 +43,81 @@ internal sealed class AuditBatch
     {
     }
 
-    public AuditRows NewInterceptions { get; } = new(Interceptions);
-    public AuditRows EndedInterceptions { get; } = new(Ends);
-    public AuditRows PromptRows { get; } = new(Prompts);
-    public AuditRows TokenUsageRows { get; } = new(TokenUsages);
-    public AuditRows ToolUsageRows { get; } = new(ToolUsages);
-    public AuditRows ThoughtRows { get; } = new(Thoughts);
+    public AuditRows<(InterceptionStarted Start, InterceptionEnded? End)> NewInterceptions { get; } = new(Interceptions, static (row, values) =>
+    {
+        var (r, ended) = row;
+        values.Uuid(r.InterceptionId);
+        values.Uuid(r.UserId);
+        values.Text(r.Provider);
+        values.Text(r.ProviderType);
+        values.Text(r.Model);
+        values.Text(r.Client);
+        values.Text(r.UserAgent);
+        values.Text(r.SessionId);
+        values.Boolean(r.Streaming);
+        values.Text(ended?.Status ?? InterceptionStatus.InProgress);
+        values.Text(ended?.Error);
+        values.Timestamp(r.At);
+        values.Timestamp(ended?.At);
+        values.Text(r.MetadataJson);
+    });
+
+    public AuditRows<InterceptionEnded> EndedInterceptions { get; } = new(Ends, static (r, values) =>
+    {
+        values.Uuid(r.InterceptionId);
+        values.Text(r.Status);
+        values.Text(r.Error);
+        values.Timestamp(r.At);
+    });
+
+    public AuditRows<(Guid Id, PromptRecorded Record)> PromptRows { get; } = new(Prompts, static (row, values) =>
+    {
+        values.Uuid(row.Id);
+        values.Uuid(row.Record.InterceptionId);
+        values.Text(row.Record.Prompt);
+        values.Timestamp(row.Record.At);
+    });
+
+    public AuditRows<(Guid Id, TokenUsageRecorded Record)> TokenUsageRows { get; } = new(TokenUsages, static (row, values) =>
+    {
+        var r = row.Record;
+        values.Uuid(row.Id);
+        values.Uuid(r.InterceptionId);
+        values.Text(r.ResponseId);
+        values.Bigint(r.InputTokens);
+        values.Bigint(r.OutputTokens);
+        values.Bigint(r.CacheReadTokens);
+        values.Bigint(r.CacheWriteTokens);
+        values.Bigint(r.ReasoningTokens);
+        values.Text(r.ExtraJson);
+        values.Numeric(r.CostUsd);
+        values.Timestamp(r.At);
+    });
+
+    public AuditRows<(Guid Id, ToolUsageRecorded Record)> ToolUsageRows { get; } = new(ToolUsages, static (row, values) =>
+    {
+        var r = row.Record;
+        values.Uuid(row.Id);
+        values.Uuid(r.InterceptionId);
+        values.Text(r.Tool);
+        values.Text(r.ToolCallId);
+        values.Text(r.Input);
+        values.Boolean(r.Injected);
+        values.Text(r.ServerUrl);
+        values.Text(r.Result);
+        values.Text(r.Error);
+        values.Bigint(r.DurationMs);
+        values.Timestamp(r.At);
+    });
+
+    public AuditRows<(Guid Id, ThoughtRecorded Record)> ThoughtRows { get; } = new(Thoughts, static (row, values) =>
+    {
+        values.Uuid(row.Id);
+        values.Uuid(row.Record.InterceptionId);
+        values.Text(row.Record.Content);
+        values.Text(row.Record.Source);
+        values.Timestamp(row.Record.At);
+    });
 
     /// <summary>The inserts, in the order their foreign keys need (interceptions first).</summary>
     public IEnumerable<AuditRows> Inserts => [NewInterceptions, PromptRows, TokenUsageRows, ToolUsageRows, ThoughtRows];
@@ -69,31 +139,28 @@ internal sealed class AuditBatch
             {
                 case InterceptionStarted r:
                     ends.Remove(r.InterceptionId, out var ended);
-                    batch.NewInterceptions.Add(r.InterceptionId, r.UserId, r.Provider, r.ProviderType, r.Model, r.Client, r.UserAgent, r.SessionId,
-                        r.Streaming, ended?.Status ?? InterceptionStatus.InProgress, ended?.Error, r.At, ended?.At, r.MetadataJson);
+                    batch.NewInterceptions.Add((r, ended));
                     break;
                 case InterceptionEnded:
                     break;
                 case PromptRecorded r:
-                    batch.PromptRows.Add(ChildId(r), r.InterceptionId, r.Prompt, r.At);
+                    batch.PromptRows.Add((ChildId(r), r));
                     break;
                 case TokenUsageRecorded r:
-                    batch.TokenUsageRows.Add(ChildId(r), r.InterceptionId, r.ResponseId, r.InputTokens, r.OutputTokens, r.CacheReadTokens,
-                        r.CacheWriteTokens, r.ReasoningTokens, r.ExtraJson, r.CostUsd, r.At);
+                    batch.TokenUsageRows.Add((ChildId(r), r));
                     break;
                 case ToolUsageRecorded r:
-                    batch.ToolUsageRows.Add(ChildId(r), r.InterceptionId, r.Tool, r.ToolCallId, r.Input, r.Injected, r.ServerUrl, r.Result, r.Error,
-                        r.DurationMs, r.At);
+                    batch.ToolUsageRows.Add((ChildId(r), r));
                     break;
                 case ThoughtRecorded r:
-                    batch.ThoughtRows.Add(ChildId(r), r.InterceptionId, r.Content, r.Source, r.At);
+                    batch.ThoughtRows.Add((ChildId(r), r));
                     break;
                 default:
                     throw new ArgumentException($"Unknown audit record type {record.GetType().Name}.", nameof(records));
             }
         }
         foreach (var end in ends.Values)
-            batch.EndedInterceptions.Add(end.InterceptionId, end.Status, end.Error, end.At);
+            batch.EndedInterceptions.Add(end);
         return batch;
     }
 
@@ -125,26 +192,39 @@ internal sealed class AuditTable(string name, params (string Name, AuditColumnTy
 }
 
 /// <summary>
-/// Rows for one statement. Values are <see cref="Guid"/>, <see cref="string"/>, <see cref="bool"/>, <see cref="long"/>,
-/// <see cref="decimal"/>, <see cref="DateTimeOffset"/> or null, as the table's column types say.
+/// Receives one row's values, in its table's column order, one call per column (the call names the column's
+/// <see cref="AuditColumnType"/>). Each writer binds them its own way, so no value is boxed on the way.
 /// </summary>
-internal sealed class AuditRows(AuditTable table)
+internal interface IAuditValues
 {
-    private readonly List<object?[]> _rows = [];
+    void Uuid(Guid value);
+    void Text(string? value);
+    void Boolean(bool value);
+    void Bigint(long? value);
+    void Numeric(decimal? value);
+    void Timestamp(DateTimeOffset? value);
+}
 
+/// <summary>Rows for one statement, whatever they are shaped from.</summary>
+internal abstract class AuditRows(AuditTable table)
+{
     public AuditTable Table { get; } = table;
-    public IReadOnlyList<object?[]> Rows => _rows;
-    public int Count => _rows.Count;
+    public abstract int Count { get; }
 
-    public void Add(params object?[] values)
-    {
-        if (values.Length != Table.Columns.Count)
-            throw new ArgumentException($"{Table.Name} takes {Table.Columns.Count} values, not {values.Length}.", nameof(values));
-        _rows.Add(values);
-    }
+    /// <summary>Passes row <paramref name="index"/>'s values to <paramref name="values"/>, in <see cref="Table"/>'s column order.</summary>
+    public abstract void Write(int index, IAuditValues values);
+}
 
-    /// <summary>One column's values, top to bottom.</summary>
-    public IEnumerable<object?> Column(int index) => _rows.Select(row => row[index]);
+/// <summary>Rows kept as what they were shaped from (the records), turned into column values only when written.</summary>
+internal sealed class AuditRows<TRow>(AuditTable table, Action<TRow, IAuditValues> write) : AuditRows(table)
+{
+    private readonly List<TRow> _rows = [];
+
+    public override int Count => _rows.Count;
+
+    public void Add(TRow row) => _rows.Add(row);
+
+    public override void Write(int index, IAuditValues values) => write(_rows[index], values);
 }
 
 /// <summary>The statements both databases share; each writer supplies where the values come from (<c>unnest</c> arrays or <c>?N</c> parameters).</summary>

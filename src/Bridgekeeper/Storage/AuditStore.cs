@@ -22,11 +22,13 @@ internal sealed class AuditStore(Database database)
     public async Task AppendAsync(AuditBatch batch, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (connection is Npgsql.NpgsqlConnection postgres)
+        {
+            await PostgresBatchWriter.WriteAsync(postgres, batch, cancellationToken);
+            return;
+        }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
-            SqliteBatchWriter.Write(sqlite, batch);
-        else
-            await PostgresBatchWriter.WriteAsync(connection, transaction, batch, cancellationToken);
+        SqliteBatchWriter.Write((Microsoft.Data.Sqlite.SqliteConnection)connection, batch);
         await transaction.CommitAsync(cancellationToken);
     }
 

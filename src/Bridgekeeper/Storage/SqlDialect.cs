@@ -7,7 +7,8 @@ namespace Bridgekeeper.Storage;
 /// </summary>
 internal sealed record SqlDialect(string Name, string MigrationFolder, Func<DateTimeOffset, object> Timestamp, Func<Guid, object> Id, string DayExpression)
 {
-    private const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+    /// <summary>How SQLite stores a timestamp: fixed-width UTC text, so text order is time order.</summary>
+    public const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     public static readonly SqlDialect Sqlite = new(
         "sqlite",
