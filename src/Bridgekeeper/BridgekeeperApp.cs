@@ -88,6 +88,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
 
             app = builder.Build();
             app.MapBridgekeeper();
+            await GatewayServices.ReplaySpoolAsync(app.Services, settings, cancellationToken);
             try
             {
                 await app.StartAsync(cancellationToken);

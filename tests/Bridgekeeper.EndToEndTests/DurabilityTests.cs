@@ -73,7 +73,7 @@ public sealed class DurabilityTests : IAsyncLifetime
     {
         Assert.SkipWhen(TestPostgres.Selected, "Locks and reads the SQLite file; PostgresDurabilityTests covers PostgreSQL.");
         var ct = TestContext.Current.CancellationToken;
-        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 3 });
+        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 3, SpoolBytes = 0 });   // the memory queue alone
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("heidi"));
         var (blocker, transaction) = await HoldWriteLockAsync(gateway.DatabasePath);
         await using var _ = blocker;
@@ -96,12 +96,20 @@ public sealed class DurabilityTests : IAsyncLifetime
         Assert.Equal(admitted, (await gateway.ListInterceptionsAsync()).Count);
     }
 
-    [Fact]
-    public async Task QueueOverItsByteBudget_NewInterceptionsGet503LongBeforeTheRecordCount_AndAdmittedOnesAllLand()
+    /// <param name="spooled">With the spool, its own byte budget (the records' frames) decides instead: past the memory bounds records wait in the spool.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task QueueOverItsByteBudget_NewInterceptionsGet503LongBeforeTheRecordCount_AndAdmittedOnesAllLand(bool spooled)
     {
         Assert.SkipWhen(TestPostgres.Selected, "Locks the SQLite file; the byte budget is the same code on PostgreSQL.");
         var ct = TestContext.Current.CancellationToken;
-        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 10_000, AuditQueueBytes = 1024 * 1024 });
+        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with
+        {
+            AuditQueueCapacity = spooled ? 3 : 10_000,
+            AuditQueueBytes = 1024 * 1024,
+            SpoolBytes = spooled ? 500 * 1024 : 0,
+        });
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("heidi"));
         var (blocker, transaction) = await HoldWriteLockAsync(gateway.DatabasePath);
         await using var _ = blocker;
@@ -119,7 +127,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         await transaction.RollbackAsync(ct);
 
         var admitted = statuses.Count(s => s == HttpStatusCode.OK);
-        Assert.InRange(admitted, 7, 10);                                  // 1 MiB / ~120 KiB, whatever the record count
+        Assert.InRange(admitted, 7, 10);                                  // 1 MiB / ~120 KiB (spool: 500 KiB / ~60 KiB), whatever the record count
         Assert.Equal(20 - admitted, statuses.Count(s => s == HttpStatusCode.ServiceUnavailable));
         await gateway.WaitForEndedAsync(expected: admitted);
         var records = await gateway.ListInterceptionsAsync();

@@ -27,7 +27,10 @@ internal static class GatewayServices
         services.AddSingleton(new AuthFailureLimit(settings.AuthFailureLimit, AuthFailureLimit.DefaultWindow));
         services.AddSingleton<KeyAuthenticator>();
 
-        services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.AuditQueueBytes, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>()));
+        if (settings.SpoolBytes > 0)
+            services.AddSingleton(sp => AuditSpool.Open(SpoolFolder(settings, database), settings.SpoolBytes, settings.SpoolFsync, sp.GetRequiredService<ILogger<AuditSpool>>()));
+        services.AddSingleton(sp => new AuditQueue(settings.AuditQueueCapacity, settings.AuditQueueBytes, settings.StructuredLogging, sp.GetRequiredService<ILogger<AuditQueue>>(),
+            sp.GetService<AuditSpool>()));
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditQueue>());
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<RetentionStore>();
@@ -71,6 +74,39 @@ internal static class GatewayServices
     /// configured MCP server needs per-user tokens; otherwise storing a token is refused by the API when it is tried.
     /// </summary>
     /// <exception cref="SettingsException">A key is malformed, the key file cannot be trusted, or a server needs a key there is not.</exception>
+    /// <summary>The audit spool's folder: <c>spool_dir</c>, else <c>spool</c> beside a SQLite database, else <c>data/spool</c>.</summary>
+    public static string SpoolFolder(GatewaySettings settings, Database database) => Path.GetFullPath(settings.SpoolDir
+        ?? Path.Combine(database.Dialect == SqlDialect.Sqlite ? Path.GetDirectoryName(Path.GetFullPath(database.Description)) ?? "." : ProxySetup.PostgresCaFolder, "spool"));
+
+    /// <summary>
+    /// Opens the audit spool (when it is on) and replays what an earlier run left in it, before anything is served.
+    /// </summary>
+    /// <exception cref="SettingsException">The spool folder cannot be used, or the database refused the replay.</exception>
+    public static async Task ReplaySpoolAsync(IServiceProvider services, GatewaySettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.SpoolBytes == 0)
+            return;
+        AuditSpool spool;
+        try
+        {
+            spool = services.GetRequiredService<AuditSpool>();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException("spool_dir", $"cannot use the audit spool folder ({e.Message}); is another gateway using it?");
+        }
+        services.GetRequiredService<Metrics.BridgekeeperMetrics>().ObserveSpool(() => spool.Bytes, () => spool.SegmentCount);
+        try
+        {
+            await AuditSpoolReplay.ReplayAsync(spool, services.GetRequiredService<AuditStore>(),
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<AuditSpool>(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not SettingsException)
+        {
+            throw new SettingsException("database", $"cannot replay the audit spool into the database: {e.Message}");
+        }
+    }
+
     public static SecretKeyring LoadSecretKeys(GatewaySettings settings, Database database)
     {
         var keys = SecretKeyring.Load(settings.SecretKey, settings.SecretKeyPrevious, database);

@@ -19,6 +19,13 @@ internal sealed record GatewaySettings
     public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int AuditQueueCapacity { get; init; } = 10_000;
     public long AuditQueueBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Uncommitted bytes the audit spool may hold before new interceptions get 503; 0 turns the spool off.</summary>
+    public long SpoolBytes { get; init; } = 1L << 30;
+    public bool SpoolFsync { get; init; }
+
+    /// <summary>The spool's folder; null: <c>spool</c> beside a SQLite database, <c>data/spool</c> with PostgreSQL.</summary>
+    public string? SpoolDir { get; init; }
     public int MaxConcurrentPerKey { get; init; } = 32;
     public long RequestBufferBytes { get; init; } = 512L * 1024 * 1024;
 

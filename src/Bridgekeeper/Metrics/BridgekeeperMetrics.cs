@@ -30,6 +30,7 @@ internal sealed class BridgekeeperMetrics
     public const string MeterName = "Bridgekeeper";
     public static readonly ActivitySource Tracing = new("Bridgekeeper");
 
+    private readonly Meter _meter;
     private readonly Counter<long> _interceptions;
     private readonly UpDownCounter<long> _inFlight;
     private readonly Histogram<double> _duration;
@@ -65,7 +66,7 @@ internal sealed class BridgekeeperMetrics
     public BridgekeeperMetrics(IMeterFactory meters, Func<int> auditQueueDepth, ModelLabels models, string meterName = MeterName)
     {
         _models = models;
-        var meter = meters.Create(meterName);
+        var meter = _meter = meters.Create(meterName);
         _interceptions = meter.CreateCounter<long>("bridgekeeper_interceptions", description: "Intercepted requests, by outcome");
         _inFlight = meter.CreateUpDownCounter<long>("bridgekeeper_interceptions_in_flight", description: "Interceptions being served now");
         _duration = meter.CreateHistogram<double>("bridgekeeper_interception_duration", "s", "Time from request to the end of the response", advice: Seconds);
@@ -199,4 +200,11 @@ internal sealed class BridgekeeperMetrics
     public void ProxyTunnelOpened(string kind) => _proxyTunnels.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void ProxyTunnelClosed(string kind) => _proxyTunnels.Add(-1, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>The audit spool's gauges: its uncommitted bytes and its segment files.</summary>
+    public void ObserveSpool(Func<long> bytes, Func<int> segments)
+    {
+        _meter.CreateObservableGauge("bridgekeeper_audit_spool_bytes", bytes, "By", "Bytes of audit records in the spool not yet committed");
+        _meter.CreateObservableGauge("bridgekeeper_audit_spool_segments", segments, description: "Segment files of the audit spool");
+    }
 }

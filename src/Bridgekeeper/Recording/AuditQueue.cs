@@ -9,10 +9,18 @@ namespace Bridgekeeper.Recording;
 /// while fewer than <c>capacity</c> records, and fewer than <c>capacityBytes</c> bytes of them, wait: the database
 /// being down or slow turns into 503s for new work rather than lost records or unbounded memory; records of
 /// interceptions already admitted always get in (the channel itself is unbounded, and each record's texts are bounded).
+/// With an <see cref="AuditSpool"/>, every record is appended to it first, and admission is bounded by the spool's
+/// capacity instead: a record that finds the memory bounds reached stays only in the spool (spilled), and so does every
+/// record after it until the writer has read the spilled ones back (<see cref="TakeSpilled"/>), which keeps the order.
 /// </summary>
-internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool structuredLogging, ILogger<AuditQueue> logger) : IAuditSink
+internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool structuredLogging, ILogger<AuditQueue> logger, AuditSpool? spool = null)
+    : IAuditSink
 {
-    private readonly Channel<AuditRecord> _channel = Channel.CreateUnbounded<AuditRecord>(new UnboundedChannelOptions
+    /// <summary>At most this many bytes of spilled frames are read back into one batch.</summary>
+    private const long SpilledBatchBytes = 16L << 20;
+
+    private readonly Lock _order = new();
+    private readonly Channel<QueuedRecord> _channel = Channel.CreateUnbounded<QueuedRecord>(new UnboundedChannelOptions
     {
         SingleReader = true,
         SingleWriter = false,
@@ -22,8 +30,12 @@ internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool 
     private int _pending;
     private long _pendingBytes;
     private long _refused;
+    private bool _spilling;
+    private SpoolPosition _spilledFrom;
 
-    public ChannelReader<AuditRecord> Reader => _channel.Reader;
+    public ChannelReader<QueuedRecord> Reader => _channel.Reader;
+
+    public AuditSpool? Spool => spool;
 
     /// <summary>Interceptions admitted and not yet released.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -39,10 +51,13 @@ internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool 
 
     public bool TryAdmit()
     {
-        if (Volatile.Read(ref _pending) >= capacity || Interlocked.Read(ref _pendingBytes) >= capacityBytes)
+        if (spool?.IsFull ?? !HasRoom)
         {
             Interlocked.Increment(ref _refused);
-            LogQueueFull(Volatile.Read(ref _pending), Interlocked.Read(ref _pendingBytes));
+            if (spool is null)
+                LogQueueFull(Volatile.Read(ref _pending), Interlocked.Read(ref _pendingBytes));
+            else
+                LogSpoolFull(spool.Bytes);
             return false;
         }
         Interlocked.Increment(ref _inFlight);
@@ -51,28 +66,112 @@ internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool 
 
     public void Record(AuditRecord record)
     {
+        var rowId = record is InterceptionStarted or InterceptionEnded ? Guid.Empty : AuditIds.New(record.At);
+        if (spool is null)
+            Enqueue(new QueuedRecord(record, rowId, Segment: -1, SpoolBytes: 0));
+        else
+            AppendToSpool(spool, record, rowId);
+        if (structuredLogging)
+            StructuredAuditLog.Write(logger, record);
+    }
+
+    private void AppendToSpool(AuditSpool spool, AuditRecord record, Guid rowId)
+    {
+        var frame = SpoolFrames.Encode(record, rowId);
+        lock (_order)
+        {
+            SpoolPosition at;
+            try
+            {
+                at = spool.Append(frame);
+            }
+            catch (IOException exception)
+            {
+                if (_spilling)
+                {
+                    // Queued now, it would overtake the spilled records before it (a child before its start fails its batch forever).
+                    LogSpilledRecordLost(record.GetType().Name, record.InterceptionId, exception);
+                    return;
+                }
+                LogSpoolWriteFailed(record.InterceptionId, exception);
+                Enqueue(new QueuedRecord(record, rowId, Segment: -1, SpoolBytes: 0));
+                return;
+            }
+            if (!_spilling && HasRoom)
+                Enqueue(new QueuedRecord(record, rowId, at.Segment, frame.Length));
+            else if (!_spilling)
+            {
+                // The writer will come for it: the memory bounds are reached, so it holds records to commit.
+                _spilling = true;
+                _spilledFrom = at;
+            }
+        }
+    }
+
+    private bool HasRoom => Volatile.Read(ref _pending) < capacity && Interlocked.Read(ref _pendingBytes) < capacityBytes;
+
+    private void Enqueue(QueuedRecord queued)
+    {
         Interlocked.Increment(ref _pending);
-        Interlocked.Add(ref _pendingBytes, SizeOf(record));
-        if (!_channel.Writer.TryWrite(record))
+        Interlocked.Add(ref _pendingBytes, SizeOf(queued.Record));
+        if (!_channel.Writer.TryWrite(queued))
         {
             Interlocked.Decrement(ref _pending);
-            Interlocked.Add(ref _pendingBytes, -SizeOf(record));
-            LogRecordAfterShutdown(record.InterceptionId, record.GetType().Name);
+            Interlocked.Add(ref _pendingBytes, -SizeOf(queued.Record));
+            LogRecordAfterShutdown(queued.Record.InterceptionId, queued.Record.GetType().Name);
         }
-        else if (structuredLogging)
-            StructuredAuditLog.Write(logger, record);
+    }
+
+    /// <summary>
+    /// Reads spilled records back from the spool into <paramref name="batch"/> (once the channel is empty, so the order
+    /// holds); false when nothing is spilled. When it has read the last one, records are queued in memory again.
+    /// </summary>
+    public bool TakeSpilled(List<QueuedRecord> batch, int max)
+    {
+        SpoolPosition from, end;
+        lock (_order)
+        {
+            if (!_spilling || spool is null)
+                return false;
+            (from, end) = (_spilledFrom, spool.End);
+        }
+        var count = batch.Count;
+        var next = spool.Read(from, end, batch, max, SpilledBatchBytes);
+        for (var i = count; i < batch.Count; i++)
+        {
+            Interlocked.Increment(ref _pending);
+            Interlocked.Add(ref _pendingBytes, SizeOf(batch[i].Record));
+        }
+        lock (_order)
+        {
+            _spilledFrom = next;
+            if (next == spool.End)
+                _spilling = false;
+        }
+        return batch.Count > count;
     }
 
     public void Release() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>The writer committed these records.</summary>
-    public void Committed(IReadOnlyList<AuditRecord> records)
+    public void Committed(IReadOnlyList<QueuedRecord> records)
     {
         var bytes = 0L;
         foreach (var record in records)
-            bytes += SizeOf(record);
+            bytes += SizeOf(record.Record);
         Interlocked.Add(ref _pendingBytes, -bytes);
         Interlocked.Add(ref _pending, -records.Count);
+        if (spool is null)
+            return;
+        for (var start = 0; start < records.Count;)
+        {
+            var (segment, end, spooled) = (records[start].Segment, start, 0L);
+            for (; end < records.Count && records[end].Segment == segment; end++)
+                spooled += records[end].SpoolBytes;
+            if (segment >= 0)
+                spool.Committed(segment, end - start, spooled);
+            start = end;
+        }
     }
 
     /// <summary>What a queued record holds in memory, roughly: its object and the UTF-16 of its strings.</summary>
@@ -96,6 +195,21 @@ internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit queue is full ({Records} records, {Bytes} bytes waiting); refusing new interceptions until it drains")]
     private partial void LogQueueFull(int records, long bytes);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit spool is full ({Bytes} bytes not yet committed); refusing new interceptions until it drains")]
+    private partial void LogSpoolFull(long bytes);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit record {RecordType} of interception {InterceptionId} is lost: the spool refused it while earlier records wait only there")]
+    private partial void LogSpilledRecordLost(string recordType, Guid interceptionId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not append an audit record of interception {InterceptionId} to the spool; it is queued in memory only")]
+    private partial void LogSpoolWriteFailed(Guid interceptionId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record {RecordType} of interception {InterceptionId} arrived after the queue closed")]
     private partial void LogRecordAfterShutdown(Guid interceptionId, string recordType);
 }
+
+/// <summary>
+/// A record on its way to the database: the id its row gets (empty for a start or an end), and the spool segment that
+/// holds it (-1: none) with its frame's bytes there.
+/// </summary>
+internal readonly record struct QueuedRecord(AuditRecord Record, Guid RowId, long Segment, int SpoolBytes);

@@ -10,7 +10,8 @@ namespace Bridgekeeper.Recording;
 /// lingers <see cref="Linger"/> so that a batch gathers whole interceptions (start and end in one row) and many of them;
 /// a backlog larger than a batch is written at once. A transaction per request would cost the hot path more CPU than
 /// the request itself. A failed batch is retried with backoff until it
-/// lands: never dropped. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
+/// lands: never dropped. Records the queue spilled to the <see cref="AuditSpool"/> are read back from it once the channel
+/// is empty; with <c>spool_fsync</c>, the spool is flushed to disk once per batch. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
 /// record their end, then drains the queue.
 /// </summary>
 internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, TimeProvider time, BridgekeeperMetrics metrics, ILogger<AuditWriter> logger)
@@ -55,15 +56,28 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
 
     private async Task RunAsync()
     {
-        var batch = new List<AuditRecord>(MaxBatchSize);
+        var batch = new List<QueuedRecord>(MaxBatchSize);
         var full = false;
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (true)
         {
-            if (!full && !queue.Reader.Completion.IsCompleted)
-                await Task.Delay(Linger, time, CancellationToken.None);
-            while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var record))
-                batch.Add(record);
+            // Spilled records come after everything in the channel, so they are read back only once it is empty.
+            if (queue.Reader.TryPeek(out _) || !queue.TakeSpilled(batch, MaxBatchSize))
+            {
+                if (!await queue.Reader.WaitToReadAsync(CancellationToken.None))
+                {
+                    if (!queue.TakeSpilled(batch, MaxBatchSize))
+                        return;
+                }
+                else
+                {
+                    if (!full && !queue.Reader.Completion.IsCompleted)
+                        await Task.Delay(Linger, time, CancellationToken.None);
+                    while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var record))
+                        batch.Add(record);
+                }
+            }
             full = batch.Count == MaxBatchSize;
+            queue.Spool?.Sync();
             if (!await WriteAsync(batch))
                 return;
             batch.Clear();
@@ -71,10 +85,10 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
     }
 
     /// <summary>Writes one batch, retrying with exponential backoff. False only when shutdown abandoned it.</summary>
-    private async Task<bool> WriteAsync(List<AuditRecord> batch)
+    private async Task<bool> WriteAsync(List<QueuedRecord> batch)
     {
         var backoff = FirstBackoff;
-        var shaped = AuditBatch.Shape(batch);
+        var shaped = AuditBatch.Shape(batch.ConvertAll(q => q.Record), batch.ConvertAll(q => q.RowId));
         for (var attempt = 1; ; attempt++)
         {
             var started = time.GetTimestamp();

@@ -7,7 +7,7 @@ namespace Bridgekeeper.Storage;
 /// of interceptions started in an earlier batch one update statement. An interception whose start and end
 /// are both in the batch becomes a single finished row (no insert-then-update), which under load is nearly all of them.
 /// Statement order: new interceptions, then children (whose foreign keys need them), then ends. Shape a batch once and
-/// retry the shaped batch: child ids are made while shaping.
+/// retry the shaped batch: child ids are made while shaping (or come with the records, from the audit spool).
 /// </summary>
 internal sealed class AuditBatch
 {
@@ -123,8 +123,9 @@ internal sealed class AuditBatch
     public IEnumerable<AuditRows> Inserts => [NewInterceptions, PromptRows, TokenUsageRows, ToolUsageRows, ThoughtRows];
 
     /// <summary>Shapes records (in the order they were recorded) into rows. The last end of an interception wins, as if applied in order.</summary>
+    /// <param name="rowIds">The ids child rows get, one per record (the audit spool's, so that a replay conflicts); an empty id, or none, makes one.</param>
     /// <exception cref="ArgumentException">A record of an unknown type.</exception>
-    public static AuditBatch Shape(IReadOnlyList<AuditRecord> records)
+    public static AuditBatch Shape(IReadOnlyList<AuditRecord> records, IReadOnlyList<Guid>? rowIds = null)
     {
         var ends = new Dictionary<Guid, InterceptionEnded>();
         foreach (var record in records)
@@ -133,8 +134,9 @@ internal sealed class AuditBatch
                 ends[end.InterceptionId] = end;
         }
         var batch = new AuditBatch();
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             switch (record)
             {
                 case InterceptionStarted r:
@@ -144,16 +146,16 @@ internal sealed class AuditBatch
                 case InterceptionEnded:
                     break;
                 case PromptRecorded r:
-                    batch.PromptRows.Add((ChildId(r), r));
+                    batch.PromptRows.Add((Id(i), r));
                     break;
                 case TokenUsageRecorded r:
-                    batch.TokenUsageRows.Add((ChildId(r), r));
+                    batch.TokenUsageRows.Add((Id(i), r));
                     break;
                 case ToolUsageRecorded r:
-                    batch.ToolUsageRows.Add((ChildId(r), r));
+                    batch.ToolUsageRows.Add((Id(i), r));
                     break;
                 case ThoughtRecorded r:
-                    batch.ThoughtRows.Add((ChildId(r), r));
+                    batch.ThoughtRows.Add((Id(i), r));
                     break;
                 default:
                     throw new ArgumentException($"Unknown audit record type {record.GetType().Name}.", nameof(records));
@@ -162,13 +164,11 @@ internal sealed class AuditBatch
         foreach (var end in ends.Values)
             batch.EndedInterceptions.Add(end);
         return batch;
-    }
 
-    /// <summary>
-    /// A child row's id, made here, once: a batch is shaped once and retried as shaped, so a retry after a commit whose
-    /// acknowledgement was lost inserts the same ids and conflicts instead of landing twice.
-    /// </summary>
-    private static Guid ChildId(AuditRecord record) => AuditIds.New(record.At);
+        // Made here, once, unless given: a batch is shaped once and retried as shaped, so a retry after a commit whose
+        // acknowledgement was lost inserts the same ids and conflicts instead of landing twice.
+        Guid Id(int i) => rowIds is not null && rowIds[i] != Guid.Empty ? rowIds[i] : AuditIds.New(records[i].At);
+    }
 }
 
 /// <summary>How a column's values are passed: ids, text, flags, integers, decimals and timestamps.</summary>

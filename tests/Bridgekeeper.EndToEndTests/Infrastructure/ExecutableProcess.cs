@@ -18,6 +18,8 @@ internal sealed class ExecutableProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static ExecutableProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "bridgekeeper.dll"), .. arguments])
@@ -46,6 +48,13 @@ internal sealed class ExecutableProcess : IAsyncDisposable
             _waits.Add((pattern, seen));
         }
         return seen.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to flush, drain or clean up.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 
     public string Output

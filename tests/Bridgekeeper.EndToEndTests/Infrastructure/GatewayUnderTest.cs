@@ -65,6 +65,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             HttpAddress = "127.0.0.1:0",
             MeterName = "Bridgekeeper.Test." + Guid.NewGuid().ToString("N"),
             Database = postgres ?? Path.Combine(folder, "bridgekeeper.db"),
+            SpoolDir = Path.Combine(folder, "spool"),   // PostgreSQL's default, ./data/spool, would be shared by every gateway of the run
             SecretKey = postgres is null ? null : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             Providers =
             [

@@ -8,7 +8,7 @@ namespace Bridgekeeper.EndToEndTests.Postgres;
 
 /// <summary>
 /// The PostgreSQL server goes away in the middle of traffic and comes back: nothing admitted is lost, what does not fit
-/// in the queue is refused with 503, and the gateway recovers without a restart. Skipped on SQLite runs.
+/// in the queue waits in the spool, what does not fit there is refused with 503, and the gateway recovers without a restart. Skipped on SQLite runs.
 /// </summary>
 [Collection(nameof(PostgresServerCollection))]
 public sealed class PostgresDurabilityTests : IAsyncLifetime
@@ -29,7 +29,7 @@ public sealed class PostgresDurabilityTests : IAsyncLifetime
         var pgCtl = Environment.GetEnvironmentVariable(TestPostgres.PgCtlVariable)
             ?? throw new InvalidOperationException($"{TestPostgres.PgCtlVariable} must name the script that runs pg_ctl for the test server (test.sh sets it).");
         var ct = TestContext.Current.CancellationToken;
-        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 12 });
+        await using var gateway = await GatewayUnderTest.StartAsync(_upstream, s => s with { AuditQueueCapacity = 12, SpoolBytes = 8 * 1024 });   // past the queue, records wait in the spool until it is full
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("judy"));
         var stopped = false;
         try
@@ -99,7 +99,8 @@ public sealed class PostgresDurabilityTests : IAsyncLifetime
         return response.StatusCode;
     }
 
-    private static async Task RunAsync(string pgCtl, string arguments, CancellationToken ct)
+    /// <summary>Runs the test server's <c>pg_ctl</c> script (stop, start) and checks it succeeded.</summary>
+    internal static async Task RunAsync(string pgCtl, string arguments, CancellationToken ct)
     {
         using var process = Process.Start(new ProcessStartInfo(pgCtl, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEndAsync(ct);

@@ -15,9 +15,11 @@ public sealed class AuditQueueTests
 
     private static PromptRecorded Prompt(int length) => new(Guid.CreateVersion7(At), At, new string('p', length));
 
-    private static List<AuditRecord> Drain(AuditQueue queue)
+    private static List<AuditRecord> Drain(AuditQueue queue) => DrainQueued(queue).ConvertAll(q => q.Record);
+
+    private static List<QueuedRecord> DrainQueued(AuditQueue queue)
     {
-        var records = new List<AuditRecord>();
+        var records = new List<QueuedRecord>();
         while (queue.Reader.TryRead(out var record))
             records.Add(record);
         return records;
@@ -76,7 +78,7 @@ public sealed class AuditQueueTests
         queue.Record(Prompt(10));
         queue.Record(Prompt(20));
 
-        var batch = Drain(queue);
+        var batch = DrainQueued(queue);
         var whileWriting = (queue.Depth, queue.DepthBytes, queue.TryAdmit());
         queue.Committed(batch);
 
@@ -93,7 +95,7 @@ public sealed class AuditQueueTests
         queue.Record(Prompt(500));
         queue.Record(Prompt(7));
 
-        var written = Drain(queue);
+        var written = DrainQueued(queue);
 
         queue.Committed(written[..2]);
 
