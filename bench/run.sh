@@ -282,6 +282,28 @@ for r in $(seq "$rounds"); do
   done
 done
 
+# ---------------------------------------------------------------- real-size requests (issue 14)
+# A ~150 KB Claude-Code-shaped body (bench/node/big-body.js: system prompt, 12 tools, 40 turns with tool results),
+# blocking at c=1 with wrk and streaming (200 events) with the probe, against the same targets as the tiny scenario.
+big_body="$work/big-blocking.json" big_stream="$work/big-stream.json"
+node "$here/node/big-body.js" --out "$big_body"
+node "$here/node/big-body.js" --out "$big_stream" --stream
+big_seq=$(( seq / 4 )); [ "$big_seq" -ge 10 ] || big_seq=10
+big_targets=(direct nginx yarp bridgekeeper)
+for t in "${big_targets[@]}"; do BENCH_BODY_FILE="$big_body" run_wrk "$t" 1 1 2 >/dev/null; done
+for r in $(seq "$rounds"); do
+  for t in "${big_targets[@]}"; do
+    log "real-size blocking c=1 round $r/$rounds: $t (${round_s}s, $(wc -c < "$big_body") bytes)"
+    emit big_c1 "$t" "$r" "$(BENCH_BODY_FILE="$big_body" run_wrk "$t" 1 1 "$round_s")"
+  done
+  for t in "${big_targets[@]}"; do
+    log "real-size streaming TTFT round $r/$rounds: $t ($big_seq streams of 200 events)"
+    emit big_seq "$t" "$r" "$(node "$here/node/stream-probe.js" --mode seq --n "$big_seq" --warmup 5 --words 200 \
+      --body-file "$big_stream" --url "${t_url[$t]}${t_path[$t]}" --key "${t_key[$t]}")"
+  done
+done
+emit big_size "" 1 "{\"blocking_bytes\":$(wc -c < "$big_body"),\"stream_bytes\":$(wc -c < "$big_stream")}"
+
 # 1,000 concurrent streams: the mock spaces events 20 ms apart so that every stream is open at once (>= 4 s each).
 conc_targets=(direct yarp bridgekeeper); [ "$have_pg" = 1 ] && conc_targets+=(bridgekeeper-pg)
 for t in "${conc_targets[@]}"; do

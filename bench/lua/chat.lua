@@ -1,7 +1,8 @@
 -- wrk script for bench/run.sh: POST a chat completion, blocking or streaming, to the OpenAI-shaped path.
 -- Environment: BENCH_PATH (default /openai/v1/chat/completions), BENCH_KEY (Bearer), BENCH_MODE
 -- (blocking | stream | mixed: alternate), BENCH_WORDS (stream length in words, default 200),
--- BENCH_EXTRA_HEADERS ("Name: value|Name: value", e.g. Portkey's routing headers).
+-- BENCH_EXTRA_HEADERS ("Name: value|Name: value", e.g. Portkey's routing headers),
+-- BENCH_BODY_FILE (a file holding the blocking request body instead of the one-line one).
 -- done() prints one line: BENCH requests=N duration_s=S rps=R p50_us=.. p90_us=.. p99_us=.. max_us=.. errors=E non2xx=N
 
 local path = os.getenv("BENCH_PATH") or "/openai/v1/chat/completions"
@@ -31,6 +32,13 @@ end
 local blocking_body = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}]}'
 local stream_body = '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},'
   .. '"messages":[{"role":"user","content":"Say hello."}]}'
+
+local body_file = os.getenv("BENCH_BODY_FILE")
+if body_file and body_file ~= "" then
+  local f = assert(io.open(body_file, "rb"))
+  blocking_body = f:read("*a")
+  f:close()
+end
 
 local blocking_req, stream_req
 local n = 0

@@ -88,6 +88,29 @@ if (streaming.length) {
   p();
 }
 
+// ---- real-size requests (issue 14)
+const big = ['direct', 'nginx', 'yarp', 'bridgekeeper'].filter((t) => has('big_c1', t) || has('big_seq', t));
+if (big.length) {
+  const size = (lines.find((l) => l.kind === 'big_size') || {}).data || {};
+  const bc = (t, f) => best('big_c1', t, f);
+  const bs = (t, f) => best('big_seq', t, f);
+  const added = (get, t, f) => (t === 'direct' ? null : diff(get(t, f), get('direct', f)));
+  p('## Real-size requests: a 150 KB Claude-Code-shaped body');
+  p();
+  p(`\`bench/node/big-body.js\`: a Claude Code session in the chat shape (system prompt, 12 tools with schemas, 40 turns with tool calls and tool results), `
+    + `${n(size.blocking_bytes)} bytes blocking, ${n(size.stream_bytes)} bytes streaming (no \`stream_options\`: Bridgekeeper splices \`include_usage\` in front). `
+    + 'Blocking: wrk c=1; streaming: the probe, 200 events, a quarter of the tiny scenario\'s streams per round. The tiny scenario\'s added latency is beside it.');
+  p();
+  p('| target | p50 c=1 (µs) | added p50 | tiny: added p50 | TTFT p50 | added TTFT p50 | tiny: added TTFT p50 | total p50 | added total p50 | non-2xx |');
+  p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const t of big) {
+    p(`| ${names[t]} | ${n(bc(t, 'p50_us'))} | ${signed(added(bc, t, 'p50_us'))} | ${signed(t === 'direct' ? null : diff(c1p50(t), c1p50('direct')))} | `
+      + `${n(bs(t, 'ttft_p50_us'))} | ${signed(added(bs, t, 'ttft_p50_us'))} | ${signed(t === 'direct' ? null : diff(sq(t, 'ttft_p50_us'), sq('direct', 'ttft_p50_us')))} | `
+      + `${n(bs(t, 'total_p50_us'))} | ${signed(added(bs, t, 'total_p50_us'))} | ${n(sum('big_c1', t, 'non2xx'))} |`);
+  }
+  p();
+}
+
 // ---- ratios
 const peers = ['direct', 'nginx', 'yarp', 'portkey'];
 const bkRows = ['bridgekeeper', 'bridgekeeper-pg'].filter((t) => blocking.includes(t));

@@ -3,6 +3,7 @@
 //
 //   node stream-probe.js --url http://127.0.0.1:P/openai/v1/chat/completions --key KEY
 //        [--mode seq|conc] [--n 200] [--words 200] [--delay-ms 0] [--warmup 20] [--header 'Name: value']...
+//        [--body-file FILE]   (the request body; default a one-line streaming chat request)
 //
 // seq:  n streams one after another on one keep-alive connection; per stream, the time to the first token (the first
 //       data: frame whose delta carries non-empty content) and to the end of the body. Prints p50/p99 in microseconds.
@@ -28,6 +29,7 @@ function parseArgs(argv) {
       case '--warmup': args.warmup = Number(value); break;
       case '--expect': args.expect = Number(value); break;
       case '--timeout-ms': args.timeoutMs = Number(value); break;
+      case '--body-file': args.bodyFile = value; break;
       case '--header': {
         const at = value.indexOf(':');
         args.headers[value.slice(0, at).trim()] = value.slice(at + 1).trim();
@@ -42,7 +44,7 @@ function parseArgs(argv) {
 
 const args = parseArgs(process.argv);
 const url = new URL(args.url);
-const body = JSON.stringify({
+const body = args.bodyFile ? require('fs').readFileSync(args.bodyFile, 'utf8') : JSON.stringify({
   model: 'gpt-4o-mini',
   stream: true,
   stream_options: { include_usage: true },

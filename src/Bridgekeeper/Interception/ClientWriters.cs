@@ -89,18 +89,55 @@ internal sealed class SseWriter : ClientWriter, IAsyncDisposable
         return new SseWriter(dialect, await SseResponse.StartAsync(http.Response, time, dialect.KeepAliveFrame, keepAliveInterval, cancellationToken));
     }
 
+    /// <remarks>
+    /// Frames that came in one upstream read go out in one flush (as YARP does): a frame is held back while the next
+    /// one is already buffered (the read completes at once), and what is held is flushed as soon as the next read must
+    /// wait for the upstream, so the first token is never kept waiting.
+    /// </remarks>
     public override async Task<UpstreamFailure?> RelayTurnAsync(UpstreamExchange exchange, ILoopTurn turn, IdleTimeout idle)
     {
-        await foreach (var item in exchange.ReadEventsAsync(idle.Token))
+        await using var items = exchange.ReadEventsAsync(idle.Token).GetAsyncEnumerator(idle.Token);
+        while (true)
         {
+            var next = items.MoveNextAsync();
+            if (!next.IsCompleted)
+                await FlushWhileReadingAsync(next, idle.Token);
+            if (!await next)
+                break;
             idle.Reset();
+            var item = items.Current;
             var action = turn.OnEvent(item);
             if (action.Relay == Relay.Forward)
-                await _client.WriteAsync(item.Raw, idle.Token);
+                await _client.WriteAsync(item.Raw, flush: false, idle.Token);
             else if (action.Relay == Relay.Replace)
-                await _client.WriteAsync(action.Frame, idle.Token);
+                await _client.WriteAsync(action.Frame, flush: false, idle.Token);
         }
+        await _client.FlushAsync(idle.Token);
         return exchange.Failure;
+    }
+
+    /// <summary>
+    /// Flushes while the next read is pending. Should the flush fail (the client left), the read is awaited before the
+    /// failure is thrown, so the enumerator is never disposed mid-read; the client's abort cancels the read too.
+    /// </summary>
+    private async Task FlushWhileReadingAsync(ValueTask<bool> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.FlushAsync(cancellationToken);
+        }
+        catch (Exception)
+        {
+            try
+            {
+                await read;
+            }
+            catch (Exception)
+            {
+                // The flush's failure is the one to report.
+            }
+            throw;
+        }
     }
 
     public override bool Accepts(UpstreamExchange exchange) => exchange.IsStream;

@@ -15,12 +15,14 @@ internal sealed partial class InjectedTools(McpToolRegistry registry, McpOptions
 {
     /// <summary>Injects the user's tools into the request; null when there is nothing to inject or the API cannot loop.</summary>
     /// <exception cref="TooManyToolsException">Injecting would exceed the provider's tool limit.</exception>
-    public Injection? Prepare(Interception interception, JsonObject request)
+    /// <remarks>Only then is the body built into an object (<see cref="RequestDocument.Object"/>), to be edited.</remarks>
+    public Injection? Prepare(Interception interception, RequestDocument document)
     {
         var loopDialect = interception.Dialect.ToolLoop;
         var catalog = registry.CatalogFor(interception.User);
         if (loopDialect is null || catalog.Tools.Count == 0)
             return null;
+        var request = document.Object;
         var clientTools = (request["tools"] as JsonArray)?.Count ?? 0;
         if (loopDialect.MaxTools is { } max && clientTools + catalog.Tools.Count > max)
             throw new TooManyToolsException($"The gateway injects {catalog.Tools.Count} approved MCP tools, and with the request's {clientTools} tools that exceeds the provider's limit of {max}. Send at most {max - catalog.Tools.Count} tools.");

@@ -125,28 +125,18 @@ internal sealed partial class InterceptionEndpoint(
                 $"not_owner: previous_response_id '{previous}' is not a response of this user");
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId),
             upstream.UpstreamModel(facts));
-        var edit = interception.Dialect.PrepareUpstream(json, facts);
         Injection? injection;
         try
         {
-            injection = tools.Prepare(interception, json);
+            injection = tools.Prepare(interception, json);       // first: an object it builds takes the dialect's edits too
         }
         catch (TooManyToolsException exception)
         {
             await GatewayErrors.WriteAsync(http.Response, interception.Dialect, GatewayError.InvalidRequest(exception.Message), ct);
             return Outcome.Failed($"too_many_tools: {exception.Message}");
         }
-        var headers = ForwardedHeaders.ForUpstream(request.Headers);
-        UpstreamRequest upstreamRequest;
-        if (injection is not null || (edit.Changed && edit.LeadingMembers.IsEmpty))
-            upstreamRequest = new(route.Path, query, JsonBody.Serialize(json, body.Length), headers);
-        else if (edit.Changed)
-        {
-            var (head, rest) = JsonBody.Prepend(body, edit.LeadingMembers.Span);
-            upstreamRequest = new(route.Path, query, rest, headers) { Head = head };
-        }
-        else
-            upstreamRequest = new(route.Path, query, body, headers);
+        var (head, sent) = JsonBody.ForUpstream(json, interception.Dialect.PrepareUpstream(json, facts));
+        var upstreamRequest = new UpstreamRequest(route.Path, query, sent, ForwardedHeaders.ForUpstream(request.Headers)) { Head = head };
         return await loop.RunAsync(http, interception, upstream, upstreamRequest with
         {
             ClientAborted = http.RequestAborted,

@@ -5,8 +5,8 @@ namespace Bridgekeeper.Providers;
 
 /// <summary>
 /// One wire schema (OpenAI Chat Completions, Anthropic Messages, ...). Pure: no I/O and no HttpContext,
-/// so recorded fixtures test it completely. The request body is a <see cref="JsonObject"/> edited in place,
-/// so fields the gateway does not model survive. Responses are observed; only the hidden loop's turns
+/// so recorded fixtures test it completely. The request body is read once, forward only (<see cref="RequestDocument"/>);
+/// when it must be edited, it becomes a <see cref="JsonObject"/> edited in place, so fields the gateway does not model survive. Responses are observed; only the hidden loop's turns
 /// (<see cref="ILoopTurn"/>) rewrite what the client sees of them.
 /// </summary>
 internal interface IApiDialect
@@ -15,15 +15,15 @@ internal interface IApiDialect
     string Name { get; }
 
     /// <summary>Reads the few facts the gateway needs. Never throws on a missing or mistyped field.</summary>
-    RequestFacts Read(JsonObject request);
+    RequestFacts Read(RequestDocument request);
 
     /// <summary>
     /// Applies the edits the gateway must make before the body goes upstream (e.g. <c>stream_options.include_usage</c>)
     /// to <paramref name="request"/>, and says what they were: nothing (the client's original bytes go upstream
-    /// untouched), only new members at the front of the object (spliced into the original bytes, which are not copied),
-    /// or anything else (the object is written back).
+    /// untouched), only new members at the front of the object (spliced into the original bytes, which are not copied;
+    /// no object is built), or anything else (made on <see cref="RequestDocument.Object"/>, which is written back).
     /// </summary>
-    BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts);
+    BodyEdit PrepareUpstream(RequestDocument request, RequestFacts facts);
 
     /// <summary>Fresh state for one upstream exchange.</summary>
     IExchangeObserver Observe(RequestFacts facts);

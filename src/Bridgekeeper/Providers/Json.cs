@@ -19,34 +19,13 @@ internal static class Json
     public static string? String(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    /// <summary>
-    /// At most <paramref name="maxUtf8Bytes"/> of the string value of <paramref name="node"/> (cut on a character
-    /// boundary), with the full value's UTF-8 size; null when it is absent or not a string. A value parsed from the
-    /// request is read from the request's own bytes, so a 30 MiB string never becomes a 60 MiB <see cref="string"/>.
-    /// </summary>
-    public static BoundedText? BoundedString(JsonNode? node, int maxUtf8Bytes)
-    {
-        if (node is not JsonValue value)
-            return null;
-        if (value.TryGetValue<JsonElement>(out var element))
-            return element.ValueKind == JsonValueKind.String
-                ? BoundedText.Of(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), maxUtf8Bytes)
-                : (BoundedText?)null;
-        // A value made in code, not parsed from a request: bound it through its own JSON text, the same way.
-        return value.GetValueKind() == JsonValueKind.String ? BoundedText.Of(Encoding.UTF8.GetBytes(value.ToJsonString()), maxUtf8Bytes) : (BoundedText?)null;
-    }
-
-    /// <summary>The string value of <paramref name="node"/> when it holds at most <paramref name="maxUtf8Bytes"/>, else null.</summary>
-    public static string? ShortString(JsonNode? node, int maxUtf8Bytes) =>
-        BoundedString(node, maxUtf8Bytes) is { Truncated: false } text ? text.Text : null;
-
-    /// <summary>The boolean value of <paramref name="node"/>, or null when it is absent or not a boolean.</summary>
     /// <summary>A whole number however the node holds it (parsed, or set from an int or a long), else null.</summary>
     public static long? Long(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
         && long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number)
             ? number : null;
 
+    /// <summary>The boolean value of <paramref name="node"/>, or null when it is absent or not a boolean.</summary>
     public static bool? Bool(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
 

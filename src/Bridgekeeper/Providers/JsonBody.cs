@@ -24,6 +24,16 @@ internal static class JsonBody
     }
 
     /// <summary>
+    /// What goes upstream for <paramref name="request"/> after its edits: the object written back once one was built
+    /// (tools were injected, or <paramref name="edit"/> needed it); else the members <paramref name="edit"/> adds, spliced
+    /// in front of the client's own bytes; else those bytes as they came.
+    /// </summary>
+    public static (ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body) ForUpstream(RequestDocument request, BodyEdit edit) =>
+        request.HasObject ? (default, Serialize(request.Object, request.Body.Length))
+        : edit.Changed ? Prepend(request.Body, edit.LeadingMembers.Span)
+        : (default, request.Body);
+
+    /// <summary>
     /// The original bytes of a JSON object with new members in front, as two parts to send one after the other: a small
     /// new head (<c>{</c>, the members, a comma unless the object was empty) and the rest of the original, not copied.
     /// </summary>

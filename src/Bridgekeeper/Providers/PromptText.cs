@@ -1,46 +1,39 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace Bridgekeeper.Providers;
 
-/// <summary>The part of SPEC §5's prompt rule both chat dialects share: find the message that may hold the prompt.</summary>
+/// <summary>
+/// The part of SPEC §5's prompt rule the dialects share, on a <see cref="RequestDocument"/>: the message that may hold
+/// the prompt is found by the document's one pass (<see cref="RequestDocument.LastUserMessage"/>); its text is read here.
+/// </summary>
 internal static class PromptText
 {
-    /// <summary>
-    /// Walks back from the end of <paramref name="messages"/>, skipping <c>system</c> and <c>developer</c> messages
-    /// (Claude Code puts a <c>system</c> message after the user's), and returns the first other message when it is
-    /// the user's; otherwise null.
-    /// </summary>
-    public static JsonObject? LastUserMessage(JsonNode? messages)
-    {
-        if (messages is not JsonArray list)
-            return null;
-        for (var i = list.Count - 1; i >= 0; i--)
-        {
-            var role = Json.String(Json.Property(list[i], "role"));
-            if (role is "system" or "developer")
-                continue;
-            return role == "user" ? list[i] as JsonObject : null;
-        }
-        return null;
-    }
-
     /// <summary>A text value of the prompt, read bounded (<see cref="RequestFacts.MaxPromptBytes"/>).</summary>
-    public static BoundedText? Text(JsonNode? node) => Json.BoundedString(node, RequestFacts.MaxPromptBytes);
+    public static BoundedText? Text(RequestDocument request, JsonSlice value) => request.String(value, RequestFacts.MaxPromptBytes);
+
+    /// <summary>
+    /// The <c>text</c> of the parts of <paramref name="content"/> (an array) whose <c>type</c> is one of
+    /// <paramref name="types"/>, in order: each part's text when it is a string.
+    /// </summary>
+    public static IEnumerable<JsonSlice> TextsOfType(RequestDocument request, JsonSlice content, params string[] types) =>
+        request.Items(content)
+            .Where(part => request.String(request.Property(part, "type"u8)) is { } type && types.Contains(type))
+            .Select(part => request.Property(part, "text"u8));
 
     /// <summary>
     /// The string values among <paramref name="parts"/> joined with <paramref name="separator"/>, read within one budget
     /// of <see cref="RequestFacts.MaxPromptBytes"/> (each part gets what the earlier ones left), with the whole join's
     /// size; null when none is a string.
     /// </summary>
-    public static BoundedText? Join(IEnumerable<JsonNode?> parts, char separator)
+    public static BoundedText? Join(RequestDocument request, IEnumerable<JsonSlice> parts, char separator)
     {
         StringBuilder? joined = null;
         long total = 0;
         var budget = RequestFacts.MaxPromptBytes;
         foreach (var part in parts)
         {
-            if (Json.BoundedString(part, Math.Max(0, budget - (joined is null ? 0 : 1))) is not { } text)
+            if (part.Token != JsonTokenType.String || request.String(part, Math.Max(0, budget - (joined is null ? 0 : 1))) is not { } text)
                 continue;
             if (joined is null)
                 joined = new StringBuilder(text.Text);

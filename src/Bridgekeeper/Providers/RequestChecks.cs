@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Bridgekeeper.Providers;
 
@@ -18,24 +17,25 @@ internal static class RequestChecks
     /// <param name="conversation">The conversation field: <c>messages</c> (an array) or <c>input</c>.</param>
     /// <param name="conversationMayBeString">Whether the conversation may also be a plain string (Responses <c>input</c>).</param>
     /// <param name="conversationOptional">Whether the conversation may be absent (a Responses continuation).</param>
-    public static GatewayError? Problem(JsonObject request, string conversation, bool conversationMayBeString, bool conversationOptional = false) =>
-        Describe(request, conversation, conversationMayBeString, conversationOptional) is { } problem ? GatewayError.InvalidRequest(problem) : null;
+    public static GatewayError? Problem(RequestDocument request, JsonSlice conversation, string conversationName, bool conversationMayBeString,
+        bool conversationOptional = false) =>
+        Describe(request, conversation, conversationName, conversationMayBeString, conversationOptional) is { } problem ? GatewayError.InvalidRequest(problem) : null;
 
-    private static string? Describe(JsonObject request, string conversation, bool conversationMayBeString, bool conversationOptional)
+    private static string? Describe(RequestDocument request, JsonSlice conversation, string conversationName, bool conversationMayBeString,
+        bool conversationOptional)
     {
-        if (request["model"] is not JsonValue model || model.GetValueKind() != JsonValueKind.String)
+        if (request.Model.Token != JsonTokenType.String)
             return "'model' is required and must be a string.";
-        if (Json.ShortString(model, MaxModelBytes) is null)
+        if (request.ShortString(request.Model, MaxModelBytes) is null)
             return $"'model' must be at most {MaxModelBytes} bytes long.";
-        if (request["stream"] is { } stream && stream.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+        if (request.Stream.Token is not (JsonTokenType.None or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
             return "'stream' must be a boolean.";
-        var kind = request[conversation]?.GetValueKind();
-        if (kind is null && conversationOptional)
+        if (conversation.IsNullOrAbsent && conversationOptional)
             return null;
-        if (kind == JsonValueKind.Array || (conversationMayBeString && kind == JsonValueKind.String))
+        if (conversation.Token == JsonTokenType.StartArray || (conversationMayBeString && conversation.Token == JsonTokenType.String))
             return null;
         return conversationMayBeString
-            ? $"'{conversation}' is required and must be a string or an array of items."
-            : $"'{conversation}' is required and must be an array.";
+            ? $"'{conversationName}' is required and must be a string or an array of items."
+            : $"'{conversationName}' is required and must be an array.";
     }
 }

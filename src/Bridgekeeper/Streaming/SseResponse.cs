@@ -1,12 +1,15 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Bridgekeeper.Streaming;
 
 /// <summary>
-/// The client side of a relayed stream: commits SSE headers, writes whole frames with a flush each, and sends a
-/// keep-alive frame whenever nothing was written for the keep-alive interval (so load balancers with 60 s idle
-/// timeouts do not cut slow first tokens). Writes from the relay and the keep-alive loop are serialized.
+/// The client side of a relayed stream: commits SSE headers, writes whole frames, and sends a keep-alive frame
+/// whenever nothing was written for the keep-alive interval (so load balancers with 60 s idle timeouts do not cut slow
+/// first tokens). Frames that arrived in one upstream read may be written without a flush and flushed together
+/// (<see cref="FlushAsync"/>, as YARP flushes once per read); past <see cref="MaxUnflushed"/> bytes a write flushes
+/// anyway. Writes from the relay and the keep-alive loop are serialized.
 /// </summary>
 internal sealed class SseResponse : IAsyncDisposable
 {
@@ -16,6 +19,10 @@ internal sealed class SseResponse : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _keepAlive;
     private long _lastWrite;
+    private int _unflushed;
+
+    /// <summary>The most bytes held back for a later flush.</summary>
+    public const int MaxUnflushed = 16 * 1024;
 
     private SseResponse(HttpResponse response, TimeProvider time, ReadOnlyMemory<byte> keepAliveFrame, TimeSpan interval)
     {
@@ -40,19 +47,51 @@ internal sealed class SseResponse : IAsyncDisposable
         return new SseResponse(response, time, keepAliveFrame, interval);
     }
 
-    /// <summary>Writes one complete frame and flushes it.</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    /// <summary>Writes one complete frame and flushes it (with anything held back before it).</summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) => WriteAsync(frame, flush: true, cancellationToken);
+
+    /// <summary>
+    /// Writes one complete frame; with <paramref name="flush"/> false it may be held back for <see cref="FlushAsync"/>
+    /// (the caller knows more frames are waiting), unless that would hold more than <see cref="MaxUnflushed"/> bytes.
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> frame, bool flush, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await _response.BodyWriter.WriteAsync(frame, cancellationToken);
+            _response.BodyWriter.Write(frame.Span);
+            _unflushed += frame.Length;
+            if (flush || _unflushed >= MaxUnflushed)
+                await FlushHeldAsync(cancellationToken);
             Volatile.Write(ref _lastWrite, _time.GetTimestamp());
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Flushes the frames held back, if any.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _unflushed) == 0)
+            return;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_unflushed > 0)
+                await FlushHeldAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask FlushHeldAsync(CancellationToken cancellationToken)
+    {
+        _unflushed = 0;
+        await _response.BodyWriter.FlushAsync(cancellationToken);
     }
 
     private async Task KeepAliveAsync(ReadOnlyMemory<byte> frame, TimeSpan interval, CancellationToken cancellationToken)

@@ -10,8 +10,11 @@ namespace Bridgekeeper.Tests.Hostile;
 /// <summary>
 /// Hostile request bodies through the path the gateway takes: the parse step (<see cref="GatewayParse"/>), then the
 /// dialect's <c>Read</c>, <c>PrepareUpstream</c>, tool injection and the write-back. The one documented failure is the
-/// parse step's refusal (a 400); after it nothing may throw, and the facts must agree with an oracle written here on
-/// <see cref="JsonDocument"/> from SPEC §5 and the field checks (a Problem exactly when a read field is malformed).
+/// parse step's refusal (a 400); after it nothing may throw. The forward-only pass is compared with the DOM path it
+/// replaced: it refuses exactly what a <see cref="JsonDocument"/> parse refuses, its facts agree with an oracle written
+/// here on <see cref="JsonDocument"/> from SPEC §5 and the field checks (a Problem exactly when a read field is
+/// malformed), and the body it sends upstream (the client's bytes, a splice, or the object written back) is the JSON
+/// the DOM edit gives.
 /// </summary>
 public sealed class RequestReaderPropertyTests
 {
@@ -41,7 +44,9 @@ public sealed class RequestReaderPropertyTests
     private static void AssertGatewayPath(string dialectName, byte[] body)
     {
         var dialect = Dialect(dialectName);
-        if (GatewayParse.Parse(body) is not { } json)
+        var json = GatewayParse.Parse(body);
+        Assert.Equal(GatewayParse.DomAccepts(body), json is not null);
+        if (json is null)
             return;                                                   // the documented refusal: 400 before Read
 
         var facts = dialect.Read(json);
@@ -50,19 +55,35 @@ public sealed class RequestReaderPropertyTests
         if (facts.Problem is not null)
             return;                                                   // refused in the provider's shape: nothing goes upstream
 
-        var edited = dialect.PrepareUpstream(json, facts).Changed;
-        Assert.Equal(dialectName == "openai-chat" && facts.Stream && !facts.ClientWantsUsage, edited);
-        if (edited)
-            Assert.True(Json.Bool(Json.Property(json["stream_options"], "include_usage")));
-        var existingTools = (json["tools"] as System.Text.Json.Nodes.JsonArray)?.Count ?? 0;
-        dialect.ToolLoop!.InjectTools(json, Injected);
-        var written = JsonBody.Serialize(json).ToArray();
+        var usage = dialectName == "openai-chat" && facts.Stream && !facts.ClientWantsUsage;
+        var edit = dialect.PrepareUpstream(json, facts);
+        Assert.Equal(usage, edit.Changed);
+        var plain = Reparse(JsonBody.ForUpstream(json, edit));
+        Assert.True(JsonNode.DeepEquals(DomEdit(body, usage), plain), "the body sent upstream differs from the DOM path's edit");
 
-        var reparsed = JsonNode.Parse(written, null, new JsonDocumentOptions { MaxDepth = HostileJson.ParserMaxDepth + 1 })!.AsObject();
-        var tools = reparsed["tools"]!.AsArray();
-        Assert.Equal(existingTools + 1, tools.Count);
+        var injected = GatewayParse.Parse(body)!;                     // as the endpoint runs it: tools first, then the dialect's edit
+        var existingTools = (injected.Object["tools"] as JsonArray)?.Count ?? 0;
+        dialect.ToolLoop!.InjectTools(injected.Object, Injected);
+        var reparsed = Reparse(JsonBody.ForUpstream(injected, dialect.PrepareUpstream(injected, facts)));
+        Assert.Equal(existingTools + 1, reparsed["tools"]!.AsArray().Count);
         Assert.Equal(facts.Model, Json.String(reparsed["model"]) ?? "");
+        if (usage)
+            Assert.True(Json.Bool(Json.Property(reparsed["stream_options"], "include_usage")));
     }
+
+    /// <summary>The DOM path's edit: the whole body as an object, with <c>stream_options.include_usage</c> set when the gateway adds it.</summary>
+    private static JsonObject DomEdit(byte[] body, bool usage)
+    {
+        var json = JsonNode.Parse(body, null, new JsonDocumentOptions { MaxDepth = HostileJson.ParserMaxDepth + 1 })!.AsObject();
+        if (usage && json["stream_options"] is JsonObject options)
+            options["include_usage"] = true;
+        else if (usage)
+            json["stream_options"] = new JsonObject { ["include_usage"] = true };
+        return json;
+    }
+
+    private static JsonObject Reparse((ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body) sent) =>
+        JsonNode.Parse([.. sent.Head.Span, .. sent.Body.Span], null, new JsonDocumentOptions { MaxDepth = HostileJson.ParserMaxDepth + 1 })!.AsObject();
 
     /// <summary>The expected facts (Problem compared by status only, in <see cref="FactsComparer"/>).</summary>
     private static Expected Oracle(string dialect, byte[] body)

@@ -97,10 +97,11 @@ public sealed class AnthropicMessagesDialectTests
     {
         var body = Parse(ClaudeCodeBody);
 
-        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body)).Changed;
+        var edit = Dialect.PrepareUpstream(body, Dialect.Read(body));
 
-        Assert.False(changed);
-        Assert.Equal(Parse(ClaudeCodeBody).ToJsonString(), body.ToJsonString());
+        Assert.False(edit.Changed);
+        Assert.False(body.HasObject);
+        Assert.Equal(ClaudeCodeBody, Sent(body, edit));
     }
 
     [Theory]
@@ -135,5 +136,12 @@ public sealed class AnthropicMessagesDialectTests
         Assert.Equal("anthropic-messages", Dialect.Name);
     }
 
-    private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
+    private static RequestDocument Parse(string json) => Bridgekeeper.Interception.RequestJson.Parse(Encoding.UTF8.GetBytes(json), out _)!;
+
+    /// <summary>The JSON text that goes upstream for a request after the dialect's edits.</summary>
+    private static string Sent(RequestDocument request, BodyEdit edit)
+    {
+        var (head, body) = JsonBody.ForUpstream(request, edit);
+        return Encoding.UTF8.GetString([.. head.Span, .. body.Span]);
+    }
 }

@@ -32,6 +32,29 @@ public sealed class HotPathAllocationTests
         Assert.Equal(0, AllocatedBy(() => observer.OnEvent(delta)));
     }
 
+    /// <summary>
+    /// A 150 KB Claude Code request is read forward only, with no DOM: parsing, reading the facts and preparing it
+    /// allocate a few KB (the DOM path allocated about 44 KB per request), whatever the body's size.
+    /// </summary>
+    [Fact]
+    public void ParseReadAndPrepare_ClaudeCodeSizedBody_AllocatesNoDom()
+    {
+        var body = Testing.ClaudeCodeRequest.Body();
+        var dialect = new AnthropicMessagesDialect();
+        RequestFacts? facts = null;
+        void Run()
+        {
+            var request = Bridgekeeper.Interception.RequestJson.Parse(body, out _)!;
+            facts = dialect.Read(request);
+            _ = JsonBody.ForUpstream(request, dialect.PrepareUpstream(request, facts));
+        }
+        Run();
+
+        Assert.InRange(AllocatedBy(Run) / 100, 0, 8 * 1024);
+        Assert.Equal(Testing.ClaudeCodeRequest.SessionId, facts!.SessionId);
+        Assert.Equal(Testing.ClaudeCodeRequest.LastPrompt, facts.Prompt?.Text);
+    }
+
     private static SseEvent Event(string? type, string data)
     {
         var bytes = Encoding.UTF8.GetBytes(data);

@@ -60,11 +60,11 @@ public sealed class OpenAIResponsesDialectTests
     {
         var body = Parse(CodexBody);
 
-        var changed = Dialect.PrepareUpstream(body, Dialect.Read(body)).Changed;
+        var edit = Dialect.PrepareUpstream(body, Dialect.Read(body));
 
-        Assert.False(changed);
-        Assert.Equal(Parse(CodexBody).ToJsonString(), body.ToJsonString());
-        Assert.Contains("\"price\":1.50", body.ToJsonString(), StringComparison.Ordinal);
+        Assert.False(edit.Changed);
+        Assert.False(body.HasObject);
+        Assert.Equal(CodexBody, Sent(body, edit));
     }
 
     [Theory]
@@ -122,10 +122,7 @@ public sealed class OpenAIResponsesDialectTests
     [InlineData("""{"model":"gpt-5","input":"hi"}""", false)]
     public void IsBackground_Body_TrueOnlyForTrueAndRefusedWith501(string body, bool background)
     {
-        var request = Parse(body);
-
-        Assert.Equal(background, OpenAIResponsesDialect.IsBackground(request));
-        Assert.Equal(background ? 501 : null, Dialect.Read(request).Problem?.Status);
+        Assert.Equal(background ? 501 : null, Dialect.Read(Parse(body)).Problem?.Status);
     }
 
     [Fact]
@@ -157,5 +154,12 @@ public sealed class OpenAIResponsesDialectTests
         Assert.Equal("openai-responses", Dialect.Name);
     }
 
-    private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
+    private static RequestDocument Parse(string json) => Bridgekeeper.Interception.RequestJson.Parse(Encoding.UTF8.GetBytes(json), out _)!;
+
+    /// <summary>The JSON text that goes upstream for a request after the dialect's edits.</summary>
+    private static string Sent(RequestDocument request, BodyEdit edit)
+    {
+        var (head, body) = JsonBody.ForUpstream(request, edit);
+        return Encoding.UTF8.GetString([.. head.Span, .. body.Span]);
+    }
 }

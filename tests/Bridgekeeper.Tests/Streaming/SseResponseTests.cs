@@ -63,6 +63,36 @@ public sealed class SseResponseTests
     }
 
     [Fact]
+    public async Task Write_HeldBack_GoesOutInOneFlushWithTheFrameThatFlushes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (context, body) = RecordingResponseBody.Create(_time);
+        await using var sse = await StartAsync(context.Response);
+
+        await sse.WriteAsync("data: 1\n\n"u8.ToArray(), flush: false, ct);
+        await sse.WriteAsync("data: 2\n\n"u8.ToArray(), flush: false, ct);
+        Assert.Single(body.Flushes);                                         // only the headers so far
+        await sse.FlushAsync(ct);
+        await sse.FlushAsync(ct);                                            // nothing held: no empty flush
+
+        Assert.Equal([("", At(TimeSpan.Zero)), ("data: 1\n\ndata: 2\n\n", At(TimeSpan.Zero))], body.Flushes);
+    }
+
+    [Fact]
+    public async Task Write_HeldBackPastTheLimit_Flushes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (context, body) = RecordingResponseBody.Create(_time);
+        await using var sse = await StartAsync(context.Response);
+        var big = Encoding.UTF8.GetBytes($"data: {new string('x', SseResponse.MaxUnflushed)}\n\n");
+
+        await sse.WriteAsync(big, flush: false, ct);
+
+        Assert.Equal(2, body.Flushes.Count);
+        Assert.Equal(big.Length, body.Flushes[1].Text.Length);
+    }
+
+    [Fact]
     public async Task KeepAlive_NothingWritten_OneFrameEachIntervalAndNoneBefore()
     {
         var (context, body) = RecordingResponseBody.Create(_time);

@@ -27,8 +27,6 @@ internal static class Targets
     };
 
     private static readonly string[] Injected = ["bmcp_weather_forecast", "bmcp_clock_now", "bmcp_everything_echo", "get_weather", "list_files"];
-    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
     private static IApiDialect DialectOf(byte first) => (first % 3) switch
     {
@@ -50,29 +48,20 @@ internal static class Targets
             throw new InvalidOperationException("The frames' Raw bytes are not the input.");
     }
 
-    /// <summary>The request path: parse as <c>InterceptionEndpoint.Parse</c> does, then Read, PrepareUpstream, injection, write-back.</summary>
+    /// <summary>The request path: parse as the endpoint does (<c>RequestJson.Parse</c>), then Read, injection, PrepareUpstream, the bytes sent.</summary>
     private static void Request(byte[] input)
     {
         if (input.Length == 0)
             return;
         var dialect = DialectOf(input[0]);
-        JsonObject? json;
-        try
-        {
-            json = JsonNode.Parse(input.AsSpan(1), NodeOptions, DocumentOptions) as JsonObject;
-        }
-        catch (JsonException)
-        {
+        if (Bridgekeeper.Interception.RequestJson.Parse(input[1..], out _) is not { } request)
             return;                                  // the documented refusal (400)
-        }
-        if (json is null)
-            return;
-        var facts = dialect.Read(json);
+        var facts = dialect.Read(request);
         if (facts.Problem is not null)
             return;
-        dialect.PrepareUpstream(json, facts);
-        dialect.ToolLoop?.InjectTools(json, [new ToolDefinition("bmcp_fuzz_echo", "Echo", new JsonObject { ["type"] = "object" })]);
-        JsonBody.Serialize(json);
+        if ((input[0] & 8) != 0)
+            dialect.ToolLoop?.InjectTools(request.Object, [new ToolDefinition("bmcp_fuzz_echo", "Echo", new JsonObject { ["type"] = "object" })]);
+        JsonBody.ForUpstream(request, dialect.PrepareUpstream(request, facts));
     }
 
     /// <summary>An upstream stream through the dialect's observer and through a loop turn, then the next request built from it.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Bridgekeeper.Providers.AnthropicMessages;
 
@@ -14,16 +13,16 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
 
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
-    public RequestFacts Read(JsonObject request) => new(
-        Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
-        Stream: Json.Bool(request[Keys.Stream]) == true,
-        Prompt: PromptOf(PromptText.LastUserMessage(request[Keys.Messages])),
-        SessionId: SessionOf(Json.ShortString(Json.Property(request[Keys.Metadata], Keys.UserId), RequestChecks.MaxUserIdBytes)),
+    public RequestFacts Read(RequestDocument request) => new(
+        Model: request.ShortString(request.Model, RequestChecks.MaxModelBytes) ?? "",
+        Stream: request.Stream.Token == JsonTokenType.True,
+        Prompt: PromptOf(request, request.LastUserMessage),
+        SessionId: SessionOf(request.ShortString(request.Property(request.Metadata, "user_id"u8), RequestChecks.MaxUserIdBytes)),
         ClientWantsUsage: true,
-        Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
+        Problem: RequestChecks.Problem(request, request.Messages, Keys.Messages, conversationMayBeString: false));
 
     /// <summary>Anthropic streams always carry usage, so the body goes upstream unchanged.</summary>
-    public BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts) => BodyEdit.None;
+    public BodyEdit PrepareUpstream(RequestDocument request, RequestFacts facts) => BodyEdit.None;
 
     public IExchangeObserver Observe(RequestFacts facts) => new AnthropicMessagesObserver();
 
@@ -56,18 +55,13 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
     };
 
     /// <summary>SPEC §5: a string content as it is, or the last text block (Claude Code puts its reminders first).</summary>
-    private static BoundedText? PromptOf(JsonObject? message)
+    private static BoundedText? PromptOf(RequestDocument request, JsonSlice message)
     {
-        var content = message?[Keys.Content];
-        if (PromptText.Text(content) is { } text)
+        var content = request.Property(message, "content"u8);
+        if (PromptText.Text(request, content) is { } text)
             return text;
-        if (content is not JsonArray blocks)
-            return null;                               // a message of only tool_result blocks ends here too
-
-        return blocks
-            .Where(block => Json.String(Json.Property(block, Keys.Type)) == Keys.Text)
-            .Select(block => PromptText.Text(Json.Property(block, Keys.Text)))
-            .LastOrDefault(text => text is not null);
+        var texts = PromptText.TextsOfType(request, content, Keys.Text).Where(text => text.Token == JsonTokenType.String).ToList();
+        return texts.Count == 0 ? null : PromptText.Text(request, texts[^1]);   // none in a message of only tool_result blocks
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bridgekeeper.Streaming;
 
@@ -14,32 +15,32 @@ internal sealed class OpenAIChatDialect : IApiDialect
 
     public ReadOnlyMemory<byte> KeepAliveFrame => KeepAlive;
 
-    public RequestFacts Read(JsonObject request) => new(
-        Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
-        Stream: Json.Bool(request[Keys.Stream]) == true,
-        Prompt: PromptOf(PromptText.LastUserMessage(request[Keys.Messages])),
+    public RequestFacts Read(RequestDocument request) => new(
+        Model: request.ShortString(request.Model, RequestChecks.MaxModelBytes) ?? "",
+        Stream: request.Stream.Token == JsonTokenType.True,
+        Prompt: PromptOf(request, request.LastUserMessage),
         SessionId: null,
-        ClientWantsUsage: Json.Bool(Json.Property(request[Keys.StreamOptions], Keys.IncludeUsage)) == true,
-        Problem: RequestChecks.Problem(request, Keys.Messages, conversationMayBeString: false));
+        ClientWantsUsage: request.Property(request.StreamOptions, "include_usage"u8).Token == JsonTokenType.True,
+        Problem: RequestChecks.Problem(request, request.Messages, Keys.Messages, conversationMayBeString: false));
 
     private static readonly byte[] IncludeUsage = "\"stream_options\":{\"include_usage\":true}"u8.ToArray();
 
     /// <summary>
     /// Streams always ask for usage upstream, so it is known; the observer hides it when the client did not ask. Without
-    /// <c>stream_options</c> (the usual case) the member goes in front of the client's own bytes; otherwise it is set in place.
+    /// <c>stream_options</c> (the usual case) the member goes in front of the client's own bytes; otherwise, or when the
+    /// body is already an object being edited (injected tools), it is set in place.
     /// </summary>
-    public BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts)
+    public BodyEdit PrepareUpstream(RequestDocument request, RequestFacts facts)
     {
         if (!facts.Stream || facts.ClientWantsUsage)
             return BodyEdit.None;                    // nothing to change: the client's own bytes go upstream
-        if (request[Keys.StreamOptions] is JsonObject options)
-        {
+        if (!request.StreamOptions.Present && !request.HasObject)
+            return BodyEdit.Prepended(IncludeUsage); // no object is built: the member goes in front of the client's bytes
+        if (request.Object[Keys.StreamOptions] is JsonObject options)
             options[Keys.IncludeUsage] = true;       // replaces in place: other keys and their order stay
-            return BodyEdit.Rewritten;
-        }
-        var absent = !request.ContainsKey(Keys.StreamOptions);
-        request[Keys.StreamOptions] = new JsonObject { [Keys.IncludeUsage] = true };
-        return absent ? BodyEdit.Prepended(IncludeUsage) : BodyEdit.Rewritten;
+        else
+            request.Object[Keys.StreamOptions] = new JsonObject { [Keys.IncludeUsage] = true };
+        return BodyEdit.Rewritten;
     }
 
     public IExchangeObserver Observe(RequestFacts facts) => new OpenAIChatObserver(facts);
@@ -62,15 +63,9 @@ internal sealed class OpenAIChatDialect : IApiDialect
     public byte[] StreamErrorFrame(GatewayError error) => [.. "data: "u8, .. ErrorBody(error), .. "\n\n"u8];
 
     /// <summary>SPEC §5: a string content as it is, or the text parts joined with '\n'; role <c>tool</c> never gets here.</summary>
-    private static BoundedText? PromptOf(JsonObject? message)
+    private static BoundedText? PromptOf(RequestDocument request, JsonSlice message)
     {
-        var content = message?[Keys.Content];
-        if (PromptText.Text(content) is { } text)
-            return text;
-        if (content is not JsonArray parts)
-            return null;
-        return PromptText.Join(parts
-            .Where(part => Json.String(Json.Property(part, Keys.Type)) == Keys.Text)
-            .Select(part => Json.Property(part, Keys.Text)), '\n');
+        var content = request.Property(message, "content"u8);
+        return PromptText.Text(request, content) ?? PromptText.Join(request, PromptText.TextsOfType(request, content, Keys.Text), '\n');
     }
 }

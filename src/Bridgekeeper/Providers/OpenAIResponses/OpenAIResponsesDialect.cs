@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Bridgekeeper.Providers.OpenAIChat;
 
 namespace Bridgekeeper.Providers.OpenAIResponses;
@@ -19,28 +19,22 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
 
     public bool StoresResponses => true;
 
-    public RequestFacts Read(JsonObject request) => new(
-        Model: Json.ShortString(request[Keys.Model], RequestChecks.MaxModelBytes) ?? "",
-        Stream: Json.Bool(request[Keys.Stream]) == true,
-        Prompt: PromptOf(request[Keys.Input]),
+    public RequestFacts Read(RequestDocument request) => new(
+        Model: request.ShortString(request.Model, RequestChecks.MaxModelBytes) ?? "",
+        Stream: request.Stream.Token == JsonTokenType.True,
+        Prompt: PromptOf(request),
         SessionId: null,                             // Codex sends it as the session-id header
         ClientWantsUsage: true,
         Problem: ProblemOf(request))
     {
-        ContinuesFrom = Json.String(request[Keys.PreviousResponseId]),
+        ContinuesFrom = request.String(request.PreviousResponseId),
     };
-
-    /// <summary>
-    /// Whether the client asked for a background response (<c>"background": true</c>). Its result is fetched later
-    /// by id, outside any exchange the gateway could observe, so the endpoint refuses it.
-    /// </summary>
-    public static bool IsBackground(JsonObject request) => Json.Bool(request[Keys.Background]) == true;
 
     /// <summary>
     /// Responses streams always carry usage in their closing event, so the body goes upstream unchanged: item ids,
     /// unknown fields and tool types (<c>namespace</c>, <c>web_search</c>, <c>custom</c>, ...) pass through as sent.
     /// </summary>
-    public BodyEdit PrepareUpstream(JsonObject request, RequestFacts facts) => BodyEdit.None;
+    public BodyEdit PrepareUpstream(RequestDocument request, RequestFacts facts) => BodyEdit.None;
 
     public IExchangeObserver Observe(RequestFacts facts) => new OpenAIResponsesObserver();
 
@@ -67,12 +61,12 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     /// could observe and record. <c>input</c> may be left out when the conversation continues from
     /// <c>previous_response_id</c> or a stored <c>prompt</c> template.
     /// </summary>
-    private static GatewayError? ProblemOf(JsonObject request)
+    private static GatewayError? ProblemOf(RequestDocument request)
     {
-        if (IsBackground(request))
+        if (request.Background.Token == JsonTokenType.True)
             return GatewayError.NotImplemented("Background responses (\"background\": true) are not supported by this gateway, because their usage could not be recorded; send the request without it.");
-        var continues = Json.String(request[Keys.PreviousResponseId]) is not null || request[Keys.Prompt] is JsonObject;
-        return RequestChecks.Problem(request, Keys.Input, conversationMayBeString: true, conversationOptional: continues);
+        var continues = request.PreviousResponseId.Token == JsonTokenType.String || request.Prompt.Token == JsonTokenType.StartObject;
+        return RequestChecks.Problem(request, request.Input, Keys.Input, conversationMayBeString: true, conversationOptional: continues);
     }
 
     /// <summary>
@@ -80,25 +74,17 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
     /// must be a user message (<c>{"type":"message","role":"user",...}</c> or the shorthand without <c>type</c>);
     /// any other item (<c>function_call_output</c>, <c>reasoning</c>, <c>item_reference</c>, ...) means no prompt.
     /// </summary>
-    private static BoundedText? PromptOf(JsonNode? input)
+    private static BoundedText? PromptOf(RequestDocument request)
     {
-        if (PromptText.Text(input) is { } text)
+        if (PromptText.Text(request, request.Input) is { } text)
             return text;
-        var message = PromptText.LastUserMessage(input);
-        if (message is null || Json.String(message[Keys.Type]) is not (null or Keys.Message))
+        var message = request.LastUserInput;
+        if (!message.Present || request.String(request.Property(message, "type"u8)) is not (null or Keys.Message))
             return null;
-        return ContentText(message[Keys.Content]);
+        return ContentText(request, request.Property(message, "content"u8));
     }
 
     /// <summary>A string content as it is, or its <c>input_text</c> (or <c>text</c>) parts joined with '\n'.</summary>
-    private static BoundedText? ContentText(JsonNode? content)
-    {
-        if (PromptText.Text(content) is { } text)
-            return text;
-        if (content is not JsonArray parts)
-            return null;
-        return PromptText.Join(parts
-            .Where(part => Json.String(Json.Property(part, Keys.Type)) is Keys.InputText or Keys.Text)
-            .Select(part => Json.Property(part, Keys.Text)), '\n');
-    }
+    private static BoundedText? ContentText(RequestDocument request, JsonSlice content) =>
+        PromptText.Text(request, content) ?? PromptText.Join(request, PromptText.TextsOfType(request, content, Keys.InputText, Keys.Text), '\n');
 }
