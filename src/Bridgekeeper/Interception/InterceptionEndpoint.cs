@@ -49,7 +49,7 @@ internal sealed partial class InterceptionEndpoint(
         {
             metrics.AuditQueueFull();
             http.Response.Headers.RetryAfter = "1";
-            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable("The gateway's audit queue is full; retry shortly."), ct);
+            await GatewayErrors.WriteAsync(http.Response, dialect, GatewayError.Unavailable("The gateway's audit backlog is full (its database is slow or down); retry shortly."), ct);
             return;
         }
 

@@ -63,7 +63,7 @@ public sealed class PostgresDurabilityTests : IAsyncLifetime
             Assert.All(await Task.WhenAll(streams), body => Assert.Contains("event: message_stop", body, StringComparison.Ordinal));
             Assert.NotNull(refusal);
             BadInputTests.AssertProviderError(refusal, "openai", "");
-            Assert.Contains("audit queue is full", refusal, StringComparison.Ordinal);
+            Assert.Contains("audit backlog is full", refusal, StringComparison.Ordinal);
             Assert.Contains(gateway.Logs.Lines, l => l.Contains("Failed to write", StringComparison.Ordinal));
 
             await RunAsync(pgCtl, "start", ct);
