@@ -161,8 +161,10 @@ start_bridgekeeper() {
     return 1
   fi
   port=$(free_port)
-  # PostgreSQL has no file beside which to keep the MCP token key, so the server requires one.
-  BRIDGEKEEPER_DATABASE="$database" BRIDGEKEEPER_HTTP_ADDRESS="127.0.0.1:$port" \
+  # PostgreSQL has no file beside which to keep the MCP token key, so the server requires one. All the load comes with
+  # one key, so the per-key cap on requests in flight (max_concurrent_per_key, 32: a guard against one runaway client)
+  # is off, or the 1,000-stream test would measure that cap instead of the gateway.
+  BRIDGEKEEPER_DATABASE="$database" BRIDGEKEEPER_HTTP_ADDRESS="127.0.0.1:$port" BRIDGEKEEPER_MAX_CONCURRENT_PER_KEY=0 \
     BRIDGEKEEPER_OPENAI_BASE_URL="$upstream/openai/v1/" BRIDGEKEEPER_OPENAI_KEY=bench \
     BRIDGEKEEPER_SECRET_KEY="$(head -c 32 /dev/urandom | base64)" \
     "$bk" server > "$work/$name.log" 2>&1 &
