@@ -133,8 +133,7 @@ internal sealed partial class ForwardProxy(ProxyOptions options, ProxyCertificat
         {
             Interlocked.Decrement(ref _tunnels);
             LogTunnelsFull(user.Name, host, port, options.MaxTunnels);
-            metrics.ProxyConnected("failed");
-            await ProxyAnswers.RefuseAsync(output, new ProxyRefusal(503, "too_many_tunnels",
+            await RefuseAsync(output, new ProxyRefusal(503, "too_many_tunnels",
                 $"The proxy has {options.MaxTunnels} blind tunnels open, its limit; retry shortly.", "failed"), connection.ConnectionClosed, ("Retry-After", "1"));
             return;
         }
@@ -220,38 +219,22 @@ internal sealed partial class ForwardProxy(ProxyOptions options, ProxyCertificat
         }
     }
 
-    private async Task RefuseAuthenticationAsync(PipeWriter output, KeyCheck check, CancellationToken cancellationToken)
+    private Task RefuseAuthenticationAsync(PipeWriter output, KeyCheck check, CancellationToken cancellationToken) => check.Refusal switch
     {
-        metrics.ProxyConnected("failed_auth");
-        switch (check.Refusal)
-        {
-            case KeyRefusal.Throttled:
-                await ProxyAnswers.RefuseAsync(output, new ProxyRefusal(429, "rate_limited",
-                    "Too many failed authentications from this address; retry later.", "failed_auth"), cancellationToken, ("Retry-After", check.RetryAfterSeconds));
-                break;
-            case KeyRefusal.Unavailable:
-                await ProxyAnswers.RefuseAsync(output, new ProxyRefusal(503, "unavailable",
-                    "The gateway cannot verify keys right now; retry shortly.", "failed_auth"), cancellationToken, ("Retry-After", "5"));
-                break;
-            default:
-                await ProxyAnswers.RefuseAsync(output, new ProxyRefusal(407, "proxy_auth_required",
-                    "A valid Bridgekeeper key is required as the proxy password (HTTPS_PROXY=http://me:bk_...@host:port).", "failed_auth"),
-                    cancellationToken, ("Proxy-Authenticate", "Basic realm=\"Bridgekeeper\", charset=\"UTF-8\""));
-                break;
-        }
-    }
+        KeyRefusal.Throttled => RefuseAsync(output, new ProxyRefusal(429, "rate_limited",
+            "Too many failed authentications from this address; retry later.", "failed_auth"), cancellationToken, ("Retry-After", check.RetryAfterSeconds)),
+        KeyRefusal.Unavailable => RefuseAsync(output, new ProxyRefusal(503, "unavailable",
+            "The gateway cannot verify keys right now; retry shortly.", "failed_auth"), cancellationToken, ("Retry-After", "5")),
+        _ => RefuseAsync(output, new ProxyRefusal(407, "proxy_auth_required",
+            "A valid Bridgekeeper key is required as the proxy password (HTTPS_PROXY=http://me:bk_...@host:port).", "failed_auth"),
+            cancellationToken, ("Proxy-Authenticate", "Basic realm=\"Bridgekeeper\", charset=\"UTF-8\"")),
+    };
 
-    private async Task RefuseAsync(PipeWriter output, ProxyRefusal refusal, CancellationToken cancellationToken)
+    /// <summary>Counts the refusal under its outcome and writes it (a client that left meanwhile ends the connection quietly, in <see cref="OnConnectionAsync"/>).</summary>
+    private async Task RefuseAsync(PipeWriter output, ProxyRefusal refusal, CancellationToken cancellationToken, params (string Name, string Value)[] headers)
     {
         metrics.ProxyConnected(refusal.Outcome);
-        try
-        {
-            await ProxyAnswers.RefuseAsync(output, refusal, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left before the refusal went out.
-        }
+        await ProxyAnswers.RefuseAsync(output, refusal, cancellationToken, headers);
     }
 
     /// <summary>A client's target as it may be echoed: printable ASCII, bounded.</summary>

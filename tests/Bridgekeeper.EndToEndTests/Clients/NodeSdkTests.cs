@@ -84,9 +84,7 @@ public sealed class NodeSdkProxyTests : ClientTest
         var ct = TestContext.Current.CancellationToken;
         var prompt = $"Say hello via the proxy and {mode}";
         var key = await Gateway.CreateKeyAsync("sdk-proxy-user");
-        var ca = Path.Combine(sandbox.Root, "ca.pem");
-        using (var client = Gateway.CreateClient(null))
-            await File.WriteAllTextAsync(ca, await client.GetStringAsync("/api/v1/proxy/ca.pem", ct), ct);
+        var ca = await Proxy.ProxyClients.CaFileAsync(Gateway, sandbox.Root);
         var environment = new Dictionary<string, string>
         {
             ["HOME"] = sandbox.Home,

@@ -25,7 +25,7 @@ public sealed class ProxiedClientTests : ClientTest
         const string prompt = "Say hello through the proxy mock:usage=input=12,output=40,cache_read=1000,cache_write=200";
         var key = await Gateway.CreateKeyAsync("proxied-claude");
         var environment = ClaudeEnvironment(sandbox, ("HTTPS_PROXY", $"http://me:{key}@{Gateway.ProxyUrl!.Authority}"),
-            ("NODE_EXTRA_CA_CERTS", await CaFileAsync(sandbox)), ("ANTHROPIC_API_KEY", ClaudePlaceholder));
+            ("NODE_EXTRA_CA_CERTS", await ProxyClients.CaFileAsync(Gateway, sandbox.Root)), ("ANTHROPIC_API_KEY", ClaudePlaceholder));
 
         var run = await ClientProcess.RunAsync(ClientInstall.ClaudeCode, ["-p", prompt], environment, sandbox.Work, TestContext.Current.CancellationToken);
 
@@ -58,7 +58,7 @@ public sealed class ProxiedClientTests : ClientTest
             ["HOME"] = sandbox.Home,
             ["CODEX_HOME"] = codexHome,
             ["HTTPS_PROXY"] = $"http://me:{key}@{Gateway.ProxyUrl!.Authority}",
-            ["SSL_CERT_FILE"] = await CaFileAsync(sandbox),
+            ["SSL_CERT_FILE"] = await ProxyClients.CaFileAsync(Gateway, sandbox.Root),
             ["OPENAI_API_KEY"] = CodexPlaceholder,
             ["CODEX_API_KEY"] = CodexPlaceholder,
         };
@@ -90,14 +90,5 @@ public sealed class ProxiedClientTests : ClientTest
         Assert.NotEmpty(Upstream.Exchanges);
         Assert.All(Upstream.Exchanges, e => Assert.DoesNotContain(e.Headers.Values,
             v => v.Contains(placeholder, StringComparison.Ordinal) || v.Contains(key, StringComparison.Ordinal)));
-    }
-
-    private async Task<string> CaFileAsync(Sandbox sandbox)
-    {
-        var path = Path.Combine(sandbox.Root, "proxy-ca.pem");
-        using var client = Gateway.CreateClient(null);
-        await File.WriteAllTextAsync(path, await client.GetStringAsync("/api/v1/proxy/ca.pem", TestContext.Current.CancellationToken),
-            TestContext.Current.CancellationToken);
-        return path;
     }
 }

@@ -18,11 +18,20 @@ internal static class ProxyClients
     };
 
     /// <summary>The proxy's CA as a client gets it: from the gateway, without a key.</summary>
-    public static async Task<X509Certificate2> CaAsync(GatewayUnderTest gateway)
+    public static async Task<X509Certificate2> CaAsync(GatewayUnderTest gateway) => X509Certificate2.CreateFromPem(await CaPemAsync(gateway));
+
+    /// <summary>The proxy's CA fetched as <see cref="CaAsync"/> does, saved as <c>ca.pem</c> in <paramref name="folder"/> for a client process to trust; its path.</summary>
+    public static async Task<string> CaFileAsync(GatewayUnderTest gateway, string folder)
+    {
+        var path = Path.Combine(folder, "ca.pem");
+        await File.WriteAllTextAsync(path, await CaPemAsync(gateway), TestContext.Current.CancellationToken);
+        return path;
+    }
+
+    private static async Task<string> CaPemAsync(GatewayUnderTest gateway)
     {
         using var client = gateway.CreateClient(null);
-        var pem = await client.GetStringAsync("/api/v1/proxy/ca.pem", TestContext.Current.CancellationToken);
-        return X509Certificate2.CreateFromPem(pem);
+        return await client.GetStringAsync("/api/v1/proxy/ca.pem", TestContext.Current.CancellationToken);
     }
 
     /// <summary>

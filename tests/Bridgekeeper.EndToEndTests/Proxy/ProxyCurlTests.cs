@@ -35,9 +35,7 @@ public sealed class ProxyCurlTests : GatewayTest
     {
         var ct = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("bk-curl-").FullName;
-        var caFile = Path.Combine(folder, "ca.pem");
-        using (var client = Gateway.CreateClient(null))
-            await File.WriteAllTextAsync(caFile, await client.GetStringAsync("/api/v1/proxy/ca.pem", ct), ct);
+        var caFile = await ProxyClients.CaFileAsync(Gateway, folder);
         var key = await Gateway.CreateKeyAsync("curl-user");
         var output = Path.Combine(folder, "out");
 

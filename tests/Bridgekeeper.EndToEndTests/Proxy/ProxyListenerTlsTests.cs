@@ -37,9 +37,7 @@ public sealed class ProxyListenerTlsTests : GatewayTest
     {
         var ct = TestContext.Current.CancellationToken;
         Assert.Equal("https", Gateway.ProxyUrl!.Scheme);
-        var caFile = Path.Combine(_folder, "ca.pem");
-        using (var client = Gateway.CreateClient(null))
-            await File.WriteAllTextAsync(caFile, await client.GetStringAsync("/api/v1/proxy/ca.pem", ct), ct);
+        var caFile = await ProxyClients.CaFileAsync(Gateway, _folder);
         var key = await Gateway.CreateKeyAsync("tls-user");
 
         var run = await ClientProcess.RunAsync("curl", ["-sS", "--fail-with-body", "-x", $"https://me:{key}@{Gateway.ProxyUrl.Authority}",
