@@ -125,6 +125,11 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 done
+# The failed tests by name, last, so that the tail of a long CI log says which ones failed.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n "s/.* testName=\"\([^\"]*\)\".*/FAILED ($(basename "$trx" .trx)): \1/p"
+done
 failed=$((failed + ${pg_failed:-0} + ${deps_failed:-0}))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # a runner crash or a project that produced no results still counts as a failure

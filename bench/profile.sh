@@ -20,7 +20,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 need=(); command -v wrk >/dev/null || need+=(wrk); command -v perf >/dev/null || need+=(linux-perf)
-if [ ${#need[@]} -gt 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null; fi
+if [ ${#need[@]} -gt 0 ]; then   # a fresh machine's package lists may be empty: then once more after an update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null 2>&1 \
+    || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null; }
+fi
 dotnet build -c Release "$repo/src/Bridgekeeper" -v q -nologo >/dev/null
 bk="$repo/src/Bridgekeeper/bin/Release/net10.0/bridgekeeper"
 

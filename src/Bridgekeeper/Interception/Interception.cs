@@ -52,10 +52,12 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
             writer.WriteEndObject();
         });
         var now = time.GetUtcNow();
-        audit.Record(new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream,
-            System.Text.Encoding.UTF8.GetString(metadata)));
+        var started = new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream,
+            System.Text.Encoding.UTF8.GetString(metadata));
         if (facts.Prompt is { Text.Length: > 0 } prompt)
-            audit.Record(new PromptRecorded(Id, now, RecordText.Truncate(prompt.Text, MaxRecordedText, prompt.TotalBytes)));
+            audit.Record(started, new PromptRecorded(Id, now, RecordText.Truncate(prompt.Text, MaxRecordedText, prompt.TotalBytes)));
+        else
+            audit.Record(started);
     }
 
     /// <summary>
@@ -70,15 +72,17 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         decimal? cost = null;
         if (summary.ResponseId is { } responseId && Dialect.StoresResponses)
             owners?.Remember(responseId, User.Id);
+        var records = new List<AuditRecord>(1 + summary.ToolCalls.Count + summary.Thoughts.Count);
         if (summary.Usage is { } usage)
         {
             cost = prices.CostUsd(PricedModel, usage, now);
-            audit.Record(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
+            records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))
-            audit.Record(new ToolUsageRecorded(Id, now, call.Name, call.Id, Recorded(call.Arguments), Injected: false, null, null, null));
+            records.Add(new ToolUsageRecorded(Id, now, call.Name, call.Id, Recorded(call.Arguments), Injected: false, null, null, null));
         foreach (var thought in summary.Thoughts)
-            audit.Record(new ThoughtRecorded(Id, now, Recorded(thought.Content), thought.Source));
+            records.Add(new ThoughtRecorded(Id, now, Recorded(thought.Content), thought.Source));
+        audit.Record(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(records));   // one spool write for the exchange
         return cost;
     }
 
@@ -91,8 +95,8 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     /// <summary>Records injected calls the loop did not run, with the reason.</summary>
     public void RecordSkippedCalls(IReadOnlyList<ToolCall> calls, string reason)
     {
-        foreach (var call in calls)
-            audit.Record(new ToolUsageRecorded(Id, time.GetUtcNow(), call.Name, call.Id, Recorded(call.Arguments), Injected: true, null, null, reason));
+        var now = time.GetUtcNow();
+        audit.Record([.. calls.Select(call => (AuditRecord)new ToolUsageRecorded(Id, now, call.Name, call.Id, Recorded(call.Arguments), Injected: true, null, null, reason))]);
     }
 
     /// <summary>How much of one text (prompt, tool input or result, thought, error) a record holds: 64 KiB of UTF-8 (SPEC §5).</summary>

@@ -64,44 +64,65 @@ internal sealed partial class AuditQueue(int capacity, long capacityBytes, bool 
         return true;
     }
 
-    public void Record(AuditRecord record)
+    public void Record(params ReadOnlySpan<AuditRecord> records)
     {
-        var rowId = record is InterceptionStarted or InterceptionEnded ? Guid.Empty : AuditIds.New(record.At);
+        if (records.IsEmpty)
+            return;
+        var queued = new QueuedRecord[records.Length];
+        for (var i = 0; i < records.Length; i++)
+        {
+            var record = records[i];
+            queued[i] = new QueuedRecord(record, record is InterceptionStarted or InterceptionEnded ? Guid.Empty : AuditIds.New(record.At), Segment: -1, SpoolBytes: 0);
+        }
         if (spool is null)
-            Enqueue(new QueuedRecord(record, rowId, Segment: -1, SpoolBytes: 0));
+        {
+            foreach (var record in queued)
+                Enqueue(record);
+        }
         else
-            AppendToSpool(spool, record, rowId);
+            AppendToSpool(spool, queued);
         if (structuredLogging)
-            StructuredAuditLog.Write(logger, record);
+        {
+            foreach (var record in records)
+                StructuredAuditLog.Write(logger, record);
+        }
     }
 
-    private void AppendToSpool(AuditSpool spool, AuditRecord record, Guid rowId)
+    /// <summary>Spools records made at one moment with one write, then queues them (or leaves them spilled).</summary>
+    private void AppendToSpool(AuditSpool spool, QueuedRecord[] queued)
     {
-        var frame = SpoolFrames.Encode(record, rowId);
+        var frames = new ReadOnlyMemory<byte>[queued.Length];
+        for (var i = 0; i < queued.Length; i++)
+            frames[i] = SpoolFrames.Encode(queued[i].Record, queued[i].RowId);
         lock (_order)
         {
             SpoolPosition at;
             try
             {
-                at = spool.Append(frame);
+                at = spool.Append(frames);
             }
             catch (IOException exception)
             {
                 if (_spilling)
                 {
-                    // Queued now, it would overtake the spilled records before it (a child before its start fails its batch forever).
-                    LogSpilledRecordLost(record.GetType().Name, record.InterceptionId, exception);
+                    // Queued now, they would overtake the spilled records before them (a child before its start fails its batch forever).
+                    foreach (var record in queued)
+                        LogSpilledRecordLost(record.Record.GetType().Name, record.Record.InterceptionId, exception);
                     return;
                 }
-                LogSpoolWriteFailed(record.InterceptionId, exception);
-                Enqueue(new QueuedRecord(record, rowId, Segment: -1, SpoolBytes: 0));
+                LogSpoolWriteFailed(queued[0].Record.InterceptionId, exception);
+                foreach (var record in queued)
+                    Enqueue(record);
                 return;
             }
             if (!_spilling && HasRoom)
-                Enqueue(new QueuedRecord(record, rowId, at.Segment, frame.Length));
+            {
+                for (var i = 0; i < queued.Length; i++)
+                    Enqueue(queued[i] with { Segment = at.Segment, SpoolBytes = frames[i].Length });
+            }
             else if (!_spilling)
             {
-                // The writer will come for it: the memory bounds are reached, so it holds records to commit.
+                // The writer will come for them: the memory bounds are reached, so it holds records to commit.
                 _spilling = true;
                 _spilledFrom = at;
             }

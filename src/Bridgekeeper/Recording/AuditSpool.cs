@@ -10,7 +10,7 @@ internal readonly record struct SpoolPosition(long Segment, long Offset);
 
 /// <summary>
 /// The audit spool: every admitted record is appended, as a <see cref="SpoolFrames"/> frame, to a segment file
-/// (<c>NNNNNNNNNNNN.seg</c>) before it is queued, with one write to the OS and no fsync (unless <c>spool_fsync</c>, then
+/// (<c>NNNNNNNNNNNN.seg</c>) before it is queued, with one write to the OS for the records made at one moment and no fsync (unless <c>spool_fsync</c>, then
 /// one per batch the writer takes). A segment is deleted once it is no longer the one written and every record in it
 /// is committed. Segments left by an earlier run (a crash: a clean stop leaves none) are replayed before the gateway
 /// serves. The spool's size is its uncommitted bytes; past its capacity new interceptions get 503. A lock file keeps a
@@ -77,10 +77,16 @@ internal sealed partial class AuditSpool : IDisposable
         return new AuditSpool(folder, lockFile, capacity, fsync, leftovers, next, logger);
     }
 
-    /// <summary>Appends one frame (one write, to the OS) and returns where it starts.</summary>
-    /// <exception cref="IOException">The write failed (the disk is full); the frame is not in the spool.</exception>
-    public SpoolPosition Append(byte[] frame)
+    /// <summary>
+    /// Appends frames made at one moment (an interception's start and prompt, an exchange's records) with one gathered
+    /// write to the OS, all in one segment, and returns where the first starts.
+    /// </summary>
+    /// <exception cref="IOException">The write failed (the disk is full); none of the frames is in the spool.</exception>
+    public SpoolPosition Append(IReadOnlyList<ReadOnlyMemory<byte>> frames)
     {
+        var bytes = 0;
+        foreach (var frame in frames)
+            bytes += frame.Length;
         lock (_lock)
         {
             if (_current is null || _current.Length >= SegmentBytes)
@@ -89,17 +95,17 @@ internal sealed partial class AuditSpool : IDisposable
             var at = new SpoolPosition(current.Number, current.Length);
             try
             {
-                RandomAccess.Write(current.Handle, frame, current.Length);
+                RandomAccess.Write(current.Handle, frames, current.Length);
             }
             catch (IOException)
             {
                 RandomAccess.SetLength(current.Handle, current.Length);   // no partial frame stays in front of later ones
                 throw;
             }
-            current.Length += frame.Length;
-            current.Pending++;
+            current.Length += bytes;
+            current.Pending += frames.Count;
             _unsynced = true;
-            Interlocked.Add(ref _bytes, frame.Length);
+            Interlocked.Add(ref _bytes, bytes);
             return at;
         }
     }

@@ -8,7 +8,7 @@ namespace Bridgekeeper.Recording;
 /// <summary>
 /// Drains <see cref="AuditQueue"/> into the database, a batch per transaction. After the first record of a batch it
 /// lingers <see cref="Linger"/> so that a batch gathers whole interceptions (start and end in one row) and many of them;
-/// a backlog larger than a batch is written at once. A transaction per request would cost the hot path more CPU than
+/// a backlog larger than a batch is written at once. The next batch is gathered and shaped while one is being written. A transaction per request would cost the hot path more CPU than
 /// the request itself. A failed batch is retried with backoff until it
 /// lands: never dropped. Records the queue spilled to the <see cref="AuditSpool"/> are read back from it once the channel
 /// is empty; with <c>spool_fsync</c>, the spool is flushed to disk once per batch. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
@@ -54,41 +54,60 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Two batches take turns: while one is being written, the next is gathered and shaped, so the database is never
+    /// idle waiting for the writer's own CPU work. Batches are written one after another, in queue order.
+    /// </summary>
     private async Task RunAsync()
     {
-        var batch = new List<QueuedRecord>(MaxBatchSize);
+        var (gathering, writing) = (new List<QueuedRecord>(MaxBatchSize), new List<QueuedRecord>(MaxBatchSize));
+        var written = Task.FromResult(true);
         var full = false;
         while (true)
         {
-            // Spilled records come after everything in the channel, so they are read back only once it is empty.
-            if (queue.Reader.TryPeek(out _) || !queue.TakeSpilled(batch, MaxBatchSize))
-            {
-                if (!await queue.Reader.WaitToReadAsync(CancellationToken.None))
-                {
-                    if (!queue.TakeSpilled(batch, MaxBatchSize))
-                        return;
-                }
-                else
-                {
-                    if (!full && !queue.Reader.Completion.IsCompleted)
-                        await Task.Delay(Linger, time, CancellationToken.None);
-                    while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var record))
-                        batch.Add(record);
-                }
-            }
-            full = batch.Count == MaxBatchSize;
-            queue.Spool?.Sync();
-            if (!await WriteAsync(batch))
+            var more = await GatherAsync(gathering, full);
+            full = gathering.Count == MaxBatchSize;
+            var shaped = gathering.Count == 0 ? null : AuditBatch.Shape(gathering.ConvertAll(q => q.Record), gathering.ConvertAll(q => q.RowId));
+            if (!await written)
                 return;
-            batch.Clear();
+            if (shaped is not null)
+            {
+                (gathering, writing) = (writing, gathering);
+                gathering.Clear();
+                queue.Spool?.Sync();
+                var (batch, batchShaped) = (writing, shaped);
+                written = Task.Run(() => WriteAsync(batch, batchShaped));   // SQLite writes synchronously: off this loop
+            }
+            if (!more)
+            {
+                await written;
+                return;
+            }
         }
     }
 
-    /// <summary>Writes one batch, retrying with exponential backoff. False only when shutdown abandoned it.</summary>
-    private async Task<bool> WriteAsync(List<QueuedRecord> batch)
+    /// <summary>
+    /// Fills <paramref name="batch"/>: after the first record it lingers (unless the last batch was full), then takes
+    /// what waits. Spilled records come after everything in the channel, so they are read back only once it is empty.
+    /// False once the queue is complete and nothing is left.
+    /// </summary>
+    private async Task<bool> GatherAsync(List<QueuedRecord> batch, bool lastWasFull)
+    {
+        if (!queue.Reader.TryPeek(out _) && queue.TakeSpilled(batch, MaxBatchSize))
+            return true;
+        if (!await queue.Reader.WaitToReadAsync(CancellationToken.None))
+            return queue.TakeSpilled(batch, MaxBatchSize);
+        if (!lastWasFull && !queue.Reader.Completion.IsCompleted)
+            await Task.Delay(Linger, time, CancellationToken.None);
+        while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var record))
+            batch.Add(record);
+        return true;
+    }
+
+    /// <summary>Writes one shaped batch, retrying with exponential backoff. False only when shutdown abandoned it.</summary>
+    private async Task<bool> WriteAsync(List<QueuedRecord> batch, AuditBatch shaped)
     {
         var backoff = FirstBackoff;
-        var shaped = AuditBatch.Shape(batch.ConvertAll(q => q.Record), batch.ConvertAll(q => q.RowId));
         for (var attempt = 1; ; attempt++)
         {
             var started = time.GetTimestamp();

@@ -11,8 +11,11 @@ internal interface IAuditSink
     /// </summary>
     bool TryAdmit();
 
-    /// <summary>Queues a record of an admitted interception. Always succeeds (admission bounds the queue).</summary>
-    void Record(AuditRecord record);
+    /// <summary>
+    /// Queues records of an admitted interception made at one moment (a start and its prompt, an exchange's usage, tool
+    /// calls and thoughts): with a spool, they are spooled with one write. Always succeeds (admission bounds the queue).
+    /// </summary>
+    void Record(params ReadOnlySpan<AuditRecord> records);
 
     /// <summary>Marks an admitted interception as finished recording.</summary>
     void Release();

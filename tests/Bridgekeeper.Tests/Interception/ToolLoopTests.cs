@@ -271,7 +271,7 @@ public sealed class ToolLoopTests : IDisposable
 
         public bool TryAdmit() => true;
 
-        public void Record(AuditRecord record) => _records.Add(record);
+        public void Record(params ReadOnlySpan<AuditRecord> records) => _records.AddRange(records);
 
         public void Release()
         {

@@ -92,7 +92,7 @@ public sealed class CostRecordingTests
 
         public bool TryAdmit() => true;
 
-        public void Record(AuditRecord record) => Records.Add(record);
+        public void Record(params ReadOnlySpan<AuditRecord> records) => Records.AddRange(records);
 
         public void Release()
         {

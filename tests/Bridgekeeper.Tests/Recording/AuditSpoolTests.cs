@@ -129,11 +129,38 @@ public sealed class AuditSpoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queue_RecordsMadeAtOneMoment_AreSpooledTogether_QueuedOneByOne_AndReplayEach()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var records = Interception();
+        using (var spool = AuditSpool.Open(_folder, 1 << 20, fsync: false, NullLogger<AuditSpool>.Instance))
+        {
+            var queue = new AuditQueue(100, 64L << 20, structuredLogging: false, NullLogger<AuditQueue>.Instance, spool);
+            queue.Record(records[0], records[1]);
+            queue.Record(records[2], records[3]);
+
+            var queued = new List<QueuedRecord>();
+            while (queue.Reader.TryRead(out var one))
+                queued.Add(one);
+            Assert.Equal(records, queued.ConvertAll(q => q.Record));
+            Assert.All(queued, q => Assert.Equal(queued[0].Segment, q.Segment));
+            Assert.Equal(queued.ConvertAll(q => q.SpoolBytes), queued.ConvertAll(q => SpoolFrames.Encode(q.Record, q.RowId).Length));
+            Assert.Equal(queued.Sum(q => (long)q.SpoolBytes), spool.Bytes);
+            Assert.Equal(spool.Bytes, spool.End.Offset);
+        }   // none committed: what a run that died leaves
+
+        using var reopened = AuditSpool.Open(_folder, 1 << 20, fsync: false, NullLogger<AuditSpool>.Instance);
+        Assert.Equal(records.Count, await AuditSpoolReplay.ReplayAsync(reopened, new AuditStore(_db.Database), _logger, ct));
+        Assert.Equal((1, 1, 1), (await Count("interceptions"), await Count("prompts"), await Count("token_usages")));
+        Assert.Equal(InterceptionStatus.Completed, await Status());
+    }
+
+    [Fact]
     public void Segment_AllOfItsRecordsCommitted_IsDeletedOnceNoLongerWritten_TheBytesGoDown()
     {
         using var spool = AuditSpool.Open(_folder, 1 << 30, fsync: true, NullLogger<AuditSpool>.Instance);
         var frame = SpoolFrames.Encode(new PromptRecorded(Guid.CreateVersion7(), _at, new string('x', 1 << 20)), Guid.CreateVersion7());
-        var positions = Enumerable.Range(0, 20).Select(_ => spool.Append(frame)).ToList();
+        var positions = Enumerable.Range(0, 20).Select(_ => spool.Append([frame])).ToList();
         spool.Sync();
 
         Assert.Equal(2, spool.SegmentCount);
@@ -171,7 +198,7 @@ public sealed class AuditSpoolTests : IAsyncLifetime
     {
         using (var spool = AuditSpool.Open(_folder, 1 << 20, fsync: false, NullLogger<AuditSpool>.Instance))
             foreach (var record in records)
-                spool.Append(SpoolFrames.Encode(record, record is InterceptionStarted or InterceptionEnded ? Guid.Empty : Guid.CreateVersion7(record.At)));
+                spool.Append([SpoolFrames.Encode(record, record is InterceptionStarted or InterceptionEnded ? Guid.Empty : Guid.CreateVersion7(record.At))]);
         return Assert.Single(Directory.GetFiles(_folder, "*.seg"));
     }
 
