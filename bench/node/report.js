@@ -241,6 +241,30 @@ p(`| flat memory in the soak (growth ≤ 1 MiB/min) | ${slope === null ? '—' :
   + `(${used.length} samples fitted, spanning ${spread === null ? '—' : n(spread, 1)} MiB) | ${verdict(slope === null ? null : slope <= 1)}`
   + `${meta.soak < 600 ? ' (soak shorter than the 600 s the issue asks for; the slope of a short soak is mostly GC noise)' : ''} |`);
 p();
+p();
+p('## Targets (issue 14)');
+p();
+p('Side by side in this run; "within +X of YARP" compares added latency (target − direct) with YARP\'s.');
+p();
+p('| target | measured | result |');
+p('|---|---|---|');
+const within = (t, f, limit) => { const a = diff(f(t), f('direct')); const y = diff(f('yarp'), f('direct')); return a === null || y === null ? [null, a, y] : [a - y <= limit, a, y]; };
+for (const [bk, label, floor] of [['bridgekeeper', 'SQLite', 0.95], ['bridgekeeper-pg', 'PostgreSQL', 0.85]]) {
+  if (!blocking.includes(bk)) continue;
+  const r = rps(bk) !== null && rps('yarp') ? rps(bk) / rps('yarp') : null;
+  const bad = sum('c32', bk, 'non2xx');
+  p(`| c=32 throughput ≥ ${floor}× bare YARP, zero non-2xx (${label}) | ${n(rps(bk))} vs ${n(rps('yarp'))} req/s = ${r === null ? '—' : r.toFixed(2) + '×'}, ${n(bad)} non-2xx | ${verdict(r === null ? null : r >= floor && bad === 0)} |`);
+}
+{
+  const [ok, a, y] = within('bridgekeeper', c1p50, 30);
+  p(`| added p50 at c=1 within +30 µs of YARP | ${signed(a)} µs (YARP ${signed(y)} µs) | ${verdict(ok)} |`);
+  const bigAdded = diff(best('big_c1', 'bridgekeeper', 'p50_us'), best('big_c1', 'direct', 'p50_us'));
+  p(`| added p50 on the 150 KB body ≤ 0.5 ms | ${bigAdded === null ? '—' : ms(bigAdded)} ms (YARP ${ms(diff(best('big_c1', 'yarp', 'p50_us'), best('big_c1', 'direct', 'p50_us')))} ms) | ${verdict(bigAdded === null ? null : bigAdded <= 500)} |`);
+  const [okT, aT14, yT] = within('bridgekeeper', (t) => sq(t, 'ttft_p50_us'), 100);
+  p(`| added TTFT p50 within +0.1 ms of YARP | ${ms(aT14)} ms (YARP ${ms(yT)} ms) | ${verdict(okT)} |`);
+  p(`| memory flat over a 30-minute soak (slope reported) | ${slope === null ? '—' : signed(slope, 2) + ' MiB/min'} over ${meta.soak} s | ${verdict(slope === null || meta.soak < 1800 ? null : slope <= 1)}${meta.soak < 1800 ? ' (soak shorter than 30 minutes)' : ''} |`);
+}
+p();
 p('Reading the p99 rows: on a shared 2-core box the tail at c=1 is scheduler noise (see the load average above); when nginx or '
   + 'YARP show a *negative* added p99, the tails are noise, not proxy cost, and p50/p90 are the usable numbers.');
 p();
