@@ -6,7 +6,7 @@
 #
 #   bench/run.sh [--soak SECONDS] [--duration SECONDS] [--rounds N] [--streams N] [--seq N]
 #
-#   --soak      soak length (default 600)                     --duration  seconds of wrk per target and load level (20)
+#   --soak      soak length (default 1800: issue 14's 30 min)  --duration  seconds of wrk per target and load level (60)
 #   --rounds    the duration is split into N interleaved rounds; each metric reports the best round (default 4)
 #   --streams   concurrent streams in the frame-loss test (1000) --seq      sequential streams per TTFT round (200)
 #
@@ -17,7 +17,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-soak=600 duration=20 rounds=4 streams=1000 seq=200
+soak=1800 duration=60 rounds=4 streams=1000 seq=200
 while [ $# -gt 0 ]; do
   case "$1" in
     --soak) soak="$2"; shift 2 ;;
