@@ -74,14 +74,8 @@ internal sealed class AuditStore(Database database)
         var dialect = database.Dialect;
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command)
-            .Add("i.user_id IN (SELECT id FROM users WHERE name = @user)", "user", query.User)
-            .Add("i.provider = @provider", "provider", query.Provider)
-            .Add("i.model = @model", "model", query.Model)
-            .Add("i.client = @client", "client", query.Client)
-            .Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
-            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
-            .Add("i.id < @cursor", "cursor", cursor is { } c ? dialect.Id(c) : null)
-            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+            .Filters(query, dialect)
+            .Add("i.id < @cursor", "cursor", cursor is { } c ? dialect.Id(c) : null);
         command.CommandText = $"{InterceptionReader.Select}{where} ORDER BY i.id DESC LIMIT @limit";
         command.AddParameter("limit", query.Limit + 1);
 

@@ -81,9 +81,10 @@ internal sealed class InterceptionReader(SqlDialect dialect)
     /// which gives back the decimal that was written (and drops binary noise from <c>SUM</c>); either way without trailing
     /// zeros (0.003000 → 0.003), as costs are written.
     /// </summary>
-    public static decimal? OptionalDecimal(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
-        ? null
-        : WithoutTrailingZeros(Convert.ToDecimal(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture));
+    public static decimal? OptionalDecimal(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Cost(reader.GetValue(ordinal));
+
+    /// <summary>A cost value as <see cref="OptionalDecimal"/> reads it.</summary>
+    public static decimal Cost(object value) => WithoutTrailingZeros(Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The same value without trailing zeros: a decimal quotient takes the smallest scale that holds it.</summary>
     private static decimal WithoutTrailingZeros(decimal value) => value / 1.000000000000000000000000000000000m;
