@@ -21,9 +21,7 @@ public sealed class SessionApiTests : GatewayTest
     {
         var ct = TestContext.Current.CancellationToken;
         var bob = await Gateway.CreateKeyAsync("bob");
-        await SendAsync(bob, "first", "sess-a", ("x-mock-usage", "input=3,output=5,cache_read=7,cache_write=11"));
-        await SendAsync(bob, "second", "sess-a", ("x-mock-usage", "input=10,output=20"), ("x-mock-scenario", "tool_call"),
-            ("x-mock-tool", """name=Bash;args={"command":"ls"}"""));
+        await TwoTurnsAsync(bob, "sess-a");
         await SendAsync(bob, "alone", session: null, ("x-mock-usage", "input=1,output=1"));
         await SendAsync(bob, "later", "sess-b", ("x-mock-usage", "input=2,output=4"));
         await Gateway.WaitForEndedAsync(expected: 4);
@@ -50,9 +48,7 @@ public sealed class SessionApiTests : GatewayTest
     {
         var ct = TestContext.Current.CancellationToken;
         var bob = await Gateway.CreateKeyAsync("bob");
-        await SendAsync(bob, "first", "sess-t", ("x-mock-usage", "input=3,output=5"));
-        await SendAsync(bob, "second", "sess-t", ("x-mock-usage", "input=10,output=20"), ("x-mock-scenario", "tool_call"),
-            ("x-mock-tool", """name=Bash;args={"command":"ls"}"""));
+        await TwoTurnsAsync(bob, "sess-t");
         await Gateway.WaitForEndedAsync(expected: 2);
         using var client = Gateway.CreateClient(bob);
 
@@ -97,6 +93,14 @@ public sealed class SessionApiTests : GatewayTest
         Assert.Equal("not_found", JsonDocument.Parse(await other.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal([("shared-id", "mallory"), ("judy-only", "judy"), ("shared-id", "judy")],
             everything.GetProperty("sessions").EnumerateArray().Select(s => (s.GetProperty("id").GetString(), s.GetProperty("user").GetProperty("name").GetString())));
+    }
+
+    /// <summary>Prompt "first" (input 3, output 5, cache read 7, cache write 11), then "second" (input 10, output 20) with a Bash call.</summary>
+    private async Task TwoTurnsAsync(string key, string session)
+    {
+        await SendAsync(key, "first", session, ("x-mock-usage", "input=3,output=5,cache_read=7,cache_write=11"));
+        await SendAsync(key, "second", session, ("x-mock-usage", "input=10,output=20"), ("x-mock-scenario", "tool_call"),
+            ("x-mock-tool", """name=Bash;args={"command":"ls"}"""));
     }
 
     private async Task SendAsync(string key, string prompt, string? session, params (string Name, string Value)[] headers)

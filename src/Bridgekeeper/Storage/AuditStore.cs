@@ -65,11 +65,7 @@ internal sealed class AuditStore(Database database)
 
     private async Task<InterceptionRows> ListRowsAsync(System.Data.Common.DbConnection connection, InterceptionQuery query, CancellationToken cancellationToken)
     {
-        if (query.Limit is < 1 or > InterceptionQuery.MaxLimit)
-            throw new ArgumentException($"The limit must be between 1 and {InterceptionQuery.MaxLimit}.", nameof(query));
-        Guid? cursor = null;
-        if (query.Cursor is not null)
-            cursor = InterceptionCursor.TryParse(query.Cursor, out var lastId) ? lastId : throw new ArgumentException("The cursor is not valid.", nameof(query));
+        var cursor = InterceptionCursor.Checked(query);
 
         var dialect = database.Dialect;
         await using var command = connection.CreateCommand();
@@ -77,13 +73,7 @@ internal sealed class AuditStore(Database database)
             .Filters(query, dialect)
             .Add("i.id < @cursor", "cursor", cursor is { } c ? dialect.Id(c) : null);
         command.CommandText = $"{InterceptionReader.Select}{where} ORDER BY i.id DESC LIMIT @limit";
-        command.AddParameter("limit", query.Limit + 1);
-
-        var rows = await InterceptionReader.ReadRowsAsync(command, cancellationToken);
-        var more = rows.Count > query.Limit;
-        if (more)
-            rows.RemoveAt(rows.Count - 1);
-        return new InterceptionRows(rows, more);
+        return await InterceptionReader.ReadPageAsync(command, query.Limit, cancellationToken);
     }
 
     /// <summary>One interception with its children; null when it does not exist or belongs to someone other than <paramref name="onlyUserId"/>.</summary>

@@ -33,6 +33,20 @@ internal sealed class InterceptionReader(SqlDialect dialect)
         return rows;
     }
 
+    /// <summary>
+    /// Runs a command built on <see cref="Select"/> whose <c>LIMIT</c> is <paramref name="limit"/> + 1: the first
+    /// <paramref name="limit"/> rows, children still empty, and whether more followed them.
+    /// </summary>
+    public static async Task<InterceptionRows> ReadPageAsync(DbCommand command, int limit, CancellationToken cancellationToken)
+    {
+        command.AddParameter("limit", limit + 1);
+        var rows = await ReadRowsAsync(command, cancellationToken);
+        var more = rows.Count > limit;
+        if (more)
+            rows.RemoveAt(rows.Count - 1);
+        return new InterceptionRows(rows, more);
+    }
+
     /// <summary>Fills in prompts, token usages, tool usages and thoughts, oldest first within each interception.</summary>
     public async Task<IReadOnlyList<InterceptionView>> WithChildrenAsync(DbConnection connection, IReadOnlyList<InterceptionView> rows,
         CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ internal sealed class SessionStore(Database database)
     /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this store issued.</exception>
     public async Task<SessionPage> ListAsync(InterceptionQuery query, CancellationToken cancellationToken)
     {
-        var before = Check(query);
+        var before = InterceptionCursor.Checked(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var sessions = await SummariesAsync(connection, query, sessionId: null, before, query.Limit + 1, cancellationToken);
         var more = sessions.Count > query.Limit;
@@ -34,7 +34,7 @@ internal sealed class SessionStore(Database database)
     /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this store issued.</exception>
     public async Task<(SessionSummary Session, InterceptionRows Thread)?> GetAsync(string sessionId, InterceptionQuery query, CancellationToken cancellationToken)
     {
-        var after = Check(query);
+        var after = InterceptionCursor.Checked(query);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var parts = await SummariesAsync(connection, query with { Cursor = null }, sessionId, before: null, limit: null, cancellationToken);
         if (parts.Count == 0)
@@ -48,21 +48,7 @@ internal sealed class SessionStore(Database database)
             .Filters(query, dialect)
             .Add("i.id > @after", "after", after is { } a ? dialect.Id(a) : null);
         command.CommandText = $"{InterceptionReader.Select}{where} ORDER BY i.id LIMIT @limit";
-        command.AddParameter("limit", query.Limit + 1);
-        var rows = await InterceptionReader.ReadRowsAsync(command, cancellationToken);
-        var more = rows.Count > query.Limit;
-        if (more)
-            rows.RemoveAt(rows.Count - 1);
-        return (summary, new InterceptionRows(rows, more));
-    }
-
-    private static Guid? Check(InterceptionQuery query)
-    {
-        if (query.Limit is < 1 or > InterceptionQuery.MaxLimit)
-            throw new ArgumentException($"The limit must be between 1 and {InterceptionQuery.MaxLimit}.", nameof(query));
-        if (query.Cursor is null)
-            return null;
-        return InterceptionCursor.TryParse(query.Cursor, out var id) ? id : throw new ArgumentException("The cursor is not valid.", nameof(query));
+        return (summary, await InterceptionReader.ReadPageAsync(command, query.Limit, cancellationToken));
     }
 
     /// <summary>The sessions (newest-started first) with their totals: all of them, or those of one session id.</summary>
