@@ -42,5 +42,33 @@ internal static class AuditEndpoints
         return Results.Json(new UsageResponse(rows), ApiJsonContext.Default.UsageResponse);
     }
 
+    /// <summary><c>GET /api/v1/sessions</c>: the interceptions' filters, cursor and limit; members see their own sessions.</summary>
+    public static async Task<IResult> ListSessionsAsync(HttpContext context, GatewayUser caller)
+    {
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var query = context.Request.Query;
+        if (AuditParameters.TryInterceptionQuery(name => query[name].ToString(), now, out var filter) is { } error)
+            return error.ToResult();
+        var page = await context.RequestServices.GetRequiredService<SessionStore>().ListAsync(filter with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
+        return Results.Json(page, ApiJsonContext.Default.SessionPage);
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/sessions/{id}?user=&amp;limit=&amp;cursor=</c>: the session and a page of its thread, oldest first,
+    /// streamed and capped in bytes like a page of interceptions. Another user's session answers 404.
+    /// </summary>
+    public static async Task<IResult> GetSessionAsync(HttpContext context, GatewayUser caller)
+    {
+        var id = context.Request.RouteValues["id"] as string ?? "";
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var query = context.Request.Query;
+        if (AuditParameters.TryInterceptionQuery(name => name is "user" or "limit" or "cursor" ? query[name].ToString() : null, now, out var filter) is { } error)
+            return error.ToResult();
+        var found = await context.RequestServices.GetRequiredService<SessionStore>().GetAsync(id, filter with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
+        return found is not { } session
+            ? ApiError.NotFound($"No session with id '{id}'.").ToResult()
+            : new InterceptionPageResult(context.RequestServices.GetRequiredService<AuditStore>(), session.Thread, session.Session);
+    }
+
     private static Guid? OnlyUser(GatewayUser caller) => Roles.SeesEverything(caller.Role) ? null : caller.Id;
 }

@@ -9,7 +9,7 @@ namespace Bridgekeeper.Api;
 /// <c>GET /api/v1/interceptions</c> written as it is read, so memory does not grow with the page: the page's rows come
 /// without children (<see cref="AuditStore.ListRowsAsync"/>), their children are loaded <see cref="ChunkSize"/> rows at
 /// a time, and each interception is serialized on its own and written to the response body, which is flushed every
-/// <see cref="FlushBytes"/>. The JSON is byte for byte what serializing the whole <see cref="InterceptionPage"/> gives.
+/// <see cref="FlushBytes"/>. The JSON is byte for byte what serializing the whole <see cref="InterceptionPage"/> (or <see cref="SessionThread"/>) gives.
 /// <para>
 /// A page is also capped in bytes: a row that would take the body past <see cref="MaxPageBytes"/> is not written, and
 /// <c>next_cursor</c> points after the last row that was, so the client's next request starts with it (a page may be
@@ -17,7 +17,8 @@ namespace Bridgekeeper.Api;
 /// sent aborts the response, so a client never takes a cut-off page for a whole one.
 /// </para>
 /// </summary>
-internal sealed class InterceptionPageResult(AuditStore store, InterceptionRows page) : IResult
+/// <param name="session">For a session's thread (<c>GET /api/v1/sessions/{id}</c>): written as <c>"session"</c> before the interceptions.</param>
+internal sealed class InterceptionPageResult(AuditStore store, InterceptionRows page, SessionSummary? session = null) : IResult
 {
     /// <summary>The most JSON one page holds (16 MiB), unless its first row alone is larger.</summary>
     public const int MaxPageBytes = 16 * 1024 * 1024;
@@ -42,6 +43,11 @@ internal sealed class InterceptionPageResult(AuditStore store, InterceptionRows 
         await using var json = new Utf8JsonWriter(body);
         await using var rowJson = new Utf8JsonWriter(row);
         json.WriteStartObject();
+        if (session is not null)
+        {
+            json.WritePropertyName("session");
+            JsonSerializer.Serialize(json, session, ApiJsonContext.Default.SessionSummary);
+        }
         json.WriteStartArray("interceptions");
 
         Guid? last = null;

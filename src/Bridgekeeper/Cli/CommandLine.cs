@@ -16,6 +16,7 @@ internal static class CommandLine
         root.Subcommands.Add(KeysCommand.Create(globals));
         root.Subcommands.Add(InterceptionsCommand.Create(globals));
         root.Subcommands.Add(UsageCommand.Create(globals));
+        root.Subcommands.Add(SessionsCommand.Create(globals));
         root.Subcommands.Add(McpCommand.Create(globals));
         root.Subcommands.Add(MockUpstreamCommand.Create(globals));
         var result = root.Parse(args);

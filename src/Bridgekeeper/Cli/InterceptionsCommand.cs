@@ -21,18 +21,25 @@ internal static class InterceptionsCommand
         return command;
     }
 
+    /// <summary>The audit filters as options, by their API names (<see cref="AuditParameters.TryInterceptionQuery"/>).</summary>
+    public static Dictionary<string, Option<string?>> FilterOptions(string counted) => new()
+    {
+        ["user"] = new("--user") { Description = $"Only this user's {counted} (by name)" },
+        ["provider"] = new("--provider") { Description = "Only this provider (for example openai)" },
+        ["model"] = new("--model") { Description = "Only this model" },
+        ["client"] = new("--client") { Description = "Only this client (for example 'Claude Code')" },
+        ["since"] = new("--since") { Description = "Started at or after T (RFC 3339, or relative such as 24h or 7d)" },
+        ["until"] = new("--until") { Description = "Started before T (RFC 3339, or relative such as 24h or 7d)" },
+        ["limit"] = new("--limit") { Description = $"At most N {counted} (default {InterceptionQuery.DefaultLimit}, at most {InterceptionQuery.MaxLimit})" },
+    };
+
+    /// <summary>The store query the filter options give, or the error that ends the command.</summary>
+    public static ApiError? TryQuery(ParseResult result, Dictionary<string, Option<string?>> filters, out InterceptionQuery query) =>
+        AuditParameters.TryInterceptionQuery(name => filters.TryGetValue(name, out var o) ? result.GetValue(o) : null, TimeProvider.System.GetUtcNow(), out query);
+
     private static Command List(CliGlobals globals)
     {
-        var filters = new Dictionary<string, Option<string?>>
-        {
-            ["user"] = new("--user") { Description = "Only this user's interceptions (by name)" },
-            ["provider"] = new("--provider") { Description = "Only this provider (for example openai)" },
-            ["model"] = new("--model") { Description = "Only this model" },
-            ["client"] = new("--client") { Description = "Only this client (for example 'Claude Code')" },
-            ["since"] = new("--since") { Description = "Started at or after T (RFC 3339, or relative such as 24h or 7d)" },
-            ["until"] = new("--until") { Description = "Started before T (RFC 3339, or relative such as 24h or 7d)" },
-            ["limit"] = new("--limit") { Description = $"At most N interceptions (default {InterceptionQuery.DefaultLimit}, at most {InterceptionQuery.MaxLimit})" },
-        };
+        var filters = FilterOptions("interceptions");
         var format = CliOutput.FormatOption(CliOutput.Table, CliOutput.Json, CliOutput.Jsonl, CliOutput.Csv);
         var command = new Command("list", "List interceptions, newest first");
         foreach (var option in filters.Values)
@@ -40,8 +47,7 @@ internal static class InterceptionsCommand
         command.Options.Add(format);
         command.SetAction((result, cancellationToken) =>
         {
-            if (AuditParameters.TryInterceptionQuery(name => filters.TryGetValue(name, out var o) ? result.GetValue(o) : null,
-                    TimeProvider.System.GetUtcNow(), out var query) is { } error)
+            if (TryQuery(result, filters, out var query) is { } error)
                 return Task.FromResult(CliRunner.Fail(error));
             var chosen = result.GetValue(format);
             var export = chosen is CliOutput.Jsonl or CliOutput.Csv && result.GetValue(filters["limit"]) is null;

@@ -24,6 +24,7 @@ internal static class GatewayServices
         services.AddSingleton<Readiness>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuditStore>();
+        services.AddSingleton<SessionStore>();
         services.AddSingleton(new AuthFailureLimit(settings.AuthFailureLimit, AuthFailureLimit.DefaultWindow));
         services.AddSingleton<KeyAuthenticator>();
 

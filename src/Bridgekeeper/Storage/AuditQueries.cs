@@ -53,4 +53,15 @@ internal static class InterceptionCursor
     public static string Format(Guid lastId) => lastId.ToString("N");
 
     public static bool TryParse(string? cursor, out Guid lastId) => Guid.TryParseExact(cursor, "N", out lastId);
+
+    /// <summary>The id in the query's cursor (null for a first page), after checking its limit.</summary>
+    /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one a store issued.</exception>
+    public static Guid? Checked(InterceptionQuery query)
+    {
+        if (query.Limit is < 1 or > InterceptionQuery.MaxLimit)
+            throw new ArgumentException($"The limit must be between 1 and {InterceptionQuery.MaxLimit}.", nameof(query));
+        if (query.Cursor is null)
+            return null;
+        return TryParse(query.Cursor, out var id) ? id : throw new ArgumentException("The cursor is not valid.", nameof(query));
+    }
 }

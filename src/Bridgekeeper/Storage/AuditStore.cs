@@ -65,31 +65,15 @@ internal sealed class AuditStore(Database database)
 
     private async Task<InterceptionRows> ListRowsAsync(System.Data.Common.DbConnection connection, InterceptionQuery query, CancellationToken cancellationToken)
     {
-        if (query.Limit is < 1 or > InterceptionQuery.MaxLimit)
-            throw new ArgumentException($"The limit must be between 1 and {InterceptionQuery.MaxLimit}.", nameof(query));
-        Guid? cursor = null;
-        if (query.Cursor is not null)
-            cursor = InterceptionCursor.TryParse(query.Cursor, out var lastId) ? lastId : throw new ArgumentException("The cursor is not valid.", nameof(query));
+        var cursor = InterceptionCursor.Checked(query);
 
         var dialect = database.Dialect;
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command)
-            .Add("i.user_id IN (SELECT id FROM users WHERE name = @user)", "user", query.User)
-            .Add("i.provider = @provider", "provider", query.Provider)
-            .Add("i.model = @model", "model", query.Model)
-            .Add("i.client = @client", "client", query.Client)
-            .Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
-            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
-            .Add("i.id < @cursor", "cursor", cursor is { } c ? dialect.Id(c) : null)
-            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+            .Filters(query, dialect)
+            .Add("i.id < @cursor", "cursor", cursor is { } c ? dialect.Id(c) : null);
         command.CommandText = $"{InterceptionReader.Select}{where} ORDER BY i.id DESC LIMIT @limit";
-        command.AddParameter("limit", query.Limit + 1);
-
-        var rows = await InterceptionReader.ReadRowsAsync(command, cancellationToken);
-        var more = rows.Count > query.Limit;
-        if (more)
-            rows.RemoveAt(rows.Count - 1);
-        return new InterceptionRows(rows, more);
+        return await InterceptionReader.ReadPageAsync(command, query.Limit, cancellationToken);
     }
 
     /// <summary>One interception with its children; null when it does not exist or belongs to someone other than <paramref name="onlyUserId"/>.</summary>

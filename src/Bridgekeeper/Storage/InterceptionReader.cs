@@ -33,6 +33,20 @@ internal sealed class InterceptionReader(SqlDialect dialect)
         return rows;
     }
 
+    /// <summary>
+    /// Runs a command built on <see cref="Select"/> whose <c>LIMIT</c> is <paramref name="limit"/> + 1: the first
+    /// <paramref name="limit"/> rows, children still empty, and whether more followed them.
+    /// </summary>
+    public static async Task<InterceptionRows> ReadPageAsync(DbCommand command, int limit, CancellationToken cancellationToken)
+    {
+        command.AddParameter("limit", limit + 1);
+        var rows = await ReadRowsAsync(command, cancellationToken);
+        var more = rows.Count > limit;
+        if (more)
+            rows.RemoveAt(rows.Count - 1);
+        return new InterceptionRows(rows, more);
+    }
+
     /// <summary>Fills in prompts, token usages, tool usages and thoughts, oldest first within each interception.</summary>
     public async Task<IReadOnlyList<InterceptionView>> WithChildrenAsync(DbConnection connection, IReadOnlyList<InterceptionView> rows,
         CancellationToken cancellationToken)
@@ -81,9 +95,10 @@ internal sealed class InterceptionReader(SqlDialect dialect)
     /// which gives back the decimal that was written (and drops binary noise from <c>SUM</c>); either way without trailing
     /// zeros (0.003000 → 0.003), as costs are written.
     /// </summary>
-    public static decimal? OptionalDecimal(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
-        ? null
-        : WithoutTrailingZeros(Convert.ToDecimal(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture));
+    public static decimal? OptionalDecimal(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Cost(reader.GetValue(ordinal));
+
+    /// <summary>A cost value as <see cref="OptionalDecimal"/> reads it.</summary>
+    public static decimal Cost(object value) => WithoutTrailingZeros(Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The same value without trailing zeros: a decimal quotient takes the smallest scale that holds it.</summary>
     private static decimal WithoutTrailingZeros(decimal value) => value / 1.000000000000000000000000000000000m;

@@ -17,5 +17,25 @@ internal sealed class SqlWhere(DbCommand command)
         return this;
     }
 
+    /// <summary>Adds a condition without a parameter.</summary>
+    public SqlWhere Always(string condition)
+    {
+        _conditions.Add(condition);
+        return this;
+    }
+
+    /// <summary>
+    /// The filters of <paramref name="query"/> other than its cursor and limit, on <c>interceptions</c> as <c>i</c>: the
+    /// same for a page of interceptions and for the sessions they make up.
+    /// </summary>
+    public SqlWhere Filters(InterceptionQuery query, SqlDialect dialect) =>
+        Add("i.user_id IN (SELECT id FROM users WHERE name = @user)", "user", query.User)
+            .Add("i.provider = @provider", "provider", query.Provider)
+            .Add("i.model = @model", "model", query.Model)
+            .Add("i.client = @client", "client", query.Client)
+            .Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
+            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
+            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+
     public override string ToString() => _conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _conditions);
 }

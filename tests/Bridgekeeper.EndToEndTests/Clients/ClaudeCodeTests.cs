@@ -75,7 +75,8 @@ public sealed class ClaudeCodeTests : ClientTest
         var command = $"echo {marker}-$((6*7))";
         var prompt = $"mock:run={command}";
 
-        var run = await ClaudeAsync(sandbox, await Gateway.CreateKeyAsync("claude-user"), prompt, "--allowedTools", "Bash");
+        var key = await Gateway.CreateKeyAsync("claude-user");
+        var run = await ClaudeAsync(sandbox, key, prompt, "--allowedTools", "Bash");
 
         await ExpectAsync(run, async () =>
         {
@@ -102,6 +103,17 @@ public sealed class ClaudeCodeTests : ClientTest
             var resultBody = Upstream.Exchanges.Select(e => Encoding.UTF8.GetString(e.RequestBody))
                 .Last(b => b.Contains(callId, StringComparison.Ordinal) && b.Contains("tool_result", StringComparison.Ordinal));
             Assert.Contains($"{marker}-42", resultBody, StringComparison.Ordinal);
+
+            // The session, as GET /api/v1/sessions/{id} gives it to the user: one thread holding both turns in order.
+            using var client = Gateway.CreateClient(key);
+            var thread = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/sessions/{Uri.EscapeDataString(sessionId)}", TestContext.Current.CancellationToken)).RootElement;
+            var ids = thread.GetProperty("interceptions").EnumerateArray().Select(i => Text(i, "id")).ToList();
+            Assert.True(ids.IndexOf(Text(call, "id")) is >= 0 and var at && at < ids.IndexOf(Text(result, "id")), string.Join(", ", ids));
+            var session = thread.GetProperty("session");
+            Assert.Equal(("Claude Code", "claude-user"), (Text(session, "client"), Text(session.GetProperty("user"), "name")));
+            Assert.Equal(ids.Count, session.GetProperty("interceptions").GetInt32());
+            Assert.Equal((await Gateway.ListInterceptionsAsync()).Count(i => i.GetProperty("session_id").ValueKind == JsonValueKind.String && Text(i, "session_id") == sessionId), ids.Count);
+            Assert.True(session.GetProperty("tool_calls").GetInt32() >= 1);
         });
     }
 
