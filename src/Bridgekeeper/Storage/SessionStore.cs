@@ -63,7 +63,7 @@ internal sealed class SessionStore(Database database)
             var having = "";
             if (before is { } b)
             {
-                having = " HAVING MIN(i.id) < @before";
+                having = $" HAVING {dialect.MinId} < @before";
                 command.AddParameter("before", dialect.Id(b));
             }
             var limitClause = "";
@@ -74,12 +74,12 @@ internal sealed class SessionStore(Database database)
             }
             command.CommandText = $"""
                 WITH s AS (
-                    SELECT i.session_id AS session_id, i.user_id AS user_id, MIN(i.id) AS first_id, COUNT(*) AS total,
+                    SELECT i.session_id AS session_id, i.user_id AS user_id, {dialect.MinId} AS first_id, COUNT(*) AS total,
                         SUM(CASE WHEN i.status = 'failed' THEN 1 ELSE 0 END) AS failed, MIN(i.started_at) AS first_at,
                         MAX(COALESCE(i.ended_at, i.started_at)) AS last_at
                     FROM interceptions i{where}
                     GROUP BY i.session_id, i.user_id{having}
-                    ORDER BY MIN(i.id) DESC{limitClause}
+                    ORDER BY first_id DESC{limitClause}
                 )
                 SELECT s.session_id, s.user_id, u.name, f.client, s.first_id, s.total, s.failed, s.first_at, s.last_at
                 FROM s JOIN interceptions f ON f.id = s.first_id LEFT JOIN users u ON u.id = s.user_id

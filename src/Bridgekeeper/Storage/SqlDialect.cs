@@ -7,6 +7,12 @@ namespace Bridgekeeper.Storage;
 /// </summary>
 internal sealed record SqlDialect(string Name, string MigrationFolder, Func<DateTimeOffset, object> Timestamp, Func<Guid, object> Id, string DayExpression)
 {
+    /// <summary>
+    /// The smallest <c>i.id</c> of a group. PostgreSQL before 18 has no <c>min(uuid)</c>; the canonical text of a uuid
+    /// compares (bytewise, <c>COLLATE "C"</c>) in the same order as the uuid itself.
+    /// </summary>
+    public string MinId { get; init; } = "MIN(i.id)";
+
     /// <summary>How SQLite stores a timestamp: fixed-width UTC text, so text order is time order.</summary>
     public const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
@@ -26,7 +32,10 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         "postgres",
         static t => t.ToUniversalTime(),
         static id => id,
-        "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
+        "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+    {
+        MinId = "MIN(i.id::text COLLATE \"C\")::uuid",
+    };
 
     /// <summary>Reads a timestamp column written through <see cref="Timestamp"/>.</summary>
     public static DateTimeOffset ReadTimestamp(object value) => value switch
