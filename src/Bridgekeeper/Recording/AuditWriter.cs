@@ -8,9 +8,9 @@ namespace Bridgekeeper.Recording;
 /// <summary>
 /// Drains <see cref="AuditQueue"/> into the database, a batch per transaction. After the first record of a batch it
 /// lingers <see cref="Linger"/> so that a batch gathers whole interceptions (start and end in one row) and many of them;
-/// a backlog larger than a batch is written at once. The next batch is gathered and shaped while one is being written. A transaction per request would cost the hot path more CPU than
-/// the request itself. A failed batch is retried with backoff until it
-/// lands: never dropped. Records the queue spilled to the <see cref="AuditSpool"/> are read back from it once the channel
+/// a backlog larger than a batch is written at once. The next batch is gathered and shaped while one is being written.
+/// A transaction per request would cost the hot path more CPU than the request itself. A failed batch is retried with
+/// backoff until it lands: never dropped. Records the queue spilled to the <see cref="AuditSpool"/> are read back from it once the channel
 /// is empty; with <c>spool_fsync</c>, the spool is flushed to disk once per batch. On shutdown it waits, after the web server has stopped, for in-flight interceptions to
 /// record their end, then drains the queue.
 /// </summary>
@@ -75,8 +75,8 @@ internal sealed partial class AuditWriter(AuditQueue queue, AuditStore store, Ti
                 (gathering, writing) = (writing, gathering);
                 gathering.Clear();
                 queue.Spool?.Sync();
-                var (batch, batchShaped) = (writing, shaped);
-                written = Task.Run(() => WriteAsync(batch, batchShaped));   // SQLite writes synchronously: off this loop
+                var batch = writing;   // the loop swaps the lists: the write keeps this one
+                written = Task.Run(() => WriteAsync(batch, shaped));   // SQLite writes synchronously: off this loop
             }
             if (!more)
             {

@@ -43,9 +43,7 @@ internal sealed class SessionStore(Database database)
 
         var dialect = database.Dialect;
         await using var command = connection.CreateCommand();
-        var where = new SqlWhere(command)
-            .Add("i.session_id = @session", "session", sessionId)
-            .Filters(query, dialect)
+        var where = Scoped(new SqlWhere(command), query, sessionId)
             .Add("i.id > @after", "after", after is { } a ? dialect.Id(a) : null);
         command.CommandText = $"{InterceptionReader.Select}{where} ORDER BY i.id LIMIT @limit";
         return (summary, await InterceptionReader.ReadPageAsync(command, query.Limit, cancellationToken));
