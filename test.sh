@@ -2,8 +2,9 @@
 # Runs every test: restores, builds (warnings are errors) and runs the unit and end-to-end suites twice, once on
 # SQLite and once on a throwaway PostgreSQL 15 server that this script starts (and stops on exit).
 # Prints "N passed, N failed" as its last line. Needs the .NET SDK, PostgreSQL 15 server binaries
-# (/usr/lib/postgresql/15/bin, or PG_BIN), root or the postgres user, Node 20+ with npm for the real-client tests, and
-# python3 for the dependency check.
+# (/usr/lib/postgresql/15/bin, or PG_BIN), root or the postgres user, Node 20+ with npm for the real-client tests, apt
+# (as root, or sudo without a password) for Debian's Chromium, and python3 for the dependency check. The dashboard
+# tests' screenshots are left in .test-results/screenshots.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -38,6 +39,17 @@ fi
 for cli in claude codex; do
   "$clients/node_modules/.bin/$cli" --version >/dev/null 2>&1 || echo "warning: $clients/node_modules/.bin/$cli does not run"
 done
+
+# Debian's Chromium, which the dashboard tests drive with playwright-core (never a browser download: this machine's
+# registries are Debian's, npm's and NuGet's). Installed once; the tests fail, never skip, without it.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the dashboard tests (apt-get install chromium)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }; then
+    echo "installing chromium failed: the dashboard tests will fail"
+  fi
+fi
 
 # A private PostgreSQL for the second run: initdb into a temp directory, a free port, stopped by the trap. If it cannot
 # start, the PostgreSQL run counts as failed: CI must never skip it silently.

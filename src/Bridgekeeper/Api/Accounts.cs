@@ -15,8 +15,8 @@ internal static partial class Accounts
         if (string.IsNullOrEmpty(name) || !UserName().IsMatch(name))
             return (null, ApiError.BadRequest($"name must be 1 to 64 letters, digits, '.', '_', '-' or '@'; got '{name}'."));
         role = string.IsNullOrWhiteSpace(role) ? Roles.Member : role.Trim();
-        if (!Roles.IsValid(role))
-            return (null, ApiError.BadRequest($"role must be one of {Roles.Admin}, {Roles.Auditor}, {Roles.Member}; got '{role}'."));
+        if (RoleError(role) is { } roleError)
+            return (null, roleError);
         try
         {
             return (await users.CreateUserAsync(name, role, string.IsNullOrWhiteSpace(email) ? null : email.Trim(), cancellationToken), null);
@@ -26,6 +26,26 @@ internal static partial class Accounts
             return (null, ApiError.Conflict($"A user named '{name}' already exists."));
         }
     }
+
+    /// <summary>
+    /// Changes a user's role. An admin cannot take the admin role from themself, so a gateway is never left without
+    /// the admin who made the change.
+    /// </summary>
+    public static async Task<(UserRow? User, ApiError? Error)> SetRoleAsync(UserStore users, GatewayUser caller, string name, string? role,
+        CancellationToken cancellationToken)
+    {
+        role = role?.Trim() ?? "";
+        if (RoleError(role) is { } roleError)
+            return (null, roleError);
+        if (name == caller.Name && role != Roles.Admin)
+            return (null, ApiError.Conflict("You cannot take the admin role from yourself; ask another admin."));
+        var user = await users.SetRoleAsync(name, role, cancellationToken);
+        return user is null ? (null, ApiError.NotFound($"No user named '{name}'.")) : (user, null);
+    }
+
+    private static ApiError? RoleError(string role) => Roles.IsValid(role)
+        ? null
+        : ApiError.BadRequest($"role must be one of {Roles.Admin}, {Roles.Auditor}, {Roles.Member}; got '{role}'.");
 
     /// <summary>Issues a key for the named user; <paramref name="expires"/> is a duration from now, absent or <c>0</c> for never.</summary>
     public static async Task<(CreatedKeyResponse? Key, ApiError? Error)> CreateKeyAsync(UserStore users, TimeProvider time, string userName,

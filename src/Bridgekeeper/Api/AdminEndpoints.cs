@@ -42,6 +42,31 @@ internal static class AdminEndpoints
         return error?.ToResult() ?? Results.Json(key!, ApiJsonContext.Default.CreatedKeyResponse, statusCode: StatusCodes.Status201Created);
     }
 
+    /// <summary><c>GET /api/v1/users/{name}/keys</c>: ids, labels, hints and dates, never secrets.</summary>
+    public static async Task<IResult> ListKeysAsync(HttpContext context, GatewayUser caller)
+    {
+        var users = context.RequestServices.GetRequiredService<UserStore>();
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        if (await users.FindUserAsync(name, context.RequestAborted) is not { } user)
+            return ApiError.NotFound($"No user named '{name}'.").ToResult();
+        var keys = await users.ListKeysAsync(user.Id, context.RequestAborted);
+        return Results.Json(new KeyListResponse([.. keys.Select(KeyDto.From)]), ApiJsonContext.Default.KeyListResponse);
+    }
+
+    /// <summary><c>PATCH /api/v1/users/{name}</c> with <c>{"role": …}</c>. The new role applies to the user's keys at once.</summary>
+    public static async Task<IResult> SetRoleAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await ReadBodyAsync(context, ApiJsonContext.Default.SetRoleRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        var (user, error) = await Accounts.SetRoleAsync(context.RequestServices.GetRequiredService<UserStore>(), caller, name, request?.Role, context.RequestAborted);
+        if (error is not null)
+            return error.ToResult();
+        context.RequestServices.GetRequiredService<KeyAuthenticator>().Invalidate();
+        return Results.Json(UserDto.From(user!), ApiJsonContext.Default.UserDto);
+    }
+
     public static async Task<IResult> RevokeKeyAsync(HttpContext context, GatewayUser caller)
     {
         var id = context.Request.RouteValues["id"] as string ?? "";

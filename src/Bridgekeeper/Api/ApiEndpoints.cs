@@ -25,27 +25,38 @@ internal static class ApiEndpoints
         api.MapGet("/sessions/{id}", Authorized(adminOnly: false, AuditEndpoints.GetSessionAsync));
         api.MapGet("/users", Authorized(adminOnly: true, AdminEndpoints.ListUsersAsync));
         api.MapPost("/users", Authorized(adminOnly: true, AdminEndpoints.CreateUserAsync));
+        api.MapPatch("/users/{name}", Authorized(adminOnly: true, AdminEndpoints.SetRoleAsync));
+        api.MapGet("/users/{name}/keys", Authorized(adminOnly: true, AdminEndpoints.ListKeysAsync));
         api.MapPost("/users/{name}/keys", Authorized(adminOnly: true, AdminEndpoints.CreateKeyAsync));
         api.MapDelete("/keys/{id}", Authorized(adminOnly: true, AdminEndpoints.RevokeKeyAsync));
+        app.MapBrowserSession();
         return app;
     }
 
     /// <summary>
     /// Wraps a handler with the key check (401, 429 when the source is throttled, 503 when keys cannot be verified) and,
-    /// for admin routes, the role check (403). Every API route goes through this.
+    /// for admin routes, the role check (403). Every API route goes through this. The key is the request's own
+    /// (<c>Authorization</c>, <c>X-Api-Key</c>) or else the dashboard's session cookie, whose changes also need the
+    /// CSRF token (<see cref="BrowserSession"/>).
     /// </summary>
     internal static Func<HttpContext, Task<IResult>> Authorized(bool adminOnly, Func<HttpContext, GatewayUser, Task<IResult>> handler) =>
         async context =>
         {
-            var check = await context.RequestServices.GetRequiredService<KeyAuthenticator>().CheckAsync(context);
+            var authenticator = context.RequestServices.GetRequiredService<KeyAuthenticator>();
+            var cookieKey = KeyAuthenticator.PresentedKey(context.Request) is null ? BrowserSession.CookieKey(context.Request) : null;
+            var check = cookieKey is null
+                ? await authenticator.CheckAsync(context)
+                : await authenticator.CheckAsync(cookieKey, context.Connection.RemoteIpAddress, context.RequestAborted);
             if (check.User is not { } caller)
                 return Refusal(context, check);
+            if (cookieKey is not null && BrowserSession.Refusal(context.Request, cookieKey) is { } csrf)
+                return csrf.ToResult();
             if (adminOnly && caller.Role != Roles.Admin)
                 return ApiError.Forbidden($"This route is for admins; your role is {caller.Role}.").ToResult();
             return await handler(context, caller);
         };
 
-    private static IResult Refusal(HttpContext context, KeyCheck check)
+    internal static IResult Refusal(HttpContext context, KeyCheck check)
     {
         switch (check.Refusal)
         {

@@ -22,4 +22,8 @@ namespace Bridgekeeper.Api;
 [JsonSerializable(typeof(CreateKeyRequest))]
 [JsonSerializable(typeof(CreatedKeyResponse))]
 [JsonSerializable(typeof(MeResponse))]
+[JsonSerializable(typeof(SignInRequest))]
+[JsonSerializable(typeof(BrowserSessionResponse))]
+[JsonSerializable(typeof(SetRoleRequest))]
+[JsonSerializable(typeof(KeyListResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -30,3 +30,24 @@ internal sealed record CreatedKeyResponse(Guid Id, string User, string? Label, s
 
 /// <summary><c>GET /api/v1/me</c>: the caller.</summary>
 internal sealed record MeResponse(Guid Id, string Name, string Role);
+
+/// <summary><c>POST /api/v1/session</c>: the dashboard's sign-in.</summary>
+internal sealed record SignInRequest(string? Key);
+
+/// <summary>
+/// <c>/api/v1/session</c>: who is signed in, and the token that changes made with the session cookie send as
+/// <c>X-CSRF-Token</c> (null when the request carried its own key).
+/// </summary>
+internal sealed record BrowserSessionResponse(UserRef User, string Role, string? CsrfToken);
+
+/// <summary><c>PATCH /api/v1/users/{name}</c>.</summary>
+internal sealed record SetRoleRequest(string? Role);
+
+/// <summary>A key as listed: never its secret.</summary>
+internal sealed record KeyDto(Guid Id, string? Label, string Hint, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+{
+    public static KeyDto From(KeyRow row) => new(row.Id, row.Label, row.Hint, row.CreatedAt, row.ExpiresAt, row.RevokedAt);
+}
+
+/// <summary><c>GET /api/v1/users/{name}/keys</c>.</summary>
+internal sealed record KeyListResponse(IReadOnlyList<KeyDto> Keys);

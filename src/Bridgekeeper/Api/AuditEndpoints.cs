@@ -37,9 +37,15 @@ internal static class AuditEndpoints
         var query = context.Request.Query;
         if (AuditParameters.TryUsageQuery(name => query[name].ToString(), now, out var usage) is { } error)
             return error.ToResult();
+        var format = query["format"].ToString();
+        if (format is not ("" or "json" or "csv"))
+            return ApiError.BadRequest($"format must be json or csv; got '{format}'.").ToResult();
         var store = context.RequestServices.GetRequiredService<AuditStore>();
         var rows = await store.UsageAsync(usage with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
-        return Results.Json(new UsageResponse(rows), ApiJsonContext.Default.UsageResponse);
+        if (format != "csv")
+            return Results.Json(new UsageResponse(rows), ApiJsonContext.Default.UsageResponse);
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"bridgekeeper-usage-by-{usage.GroupBy}.csv\"";
+        return Results.Text(Csv.Usage(rows), Csv.ContentType);
     }
 
     /// <summary><c>GET /api/v1/sessions</c>: the interceptions' filters, cursor and limit; members see their own sessions.</summary>
@@ -70,5 +76,5 @@ internal static class AuditEndpoints
             : new InterceptionPageResult(context.RequestServices.GetRequiredService<AuditStore>(), session.Thread, session.Session);
     }
 
-    private static Guid? OnlyUser(GatewayUser caller) => Roles.SeesEverything(caller.Role) ? null : caller.Id;
+    internal static Guid? OnlyUser(GatewayUser caller) => Roles.SeesEverything(caller.Role) ? null : caller.Id;
 }

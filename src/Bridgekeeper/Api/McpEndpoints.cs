@@ -31,6 +31,7 @@ internal static partial class McpEndpoints
         api.MapPut("/users/{name}/mcp-tokens/{server}", Authorized(SetTokenAsync));
         api.MapDelete("/users/{name}/mcp-tokens/{server}", Authorized(DeleteTokenAsync));
         api.MapGet("/mcp/tools", Authorized(ListToolsAsync));
+        api.MapGet("/mcp/servers", Authorized(ListServersAsync));
         return app;
     }
 
@@ -128,6 +129,32 @@ internal static partial class McpEndpoints
         var catalog = context.RequestServices.GetService<McpToolRegistry>()?.CatalogFor(caller) ?? IToolCatalog.Empty;
         var tools = catalog.Tools.Select(t => new McpToolDto(t.Name, t.Server, t.ToolName, t.Description, t.ServerDisplayUrl)).ToList();
         return Task.FromResult(Results.Json(new McpToolListResponse(tools), McpJsonContext.Default.McpToolListResponse));
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/mcp/servers?since=&amp;until=</c>: every configured server with its state now, the tools it offers
+    /// and its injected calls and failures in the range (a member's own only). Why a server is down is shown to admins
+    /// and auditors; members see only that it is.
+    /// </summary>
+    private static async Task<IResult> ListServersAsync(HttpContext context, GatewayUser caller)
+    {
+        var services = context.RequestServices;
+        var query = context.Request.Query;
+        if (AuditParameters.TryUsageQuery(name => name == "group_by" ? null : query[name].ToString(), services.GetRequiredService<TimeProvider>().GetUtcNow(),
+                out var range) is { } error)
+            return error.ToResult();
+        var statuses = services.GetService<McpToolRegistry>()?.Statuses() ?? [];
+        var calls = statuses.Count == 0
+            ? new Dictionary<string, (long, long)>()
+            : await services.GetRequiredService<AuditStore>().InjectedCallsAsync(range with { OnlyUserId = AuditEndpoints.OnlyUser(caller) }, context.RequestAborted);
+        var servers = statuses.Select(s =>
+        {
+            var url = s.Server.DisplayUrl.AbsoluteUri;
+            var (called, failed) = calls.GetValueOrDefault(url);
+            return new McpServerDto(s.Server.Name, url, s.Server.Transport, s.Server.RequiresUserToken, s.Status,
+                Roles.SeesEverything(caller.Role) ? s.Error : null, s.Connections, [.. s.Tools.Select(t => t.ToolName)], called, failed);
+        }).ToList();
+        return Results.Json(new McpServerListResponse(servers), McpJsonContext.Default.McpServerListResponse);
     }
 
     private static ApiError? CheckServer(string server, McpOptions? mcp)

@@ -52,7 +52,7 @@ internal static class CliOutput
     {
         var output = Console.Out;
         foreach (var row in withHeader ? rows.Prepend(headers) : rows)
-            output.Write(string.Join(",", row.Select(CsvField)) + "\r\n");
+            output.Write(Api.Csv.Line(row));
     }
 
     /// <summary>A timestamp for tables: UTC to the second.</summary>
@@ -63,7 +63,4 @@ internal static class CliOutput
 
     /// <summary>A USD cost as plain decimal text; empty when unpriced (null), never 0.</summary>
     public static string Cost(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
-
-    private static string CsvField(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

@@ -7,9 +7,6 @@ namespace Bridgekeeper.Cli;
 /// <summary><c>bridgekeeper usage [--group-by G] [--since T] [--until T] [--format table|json|csv]</c>: token sums per group.</summary>
 internal static class UsageCommand
 {
-    private static readonly string[] Columns =
-        ["key", "interceptions", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd", "unpriced_interceptions"];
-
     public static Command Create(CliGlobals globals)
     {
         var groupBy = new Option<string>("--group-by")
@@ -20,7 +17,7 @@ internal static class UsageCommand
         var since = new Option<string?>("--since") { Description = "Interceptions started at or after T (RFC 3339, or relative such as 24h or 7d)" };
         var until = new Option<string?>("--until") { Description = "Interceptions started before T (RFC 3339, or relative such as 24h or 7d)" };
         var format = CliOutput.FormatOption(CliOutput.Table, CliOutput.Json, CliOutput.Csv);
-        var command = new Command("usage", "Tokens (and cost) summed per user, model, provider, client or day");
+        var command = new Command("usage", "Tokens (and cost) summed per user, model, provider, client, day or hour");
         command.Options.Add(groupBy);
         command.Options.Add(since);
         command.Options.Add(until);
@@ -53,18 +50,11 @@ internal static class UsageCommand
                 CliOutput.WriteJson(rows, ApiJsonContext.Default.IReadOnlyListUsageRow);
                 break;
             case CliOutput.Csv:
-                CliOutput.WriteCsv(Columns, rows.Select(Cells));
+                Console.Out.Write(Csv.Usage(rows));
                 break;
             default:
-                CliOutput.WriteTable([.. Columns.Select(c => c.ToUpperInvariant())], rows.Select(Cells));
+                CliOutput.WriteTable([.. Csv.UsageColumns.Select(c => c.ToUpperInvariant())], rows.Select(Csv.UsageCells));
                 break;
         }
     }
-
-    private static IReadOnlyList<string> Cells(UsageRow row) =>
-    [
-        row.Key, CliOutput.Number(row.Interceptions), CliOutput.Number(row.InputTokens), CliOutput.Number(row.OutputTokens),
-        CliOutput.Number(row.CacheReadTokens), CliOutput.Number(row.CacheWriteTokens), CliOutput.Number(row.ReasoningTokens),
-        CliOutput.Cost(row.CostUsd), CliOutput.Number(row.UnpricedInterceptions),
-    ];
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bridgekeeper.Api;
+using Bridgekeeper.Dashboard;
 using Bridgekeeper.Interception;
 using Bridgekeeper.Providers;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +21,8 @@ internal static class GatewayRoutes
         var providers = app.Services.GetRequiredService<IReadOnlyList<Provider>>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => LastResortAsync(context, providers) });
         app.UseProxiedRequests(providers);
+        app.UseSecurityHeaders();
+        app.UseDashboardAssets();
         app.UseRouting();
         var endpoint = app.Services.GetRequiredService<InterceptionEndpoint>();
         var passthrough = app.Services.GetRequiredService<Passthrough>();
@@ -35,6 +38,7 @@ internal static class GatewayRoutes
         app.MapApi();
         app.MapMcpApi();
         app.MapProxyCa();
+        app.MapDashboard();
         app.MapFallback(static context => WriteNotFoundAsync(context));
     }
 

@@ -39,9 +39,12 @@ internal static class UsageGroups
     public const string Client = "client";
     public const string Day = "day";
 
-    public static readonly IReadOnlyList<string> All = [User, Model, Provider, Client, Day];
+    /// <summary>The hour an interception started (UTC), keyed <c>2026-12-04T09:00:00Z</c>: the dashboard's day view.</summary>
+    public const string Hour = "hour";
 
-    public static bool IsValid(string? groupBy) => groupBy is User or Model or Provider or Client or Day;
+    public static readonly IReadOnlyList<string> All = [User, Model, Provider, Client, Day, Hour];
+
+    public static bool IsValid(string? groupBy) => groupBy is User or Model or Provider or Client or Day or Hour;
 }
 
 /// <summary>

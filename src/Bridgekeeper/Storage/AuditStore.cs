@@ -118,15 +118,13 @@ internal sealed class AuditStore(Database database)
             UsageGroups.Provider => "i.provider",
             UsageGroups.Client => "i.client",
             UsageGroups.Day => database.Dialect.DayExpression,
+            UsageGroups.Hour => database.Dialect.HourExpression,
             _ => throw new ArgumentException($"Cannot group usage by '{query.GroupBy}'.", nameof(query)),
         };
         var dialect = database.Dialect;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var where = new SqlWhere(command)
-            .Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
-            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
-            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+        var where = new SqlWhere(command).Range(query, dialect);
         command.CommandText = $"""
             SELECT {key}, COUNT(DISTINCT i.id), COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0),
                 COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0),
@@ -149,6 +147,30 @@ internal sealed class AuditStore(Database database)
                 Long(reader.GetValue(5)), Long(reader.GetValue(6)), cost, Long(reader.GetValue(9))));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Injected tool calls and how many of them failed, per MCP server (<c>tool_usages.server_url</c>), for the
+    /// interceptions that started in the range (and, for a member, are theirs).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (long Calls, long Failures)>> InjectedCallsAsync(UsageQuery query, CancellationToken cancellationToken)
+    {
+        var dialect = database.Dialect;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new SqlWhere(command).Always("t.injected").Range(query, dialect);
+        command.CommandText = $"""
+            SELECT t.server_url, COUNT(*), COUNT(t.error)
+            FROM tool_usages t JOIN interceptions i ON i.id = t.interception_id
+            {where}
+            GROUP BY t.server_url
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var calls = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            if (!reader.IsDBNull(0))
+                calls[reader.GetString(0)] = (Long(reader.GetValue(1)), Long(reader.GetValue(2)));
+        return calls;
     }
 
     private static long Long(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);

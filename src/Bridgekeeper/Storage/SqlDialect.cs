@@ -13,6 +13,9 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
     /// </summary>
     public string MinId { get; init; } = "MIN(i.id)";
 
+    /// <summary>The UTC hour <c>i.started_at</c> falls in, as RFC 3339 text (<c>2026-12-04T09:00:00Z</c>).</summary>
+    public required string HourExpression { get; init; }
+
     /// <summary>How SQLite stores a timestamp: fixed-width UTC text, so text order is time order.</summary>
     public const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
@@ -21,7 +24,10 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         "sqlite",
         static t => t.UtcDateTime.ToString(SqliteTimestampFormat, System.Globalization.CultureInfo.InvariantCulture),
         static id => id.ToString("D"),
-        "substr(i.started_at, 1, 10)");
+        "substr(i.started_at, 1, 10)")
+    {
+        HourExpression = "substr(i.started_at, 1, 13) || ':00:00Z'",
+    };
 
     /// <summary>
     /// Ids are <c>uuid</c> (passed as <see cref="Guid"/>; PostgreSQL compares uuids byte by byte, which for UUIDv7 is
@@ -35,6 +41,7 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
     {
         MinId = "MIN(i.id::text COLLATE \"C\")::uuid",
+        HourExpression = "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\":00:00Z\"')",
     };
 
     /// <summary>Reads a timestamp column written through <see cref="Timestamp"/>.</summary>

@@ -37,5 +37,11 @@ internal sealed class SqlWhere(DbCommand command)
             .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
             .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
 
+    /// <summary>The time range of <paramref name="query"/> on <c>interceptions</c> as <c>i</c>, and for a member their own only.</summary>
+    public SqlWhere Range(UsageQuery query, SqlDialect dialect) =>
+        Add("i.started_at >= @since", "since", query.Since is { } since ? dialect.Timestamp(since) : null)
+            .Add("i.started_at < @until", "until", query.Until is { } until ? dialect.Timestamp(until) : null)
+            .Add("i.user_id = @only_user", "only_user", query.OnlyUserId is { } only ? dialect.Id(only) : null);
+
     public override string ToString() => _conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _conditions);
 }

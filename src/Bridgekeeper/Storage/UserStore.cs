@@ -38,6 +38,17 @@ internal sealed class UserStore(Database database, TimeProvider time)
         return (await ReadUsersAsync(command, cancellationToken)).SingleOrDefault();
     }
 
+    /// <summary>Gives the named user a new role: the user as changed, or null when there is no such user.</summary>
+    public async Task<UserRow?> SetRoleAsync(string name, string role, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE users SET role = @role WHERE name = @name RETURNING id, name, email, role, created_at";
+        command.AddParameter("name", name);
+        command.AddParameter("role", role);
+        return (await ReadUsersAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
     public async Task<long> CountUsersAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

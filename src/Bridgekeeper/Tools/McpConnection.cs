@@ -21,6 +21,7 @@ internal sealed partial class McpConnection(McpServerOptions server, string? tok
     private readonly CancellationTokenSource _stopping = new();
     private volatile IReadOnlyList<InjectedTool> _tools = [];
     private volatile McpClient? _client;
+    private volatile string? _lastError;
     private long _lastUsedTicks = time.GetUtcNow().UtcTicks;
     private int _started;
     private Task _loop = Task.CompletedTask;
@@ -29,6 +30,12 @@ internal sealed partial class McpConnection(McpServerOptions server, string? tok
 
     /// <summary>The filtered tools, sorted by ordinal name; empty while not connected.</summary>
     public IReadOnlyList<InjectedTool> Tools => _tools;
+
+    /// <summary><c>connected</c>, <c>connecting</c> (no attempt has failed yet) or <c>down</c> (the last attempt failed: <see cref="LastError"/>).</summary>
+    public string Status => _client is not null ? McpServerStatus.Connected : _lastError is null ? McpServerStatus.Connecting : McpServerStatus.Down;
+
+    /// <summary>Why the last attempt failed (the exception's type and message, the URL shown without its query); null once connected.</summary>
+    public string? LastError => _lastError;
 
     /// <summary>Completes once the first connect attempt has succeeded or failed.</summary>
     public Task FirstAttempt => _firstAttempt.Task;
@@ -107,6 +114,7 @@ internal sealed partial class McpConnection(McpServerOptions server, string? tok
                 await using var session = await ConnectAsync(stopping);
                 _client = session.Client;
                 await RefreshAsync(session.Client, stopping);
+                _lastError = null;
                 _firstAttempt.TrySetResult();
                 LogConnected(server.Name, Scope, _tools.Count);
                 delay = options.MinRetryDelay;
@@ -120,6 +128,7 @@ internal sealed partial class McpConnection(McpServerOptions server, string? tok
             catch (Exception e)
             {
                 LogUnavailable(server.Name, Scope, e.GetType().Name, e.Message, delay.TotalSeconds);
+                _lastError = $"{e.GetType().Name}: {e.Message.Replace(server.Url.AbsoluteUri, server.DisplayUrl.AbsoluteUri, StringComparison.Ordinal)}";
             }
             finally
             {

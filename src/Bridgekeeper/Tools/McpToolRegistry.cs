@@ -66,6 +66,10 @@ internal sealed partial class McpToolRegistry(McpOptions options, IMcpTokenSourc
         return tools.Count == 0 ? ToolCatalog.Empty : new ToolCatalog(tools);
     }
 
+    /// <summary>Every configured server, in configuration order, with the state of its sessions now.</summary>
+    public IReadOnlyList<McpServerStatus> Statuses() =>
+        [.. options.Servers.Select(server => McpServerStatus.Of(server, [.. _connections.Where(c => c.Key.Server == server.Name).Select(c => c.Value)]))];
+
     /// <summary>
     /// Runs an injected tool for the user, within <see cref="McpOptions.ToolTimeout"/>. Tool errors, timeouts, bad
     /// arguments and server failures come back as an error result; only the caller's own cancellation throws.

@@ -1,0 +1,43 @@
+// Spend: per user and per model for the range, the top spenders, and CSV exports (served by the usage API itself).
+import { api, query } from '../lib/api.js';
+import { h, put, count, usd, table } from '../lib/dom.js';
+import { barChart } from '../lib/charts.js';
+import { currentRange, since, rangePicker } from '../lib/range.js';
+
+export const title = 'Spend';
+
+const columns = [
+  ['Requests', r => count(r.interceptions), 'num'],
+  ['Input', r => count(r.input_tokens), 'num'],
+  ['Output', r => count(r.output_tokens), 'num'],
+  ['Cache read', r => count(r.cache_read_tokens), 'num'],
+  ['Cache write', r => count(r.cache_write_tokens), 'num'],
+  ['Reasoning', r => count(r.reasoning_tokens), 'num'],
+  ['Cost', r => usd(r.cost_usd), 'num'],
+  ['Unpriced requests', r => count(r.unpriced_interceptions), 'num'],
+];
+
+function byCost(a, b) {
+  return (b.cost_usd ?? -1) - (a.cost_usd ?? -1) || a.key.localeCompare(b.key);
+}
+
+function exportLink(groupBy, range) {
+  return h('a', { class: 'button', href: `/api/v1/usage${query({ group_by: groupBy, since: since(range), format: 'csv' })}`, download: '', 'data-testid': `csv-${groupBy}` },
+    `Export CSV (by ${groupBy})`);
+}
+
+export async function render(main, { navigate }) {
+  const range = currentRange();
+  const [users, models] = await Promise.all(['user', 'model'].map(groupBy =>
+    api(`/api/v1/usage${query({ group_by: groupBy, since: since(range) })}`).then(body => body.rows.sort(byCost))));
+  const top = users.filter(r => r.cost_usd !== null).slice(0, 10);
+  const canvas = h('canvas', { 'aria-label': 'Top spenders' });
+  put(main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Spend'), rangePicker(range, value => navigate(`/ui/spend?range=${value}`))),
+    h('section', { class: 'card' }, h('h2', {}, 'Top spenders'), h('div', { class: 'chart small' }, canvas)),
+    h('section', { class: 'card', 'data-testid': 'by-user' }, h('div', { class: 'card-head' }, h('h2', {}, 'Per user'), exportLink('user', range)),
+      table([['User', r => r.key], ...columns], users, { key: r => r.key })),
+    h('section', { class: 'card', 'data-testid': 'by-model' }, h('div', { class: 'card-head' }, h('h2', {}, 'Per model'), exportLink('model', range)),
+      table([['Model', r => r.key], ...columns], models, { key: r => r.key })));
+  barChart(canvas, top.map(r => r.key), 'Cost (USD)', top.map(r => r.cost_usd), { horizontal: true });
+}
