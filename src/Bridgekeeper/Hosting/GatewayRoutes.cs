@@ -36,6 +36,7 @@ internal static class GatewayRoutes
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(MetricsRoute.Instance);
         app.MapGet("/readyz", static (Readiness readiness, CancellationToken cancellationToken) => readiness.CheckAsync(cancellationToken));
         app.MapApi();
+        app.MapApiDocument();
         app.MapMcpApi();
         app.MapProxyCa();
         app.MapDashboard();

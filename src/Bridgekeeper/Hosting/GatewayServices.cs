@@ -27,6 +27,7 @@ internal static class GatewayServices
         services.AddSingleton<SessionStore>();
         services.AddSingleton(new AuthFailureLimit(settings.AuthFailureLimit, AuthFailureLimit.DefaultWindow));
         services.AddSingleton<KeyAuthenticator>();
+        Api.ApiDocument.AddApiDocument(services);
 
         if (settings.SpoolBytes > 0)
             services.AddSingleton(sp => AuditSpool.Open(SpoolFolder(settings, database), settings.SpoolBytes, settings.SpoolFsync, sp.GetRequiredService<ILogger<AuditSpool>>()));

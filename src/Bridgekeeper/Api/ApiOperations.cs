@@ -1,0 +1,244 @@
+using System.Collections.Frozen;
+using Bridgekeeper.Storage;
+using static Bridgekeeper.Api.ApiResponse;
+using Pending = Bridgekeeper.Api.PendingApiShapes;
+
+namespace Bridgekeeper.Api;
+
+/// <summary>
+/// The OpenAPI description of every <c>/api/v1</c> route, keyed by method and route pattern (SPEC §6). To document a
+/// new route, add one entry: its summary, the path and query parameters its handler reads, its body type and its
+/// answers. The answers its <see cref="ApiAccess"/> implies (401, 403, 429, 503) are added for it. A route mapped
+/// without an entry gets an operation with no summary, and an entry without a mapped route is stale: OpenApiTests
+/// fails on both. Entries marked PENDING describe routes being added in parallel (<see cref="PendingApiShapes"/>).
+/// </summary>
+internal static class ApiOperations
+{
+    public const string Account = "account";
+    public const string Audit = "audit";
+    public const string Users = "users";
+    public const string Mcp = "mcp";
+    public const string Proxy = "proxy";
+
+    public static readonly IReadOnlyList<(string Name, string Description)> Tags =
+    [
+        (Account, "The caller, and the dashboard's sign-in session."),
+        (Audit, "Interceptions, agent sessions and usage. Members see only their own; admins and auditors see everything."),
+        (Users, "Users and their keys. Admins only."),
+        (Mcp, "Injected MCP tools, their servers, and users' personal MCP tokens (write-only)."),
+        (Proxy, "The forward proxy."),
+    ];
+
+    private static readonly ApiParameter Since = ApiParameter.Query("since",
+        "Only what started at or after this: an RFC 3339 timestamp, or a duration before now such as 24h or 7d.");
+
+    private static readonly ApiParameter Until = ApiParameter.Query("until",
+        "Only what started before this: an RFC 3339 timestamp, or a duration before now such as 24h or 7d.");
+
+    private static readonly ApiParameter Limit = ApiParameter.Query("limit",
+        "The most interceptions on the page. A page is also capped in bytes, so it may hold fewer; follow next_cursor.") with
+    {
+        Integer = true, Minimum = 1, Maximum = InterceptionQuery.MaxLimit, Default = $"{InterceptionQuery.DefaultLimit}",
+    };
+
+    private static readonly ApiParameter Cursor = ApiParameter.Query("cursor",
+        "The next_cursor of the previous page; absent for the first page. Stable while new interceptions arrive.");
+
+    private static readonly ApiParameter User = ApiParameter.Query("user",
+        "Only this user's (a user name). A member sees only their own whatever this says.");
+
+    /// <summary>The filters <see cref="AuditParameters.TryInterceptionQuery"/> reads.</summary>
+    private static readonly IReadOnlyList<ApiParameter> InterceptionFilters =
+    [
+        User,
+        ApiParameter.Query("provider", "Only this provider instance, such as openai or anthropic."),
+        ApiParameter.Query("model", "Only this model, as the client named it."),
+        ApiParameter.Query("client", "Only this client, as detected from the User-Agent, such as Claude Code or Codex."),
+        Since, Until, Limit, Cursor,
+    ];
+
+    private static readonly ApiParameter UserName = ApiParameter.Path("name", "The user's name.");
+
+    private static readonly ApiParameter ServerName = ApiParameter.Path("server",
+        "An MCP server's name as configured (lowercase letters and digits in words joined by '-').");
+
+    private static readonly ApiResponse BadFilter = Error(400, "A query parameter has a bad value; the message names it.");
+
+    private static readonly ApiResponse BadBody = Error(400, "The body is not JSON of this shape, or a value is not valid; the message says which.");
+
+    private static readonly ApiResponse NoUser = Error(404, "No user has this name.");
+
+    public static readonly IReadOnlyList<ApiOperation> All =
+    [
+        new("GET", "/api/v1/me", "getMe", Account, ApiAccess.Caller, "The caller",
+            "The user the key (or session) belongs to, and their role.")
+        {
+            Responses = [Ok(typeof(MeResponse))],
+        },
+        // PENDING: the dashboard session (parallel branch).
+        new("POST", "/api/v1/session", "signIn", Account, ApiAccess.Public, "Sign in to the dashboard",
+            "Trades a Bridgekeeper key for a session cookie. Send the csrf_token back as X-CSRF-Token on every request of the session that changes something.")
+        {
+            Body = new(typeof(Pending.SignInRequest), "The key to sign in with.", ["key"]),
+            Responses =
+            [
+                Ok(typeof(Pending.SessionResponse), "Signed in.") with { Headers = SetsCookie("Sets the bridgekeeper_session cookie (HttpOnly).") },
+                BadBody,
+                Error(401, "The key is missing, unknown, revoked or expired."),
+                Throttled("Too many failed sign-ins from this address."),
+                Error(503, "The gateway cannot verify keys right now."),
+            ],
+        },
+        new("GET", "/api/v1/session", "getSignIn", Account, ApiAccess.Session, "The dashboard session",
+            "Who the session cookie signs in, as at sign-in.")
+        {
+            Responses = [Ok(typeof(Pending.SessionResponse))],
+        },
+        new("DELETE", "/api/v1/session", "signOut", Account, ApiAccess.Session, "Sign out of the dashboard",
+            "Ends the session and clears its cookie.")
+        {
+            Parameters = [ApiParameter.Header("X-CSRF-Token", "The csrf_token the sign-in answered with.")],
+            Responses =
+            [
+                NoContent("Signed out.") with { Headers = SetsCookie("Clears the bridgekeeper_session cookie.") },
+                Error(403, "X-CSRF-Token is missing or is not this session's."),
+            ],
+        },
+        new("GET", "/api/v1/interceptions", "listInterceptions", Audit, ApiAccess.Caller, "List interceptions",
+            "A page of interceptions, newest first, each with its prompts, token usages, tool usages and thoughts.")
+        {
+            Parameters = InterceptionFilters,
+            Responses = [Ok(typeof(InterceptionPage), "A page; next_cursor is null on the last one."), BadFilter],
+        },
+        new("GET", "/api/v1/interceptions/{id}", "getInterception", Audit, ApiAccess.Caller, "Get an interception",
+            "One interception with its prompts, token usages, tool usages and thoughts.")
+        {
+            Parameters = [ApiParameter.Path("id", "The interception's id.", "uuid")],
+            Responses =
+            [
+                Ok(typeof(InterceptionView)),
+                Error(400, "The id is not a UUID."),
+                Error(404, "No interception has this id (or, for a member, none of theirs)."),
+            ],
+        },
+        new("GET", "/api/v1/usage", "getUsage", Audit, ApiAccess.Caller, "Usage report",
+            "Interceptions, tokens and cost summed per group. cost_usd sums the priced token rows; unpriced_interceptions counts "
+            + "those whose tokens are summed but not priced.")
+        {
+            Parameters =
+            [
+                ApiParameter.Query("group_by", "What one row sums over.") with
+                {
+                    Values = [.. UsageGroups.All.Union(["hour"])],   // PENDING: hour (parallel branch)
+                    Default = AuditParameters.DefaultGroupBy,
+                },
+                Since, Until,
+                // PENDING: format (parallel branch).
+                ApiParameter.Query("format", "json, or csv for the same rows as text/csv with a header line.") with { Values = ["json", "csv"], Default = "json" },
+            ],
+            Responses = [new(200, "The rows, as JSON or (format=csv) as CSV.", typeof(UsageResponse), "text/csv"), BadFilter],
+        },
+        new("GET", "/api/v1/sessions", "listSessions", Audit, ApiAccess.Caller, "List agent sessions",
+            "A page of agent sessions (one user's interceptions that carry one session id) with their totals, the most recently started first.")
+        {
+            Parameters = InterceptionFilters,
+            Responses = [Ok(typeof(SessionPage), "A page; next_cursor is null on the last one."), BadFilter],
+        },
+        new("GET", "/api/v1/sessions/{id}", "getSession", Audit, ApiAccess.Caller, "Get an agent session",
+            "The session's totals and a page of its interceptions as one thread, oldest first.")
+        {
+            Parameters = [ApiParameter.Path("id", "The session id, as the client sent it."), User, Limit, Cursor],
+            Responses = [Ok(typeof(SessionThread)), BadFilter, Error(404, "No session has this id (or, for a member, none of theirs).")],
+        },
+        new("GET", "/api/v1/users", "listUsers", Users, ApiAccess.Admin, "List users", "Every user, with their role.")
+        {
+            Responses = [Ok(typeof(UserListResponse))],
+        },
+        new("POST", "/api/v1/users", "createUser", Users, ApiAccess.Admin, "Create a user", "A new user; role defaults to member.")
+        {
+            Body = new(typeof(CreateUserRequest), "The user: a name, and optionally a role (admin, auditor or member) and an email.", ["name"]),
+            Responses = [Created(typeof(UserDto), "The user."), BadBody, Error(409, "A user with this name already exists.")],
+        },
+        // PENDING: a user's role (parallel branch).
+        new("PATCH", "/api/v1/users/{name}", "updateUser", Users, ApiAccess.Admin, "Change a user's role", "Sets the user's role.")
+        {
+            Parameters = [UserName],
+            Body = new(typeof(Pending.UpdateUserRequest), "The new role: admin, auditor or member.", ["role"]),
+            Responses = [Ok(typeof(UserDto), "The user."), BadBody, NoUser],
+        },
+        // PENDING: a user's keys (parallel branch).
+        new("GET", "/api/v1/users/{name}/keys", "listKeys", Users, ApiAccess.Admin, "List a user's keys",
+            "The user's keys, revoked and expired ones too; never their secrets.")
+        {
+            Parameters = [UserName],
+            Responses = [Ok(typeof(Pending.KeyListResponse)), NoUser],
+        },
+        new("POST", "/api/v1/users/{name}/keys", "createKey", Users, ApiAccess.Admin, "Create a key",
+            "A new key for the user. The answer is the only place its secret is ever shown.")
+        {
+            Parameters = [UserName],
+            Body = new(typeof(CreateKeyRequest), "Optional: a label, and expires as a duration such as 90d (absent or 0: never).", []) { Optional = true },
+            Responses = [Created(typeof(CreatedKeyResponse), "The key, with its secret."), BadBody, NoUser],
+        },
+        new("DELETE", "/api/v1/keys/{id}", "revokeKey", Users, ApiAccess.Admin, "Revoke a key", "The key stops working within seconds.")
+        {
+            Parameters = [ApiParameter.Path("id", "The key's id.", "uuid")],
+            Responses = [NoContent("Revoked."), Error(400, "The id is not a key id."), Error(404, "No active key has this id.")],
+        },
+        new("GET", "/api/v1/users/{name}/mcp-tokens", "listMcpTokens", Mcp, ApiAccess.Caller, "List a user's MCP tokens",
+            "The MCP servers the user holds a personal token for; never the tokens. Admins and auditors may list anyone's, members only their own.")
+        {
+            Parameters = [UserName],
+            Responses = [Ok(typeof(McpTokenListResponse)), Error(403, "A member asked for another user's tokens."), NoUser],
+        },
+        new("PUT", "/api/v1/users/{name}/mcp-tokens/{server}", "setMcpToken", Mcp, ApiAccess.Caller, "Set a user's MCP token",
+            "Stores the user's personal token for an MCP server, encrypted. Admins may set anyone's, others only their own.")
+        {
+            Parameters = [UserName, ServerName],
+            Body = new(typeof(SetMcpTokenRequest), "The token, at most 16384 characters, without control characters.", ["token"]),
+            Responses =
+            [
+                Ok(typeof(McpTokenDto), "Stored."),
+                Error(400, "The server name or the token is not valid, or the body is not JSON of this shape."),
+                Error(403, "Only admins may set another user's tokens."),
+                Error(404, "No such user, or no MCP server of this name is configured."),
+                Error(503, "The gateway has no secret key to encrypt tokens with (code secret_key_missing), or cannot verify keys right now."),
+            ],
+        },
+        new("DELETE", "/api/v1/users/{name}/mcp-tokens/{server}", "deleteMcpToken", Mcp, ApiAccess.Caller, "Delete a user's MCP token",
+            "Admins may delete anyone's, others only their own.")
+        {
+            Parameters = [UserName, ServerName],
+            Responses =
+            [
+                NoContent("Deleted."),
+                Error(403, "Only admins may delete another user's tokens."),
+                Error(404, "No such user, or they hold no token for this server."),
+            ],
+        },
+        new("GET", "/api/v1/mcp/tools", "listMcpTools", Mcp, ApiAccess.Caller, "The caller's injected tools",
+            "The MCP tools the gateway injects into the caller's requests, by their injected names.")
+        {
+            Responses = [Ok(typeof(McpToolListResponse))],
+        },
+        // PENDING: the MCP servers' health (parallel branch).
+        new("GET", "/api/v1/mcp/servers", "listMcpServers", Mcp, ApiAccess.Caller, "MCP servers",
+            "Each configured MCP server: its status, its tools, and its tool calls and failures in the window.")
+        {
+            Parameters = [Since, Until],
+            Responses = [Ok(typeof(Pending.McpServerListResponse)), BadFilter],
+        },
+        new("GET", "/api/v1/proxy/ca.pem", "getProxyCa", Proxy, ApiAccess.Public, "The forward proxy's CA certificate",
+            "The PEM certificate clients must trust to use the forward proxy; never its key. Alias: /api/v2/aibridge/proxy/ca-cert.pem.")
+        {
+            Responses = [new(200, "The certificate.", Text: "application/x-pem-file"), Error(404, "The forward proxy is not enabled (proxy_address).")],
+        },
+    ];
+
+    public static readonly FrozenDictionary<string, ApiOperation> ByKey = All.ToFrozenDictionary(o => o.Key);
+
+    /// <summary>The entry of a route, or null.</summary>
+    public static ApiOperation? Find(string method, string pattern) => ByKey.GetValueOrDefault($"{method} {pattern}");
+
+    private static Dictionary<string, string> SetsCookie(string description) => new() { ["Set-Cookie"] = description };
+}
