@@ -46,7 +46,6 @@ internal static class ApiDocument
                 json.SerializerOptions.Converters.Add(converter);
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             json.SerializerOptions.TypeInfoResolverChain.Insert(1, McpJsonContext.Default);
-            json.SerializerOptions.TypeInfoResolverChain.Insert(2, PendingApiShapes.JsonContext.Default);
         });
         services.AddOpenApi(DocumentName, options =>
         {

@@ -72,8 +72,7 @@ internal sealed record ApiParameter(string Name, ApiParameterIn In, string Descr
 }
 
 /// <summary>
-/// A JSON request body: its C# type (one of <see cref="ApiJsonContext"/>, <see cref="McpJsonContext"/> or
-/// <see cref="PendingApiShapes"/>) and the properties a valid request must hold.
+/// A JSON request body: its C# type (one of <see cref="ApiJsonContext"/> or <see cref="McpJsonContext"/>) and the properties a valid request must hold.
 /// </summary>
 internal sealed record ApiBody(Type Type, string Description, IReadOnlyList<string> Required)
 {

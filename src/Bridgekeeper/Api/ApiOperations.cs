@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using Bridgekeeper.Storage;
 using static Bridgekeeper.Api.ApiResponse;
-using Pending = Bridgekeeper.Api.PendingApiShapes;
 
 namespace Bridgekeeper.Api;
 
@@ -10,7 +9,7 @@ namespace Bridgekeeper.Api;
 /// new route, add one entry: its summary, the path and query parameters its handler reads, its body type and its
 /// answers. The answers its <see cref="ApiAccess"/> implies (401, 403, 429, 503) are added for it. A route mapped
 /// without an entry gets an operation with no summary, and an entry without a mapped route is stale: OpenApiTests
-/// fails on both. Entries marked PENDING describe routes being added in parallel (<see cref="PendingApiShapes"/>).
+/// fails on both.
 /// </summary>
 internal static class ApiOperations
 {
@@ -75,14 +74,13 @@ internal static class ApiOperations
         {
             Responses = [Ok(typeof(MeResponse))],
         },
-        // PENDING: the dashboard session (parallel branch).
         new("POST", "/api/v1/session", "signIn", Account, ApiAccess.Public, "Sign in to the dashboard",
             "Trades a Bridgekeeper key for a session cookie. Send the csrf_token back as X-CSRF-Token on every request of the session that changes something.")
         {
-            Body = new(typeof(Pending.SignInRequest), "The key to sign in with.", ["key"]),
+            Body = new(typeof(SignInRequest), "The key to sign in with.", ["key"]),
             Responses =
             [
-                Ok(typeof(Pending.SessionResponse), "Signed in.") with { Headers = SetsCookie("Sets the bridgekeeper_session cookie (HttpOnly).") },
+                Ok(typeof(BrowserSessionResponse), "Signed in.") with { Headers = SetsCookie("Sets the bridgekeeper_session cookie (HttpOnly).") },
                 BadBody,
                 Error(401, "The key is missing, unknown, revoked or expired."),
                 Throttled("Too many failed sign-ins from this address."),
@@ -92,7 +90,7 @@ internal static class ApiOperations
         new("GET", "/api/v1/session", "getSignIn", Account, ApiAccess.Session, "The dashboard session",
             "Who the session cookie signs in, as at sign-in.")
         {
-            Responses = [Ok(typeof(Pending.SessionResponse))],
+            Responses = [Ok(typeof(BrowserSessionResponse))],
         },
         new("DELETE", "/api/v1/session", "signOut", Account, ApiAccess.Session, "Sign out of the dashboard",
             "Ends the session and clears its cookie.")
@@ -129,11 +127,10 @@ internal static class ApiOperations
             [
                 ApiParameter.Query("group_by", "What one row sums over.") with
                 {
-                    Values = [.. UsageGroups.All.Union(["hour"])],   // PENDING: hour (parallel branch)
+                    Values = [.. UsageGroups.All],
                     Default = AuditParameters.DefaultGroupBy,
                 },
                 Since, Until,
-                // PENDING: format (parallel branch).
                 ApiParameter.Query("format", "json, or csv for the same rows as text/csv with a header line.") with { Values = ["json", "csv"], Default = "json" },
             ],
             Responses = [new(200, "The rows, as JSON or (format=csv) as CSV.", typeof(UsageResponse), "text/csv"), BadFilter],
@@ -159,19 +156,18 @@ internal static class ApiOperations
             Body = new(typeof(CreateUserRequest), "The user: a name, and optionally a role (admin, auditor or member) and an email.", ["name"]),
             Responses = [Created(typeof(UserDto), "The user."), BadBody, Error(409, "A user with this name already exists.")],
         },
-        // PENDING: a user's role (parallel branch).
-        new("PATCH", "/api/v1/users/{name}", "updateUser", Users, ApiAccess.Admin, "Change a user's role", "Sets the user's role.")
+        new("PATCH", "/api/v1/users/{name}", "updateUser", Users, ApiAccess.Admin, "Change a user's role",
+            "Sets the user's role; it applies to their keys at once. An admin cannot take the admin role from themself.")
         {
             Parameters = [UserName],
-            Body = new(typeof(Pending.UpdateUserRequest), "The new role: admin, auditor or member.", ["role"]),
-            Responses = [Ok(typeof(UserDto), "The user."), BadBody, NoUser],
+            Body = new(typeof(SetRoleRequest), "The new role: admin, auditor or member.", ["role"]),
+            Responses = [Ok(typeof(UserDto), "The user."), BadBody, NoUser, Error(409, "The change would take the admin role from the caller.")],
         },
-        // PENDING: a user's keys (parallel branch).
         new("GET", "/api/v1/users/{name}/keys", "listKeys", Users, ApiAccess.Admin, "List a user's keys",
             "The user's keys, revoked and expired ones too; never their secrets.")
         {
             Parameters = [UserName],
-            Responses = [Ok(typeof(Pending.KeyListResponse)), NoUser],
+            Responses = [Ok(typeof(KeyListResponse)), NoUser],
         },
         new("POST", "/api/v1/users/{name}/keys", "createKey", Users, ApiAccess.Admin, "Create a key",
             "A new key for the user. The answer is the only place its secret is ever shown.")
@@ -221,12 +217,11 @@ internal static class ApiOperations
         {
             Responses = [Ok(typeof(McpToolListResponse))],
         },
-        // PENDING: the MCP servers' health (parallel branch).
         new("GET", "/api/v1/mcp/servers", "listMcpServers", Mcp, ApiAccess.Caller, "MCP servers",
             "Each configured MCP server: its status, its tools, and its tool calls and failures in the window.")
         {
             Parameters = [Since, Until],
-            Responses = [Ok(typeof(Pending.McpServerListResponse)), BadFilter],
+            Responses = [Ok(typeof(McpServerListResponse)), BadFilter],
         },
         new("GET", "/api/v1/proxy/ca.pem", "getProxyCa", Proxy, ApiAccess.Public, "The forward proxy's CA certificate",
             "The PEM certificate clients must trust to use the forward proxy; never its key. Alias: /api/v2/aibridge/proxy/ca-cert.pem.")
