@@ -2,7 +2,7 @@
 // form, the navigation, the forms. It reads what the pages show and prints it as one JSON object on stdout; the C# tests
 // (DashboardBrowserTests) compare that with the REST API. Screenshots go to BK_SHOTS.
 //
-//   node dashboard.mjs admin|member   with BK_URL, BK_KEY, BK_SHOTS and the scenario's BK_* settings (below)
+//   node dashboard.mjs admin|member|demo   with BK_URL, BK_KEY, BK_SHOTS and the scenario's BK_* settings (below)
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -189,6 +189,16 @@ async function member() {
   return out;
 }
 
+// server --demo out of the box: the banner's key signs in, and the one request sent through the gateway is on the pages.
+async function demo() {
+  await signIn(process.env.BK_KEY);
+  const out = { overview: await stats() };
+  await nav('interceptions');
+  out.interceptions = Object.keys(await rows('[data-testid="interceptions"]'));
+  await shot('interceptions');
+  return out;
+}
+
 async function csrf() {
   const session = await fetchFromPage('/api/v1/session');
   return JSON.parse(session.body).csrf_token;
@@ -196,7 +206,9 @@ async function csrf() {
 
 let result;
 try {
-  result = scenario === 'admin' ? await admin() : scenario === 'member' ? await member() : (() => { throw new Error(`unknown scenario ${scenario}`); })();
+  const scenarios = { admin, member, demo };
+  if (!scenarios[scenario]) throw new Error(`unknown scenario ${scenario}`);
+  result = await scenarios[scenario]();
   result.csp = await page.evaluate(() => window.__csp);
   result.problems = problems;
   process.stdout.write(JSON.stringify(result));

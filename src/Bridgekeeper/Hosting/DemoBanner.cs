@@ -24,6 +24,8 @@ internal static class DemoBanner
                 -d '{"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Hello"}]}'
               curl -s {{root}}/api/v1/interceptions -H "Authorization: Bearer $BRIDGEKEEPER_KEY"
 
+            Dashboard: {{root}}/ui (sign in with the key above)
+
             SDKs and agents:
               OPENAI_BASE_URL={{root}}/openai/v1 OPENAI_API_KEY=$BRIDGEKEEPER_KEY
               ANTHROPIC_BASE_URL={{root}}/anthropic ANTHROPIC_API_KEY=$BRIDGEKEEPER_KEY claude -p "Hello"
