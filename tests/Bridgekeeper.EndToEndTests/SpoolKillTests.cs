@@ -63,7 +63,7 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
         var gateway = StartGateway();
         try
         {
-            var url = new Uri((await gateway.WaitForLineAsync(Listening())).Groups[1].Value);
+            var url = await gateway.ListeningUrlAsync();
             using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
             using var stop = new CancellationTokenSource();
             using var killing = new CancellationTokenSource();
@@ -119,7 +119,7 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
 
         await using (var again = StartGateway())
         {
-            await again.WaitForLineAsync(Listening());   // the spool is replayed before the gateway listens
+            await again.ListeningUrlAsync();   // the spool is replayed before the gateway listens
             var recorded = await RecordedPromptsAsync(ct);
 
             var duplicated = recorded.GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -185,7 +185,4 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    [GeneratedRegex(@"Bridgekeeper listening on (http://\S+)")]
-    private static partial Regex Listening();
 }

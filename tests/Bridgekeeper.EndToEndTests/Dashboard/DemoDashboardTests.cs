@@ -14,8 +14,8 @@ public sealed partial class DemoDashboardTests
         var ct = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("bk-demo-ui-").FullName;
         await using var server = ExecutableProcess.Start(["server", "--demo", "--http-address", "127.0.0.1:0", "--database", Path.Combine(folder, "bk.db")]);
-        var url = new Uri((await server.WaitForLineAsync(Listening())).Groups[1].Value);
-        var key = (await server.WaitForLineAsync(DemoKey())).Groups[1].Value;
+        var url = await server.ListeningUrlAsync();
+        var key = await server.DemoKeyAsync();
         await server.WaitForLineAsync(DashboardLine());
         using var client = new HttpClient { BaseAddress = url };
         client.DefaultRequestHeaders.Authorization = new("Bearer", key);
@@ -43,12 +43,6 @@ public sealed partial class DemoDashboardTests
             await Task.Delay(25, TestContext.Current.CancellationToken);
         }
     }
-
-    [GeneratedRegex(@"Bridgekeeper listening on (http://\S+)")]
-    private static partial Regex Listening();
-
-    [GeneratedRegex(@"BRIDGEKEEPER_KEY=(bk_[A-Za-z0-9_-]+)")]
-    private static partial Regex DemoKey();
 
     [GeneratedRegex(@"Dashboard: http://\S+/ui \(sign in with the key above\)")]
     private static partial Regex DashboardLine();

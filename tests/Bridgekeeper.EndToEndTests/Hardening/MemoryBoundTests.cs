@@ -35,7 +35,7 @@ public sealed partial class MemoryBoundTests(ITestOutputHelper output)
                 ["BRIDGEKEEPER_OPENAI_KEY"] = "sk-memory-test",
                 ["BRIDGEKEEPER_OPENAI_BASE_URL"] = new Uri(mock, "openai/v1/").AbsoluteUri,
             });
-        var url = new Uri((await gateway.WaitForLineAsync(Listening())).Groups[1].Value);
+        var url = await gateway.ListeningUrlAsync();
         var idle = gateway.StatusBytes("VmRSS");
 
         using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(3) };
@@ -112,8 +112,6 @@ public sealed partial class MemoryBoundTests(ITestOutputHelper output)
         return memberKey.Key;
     }
 
-    [GeneratedRegex(@"Bridgekeeper listening on (http://\S+)")]
-    private static partial Regex Listening();
 
     [GeneratedRegex(@"Mock upstream on (http://\S+)")]
     private static partial Regex MockListening();

@@ -8,7 +8,7 @@ namespace Bridgekeeper.EndToEndTests.Infrastructure;
 /// The real <c>bridgekeeper</c> executable in a process of its own (so its memory is its own): output collected, a
 /// line awaited by pattern, stopped with SIGTERM on dispose.
 /// </summary>
-internal sealed class ExecutableProcess : IAsyncDisposable
+internal sealed partial class ExecutableProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
@@ -49,6 +49,12 @@ internal sealed class ExecutableProcess : IAsyncDisposable
         }
         return seen.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
+
+    /// <summary>The address the gateway printed it listens on.</summary>
+    public async Task<Uri> ListeningUrlAsync() => new((await WaitForLineAsync(Listening())).Groups[1].Value);
+
+    /// <summary>The key <c>server --demo</c> printed for its <c>demo</c> user.</summary>
+    public async Task<string> DemoKeyAsync() => (await WaitForLineAsync(DemoKey())).Groups[1].Value;
 
     /// <summary>SIGKILL: the process gets no chance to flush, drain or clean up.</summary>
     public async Task KillAsync()
@@ -100,4 +106,10 @@ internal sealed class ExecutableProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+
+    [GeneratedRegex(@"Bridgekeeper listening on (http://\S+)")]
+    private static partial Regex Listening();
+
+    [GeneratedRegex(@"BRIDGEKEEPER_KEY=(bk_[A-Za-z0-9_-]+)")]
+    private static partial Regex DemoKey();
 }

@@ -21,8 +21,8 @@ public sealed partial class BedrockProcessTests
         var ct = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("bk-demo-").FullName;
         await using var server = ExecutableProcess.Start(["server", "--demo", "--http-address", "127.0.0.1:0", "--database", Path.Combine(folder, "bk.db")]);
-        var url = new Uri((await server.WaitForLineAsync(Listening())).Groups[1].Value);
-        var key = (await server.WaitForLineAsync(DemoKey())).Groups[1].Value;
+        var url = await server.ListeningUrlAsync();
+        var key = await server.DemoKeyAsync();
         using var client = new HttpClient { BaseAddress = url };
         client.DefaultRequestHeaders.Add("x-api-key", key);
 
@@ -51,7 +51,7 @@ public sealed partial class BedrockProcessTests
                 ["BRIDGEKEEPER_BEDROCK_MODEL"] = GatewayUnderTest.BedrockModel,
                 ["BRIDGEKEEPER_BEDROCK_BASE_URL"] = upstream.BedrockBaseUrl.AbsoluteUri,
             });
-        var url = new Uri((await server.WaitForLineAsync(Listening())).Groups[1].Value);
+        var url = await server.ListeningUrlAsync();
         var key = (await server.WaitForLineAsync(AdminKey())).Groups[1].Value;
         using var client = new HttpClient { BaseAddress = url };
         client.DefaultRequestHeaders.Add("x-api-key", key);
@@ -64,12 +64,6 @@ public sealed partial class BedrockProcessTests
         Assert.Contains("x-amz-security-token", sent.Headers["authorization"], StringComparison.Ordinal);
         Assert.DoesNotContain(MockBedrockOptions.DefaultSecretAccessKey, server.Output, StringComparison.Ordinal);
     }
-
-    [GeneratedRegex(@"Bridgekeeper listening on (http://\S+)")]
-    private static partial Regex Listening();
-
-    [GeneratedRegex(@"BRIDGEKEEPER_KEY=(bk_[A-Za-z0-9_-]+)")]
-    private static partial Regex DemoKey();
 
     [GeneratedRegex(@"^\s+(bk_[A-Za-z0-9_-]+)\s*$")]
     private static partial Regex AdminKey();

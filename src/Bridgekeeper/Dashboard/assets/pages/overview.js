@@ -1,21 +1,12 @@
 // Overview: requests, tokens and cost over time, and by model, provider and client, for the chosen range.
-import { api, query } from '../lib/api.js';
 import { h, put, count, usd, stat, table } from '../lib/dom.js';
 import { lineChart, doughnutChart } from '../lib/charts.js';
-import { currentRange, since, bucket, bucketKeys, rangePicker } from '../lib/range.js';
+import { currentRange, bucket, bucketKeys, rangePicker } from '../lib/range.js';
+import { usageRows, usageColumns as c } from '../lib/usage.js';
 
 export const title = 'Overview';
 
-const columns = [
-  ['Requests', r => count(r.interceptions), 'num'],
-  ['Input', r => count(r.input_tokens), 'num'],
-  ['Output', r => count(r.output_tokens), 'num'],
-  ['Cost', r => usd(r.cost_usd), 'num'],
-];
-
-function usage(groupBy, range) {
-  return api(`/api/v1/usage${query({ group_by: groupBy, since: since(range) })}`).then(body => body.rows);
-}
+const columns = [c.requests, c.input, c.output, c.cost];
 
 function sum(rows, field) {
   return rows.reduce((total, row) => total + (row[field] ?? 0), 0);
@@ -38,7 +29,7 @@ function breakdown(name, heading, rows) {
 export async function render(main, { navigate }) {
   const range = currentRange();
   const [overTime, byProvider, byModel, byClient] = await Promise.all(
-    [bucket(range), 'provider', 'model', 'client'].map(groupBy => usage(groupBy, range)));
+    [bucket(range), 'provider', 'model', 'client'].map(groupBy => usageRows(groupBy, range)));
   const keys = bucketKeys(range, overTime.map(r => r.key));
   const byKey = new Map(overTime.map(r => [r.key, r]));
   const timeCanvas = h('canvas', { 'aria-label': 'Requests and cost over time' });

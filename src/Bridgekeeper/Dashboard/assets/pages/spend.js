@@ -1,21 +1,13 @@
 // Spend: per user and per model for the range, the top spenders, and CSV exports (served by the usage API itself).
-import { api, query } from '../lib/api.js';
-import { h, put, count, usd, table } from '../lib/dom.js';
+import { query } from '../lib/api.js';
+import { h, put, table } from '../lib/dom.js';
 import { barChart } from '../lib/charts.js';
 import { currentRange, since, rangePicker } from '../lib/range.js';
+import { usageRows, usageColumns as c } from '../lib/usage.js';
 
 export const title = 'Spend';
 
-const columns = [
-  ['Requests', r => count(r.interceptions), 'num'],
-  ['Input', r => count(r.input_tokens), 'num'],
-  ['Output', r => count(r.output_tokens), 'num'],
-  ['Cache read', r => count(r.cache_read_tokens), 'num'],
-  ['Cache write', r => count(r.cache_write_tokens), 'num'],
-  ['Reasoning', r => count(r.reasoning_tokens), 'num'],
-  ['Cost', r => usd(r.cost_usd), 'num'],
-  ['Unpriced requests', r => count(r.unpriced_interceptions), 'num'],
-];
+const columns = [c.requests, c.input, c.output, c.cacheRead, c.cacheWrite, c.reasoning, c.cost, c.unpriced];
 
 function byCost(a, b) {
   return (b.cost_usd ?? -1) - (a.cost_usd ?? -1) || a.key.localeCompare(b.key);
@@ -28,8 +20,7 @@ function exportLink(groupBy, range) {
 
 export async function render(main, { navigate }) {
   const range = currentRange();
-  const [users, models] = await Promise.all(['user', 'model'].map(groupBy =>
-    api(`/api/v1/usage${query({ group_by: groupBy, since: since(range) })}`).then(body => body.rows.sort(byCost))));
+  const [users, models] = await Promise.all(['user', 'model'].map(groupBy => usageRows(groupBy, range).then(rows => rows.sort(byCost))));
   const top = users.filter(r => r.cost_usd !== null).slice(0, 10);
   const canvas = h('canvas', { 'aria-label': 'Top spenders' });
   put(main,
