@@ -27,6 +27,9 @@ internal sealed record GatewaySettings
     /// <summary>The spool's folder; null: <c>spool</c> beside a SQLite database, <c>data/spool</c> with PostgreSQL.</summary>
     public string? SpoolDir { get; init; }
     public int MaxConcurrentPerKey { get; init; } = 32;
+
+    /// <summary>The output allowance a budget estimate prices for a request that sets no <c>max_tokens</c>.</summary>
+    public long BudgetDefaultMaxTokens { get; init; } = 4096;
     public long RequestBufferBytes { get; init; } = 512L * 1024 * 1024;
 
     /// <summary>Failed key checks per minute from one source before keys not in the cache get 429; 0 is off.</summary>

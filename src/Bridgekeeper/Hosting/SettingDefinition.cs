@@ -53,6 +53,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("spool_dir", null, "folder of the audit spool's segment files; unset: `spool` beside a SQLite database, `data/spool` with PostgreSQL"),
         new("request_buffer_bytes", "536870912", "bytes of request bodies the gateway holds at once, all requests together (more get 503)"),
         new("max_concurrent_per_key", "32", "requests one key may have in flight on the provider routes (more get 429); `0` is no limit"),
+        new("budget_default_max_tokens", "4096", "the output allowance a budget's estimate prices for a request that sets no `max_tokens` (see Spend control)"),
         new("auth_failure_limit", "60", "failed key checks per minute from one address (IPv6: one /64) after which keys the gateway has not seen recently get 429; `0` turns it off"),
         new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),
         new("mcp_tool_timeout", "60s", "longest one injected MCP tool call may run"),

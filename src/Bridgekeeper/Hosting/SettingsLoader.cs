@@ -57,6 +57,7 @@ internal static partial class SettingsLoader
             SpoolDir = Blank(Get("spool_dir")),
             RequestBufferBytes = Integer("request_buffer_bytes", Get("request_buffer_bytes"), 1024 * 1024, long.MaxValue),
             MaxConcurrentPerKey = (int)Integer("max_concurrent_per_key", Get("max_concurrent_per_key"), 0, 1_000_000),
+            BudgetDefaultMaxTokens = Integer("budget_default_max_tokens", Get("budget_default_max_tokens"), 1, 10_000_000),
             AuthFailureLimit = (int)Integer("auth_failure_limit", Get("auth_failure_limit"), 0, 1_000_000),
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),

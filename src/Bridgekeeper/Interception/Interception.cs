@@ -30,8 +30,14 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     /// <summary>Whether <see cref="Start"/> has recorded the interception's start.</summary>
     public bool Started { get; private set; }
 
+    /// <summary>What the recorded exchanges cost, summed over the priced ones (USD).</summary>
+    public decimal CostUsd { get; private set; }
+
+    /// <summary>What this request holds against budgets until it settles, or null when no budget applies.</summary>
+    public Spend.BudgetTicket? Budget { get; set; }
+
     /// <summary>The model that is priced: the one the upstream calls (<see cref="IUpstream.UpstreamModel"/>), else the client's.</summary>
-    private string PricedModel => _upstreamModel ?? Facts.Model;
+    public string PricedModel => _upstreamModel ?? Facts.Model;
 
     private string? _upstreamModel;
 
@@ -76,6 +82,7 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         if (summary.Usage is { } usage)
         {
             cost = prices.CostUsd(PricedModel, usage, now);
+            CostUsd += cost ?? 0;
             records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))

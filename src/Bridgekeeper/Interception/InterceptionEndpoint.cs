@@ -25,6 +25,7 @@ internal sealed partial class InterceptionEndpoint(
     RequestBody bodies,
     ResponseOwners owners,
     CostCalculator prices,
+    Spend.BudgetGate budgets,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
 {
@@ -85,6 +86,11 @@ internal sealed partial class InterceptionEndpoint(
         if (!interception.Started)
             interception.Start(EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), null);
         interception.End(outcome);
+        if (interception.Budget is { } ticket)
+        {
+            await http.Response.CompleteAsync();    // the client has its answer; then the account is settled
+            await budgets.SettleAsync(ticket, interception.CostUsd);
+        }
         if (span is not null)
         {
             span.SetTag("gen_ai.provider.name", provider.Type);
@@ -125,6 +131,15 @@ internal sealed partial class InterceptionEndpoint(
                 $"not_owner: previous_response_id '{previous}' is not a response of this user");
         interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId),
             upstream.UpstreamModel(facts));
+        if (await budgets.AdmitAsync(interception.User, interception.PricedModel, body.Length, facts.MaxOutputTokens, ct) is { } admission)
+        {
+            if (admission.Refusal is { } overBudget)
+            {
+                await GatewayErrors.WriteAsync(http.Response, interception.Dialect, overBudget, ct);
+                return Outcome.Failed($"budget_exceeded: {overBudget.Message}");
+            }
+            interception.Budget = admission.Ticket;
+        }
         Injection? injection;
         try
         {

@@ -54,6 +54,8 @@ internal sealed class BridgekeeperMetrics
     private readonly Counter<long> _circuitChanges;
     private readonly Counter<long> _proxyConnects;
     private readonly UpDownCounter<long> _proxyTunnels;
+    private readonly Counter<long> _budgetAdmissions;
+    private readonly Counter<long> _budgetReleased;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<(int Available, int SetAside)>> _keyPools = new(StringComparer.Ordinal);
     private readonly ModelLabels _models;
 
@@ -89,6 +91,8 @@ internal sealed class BridgekeeperMetrics
         _proxyConnects = meter.CreateCounter<long>("bridgekeeper_proxy_connects", description: "CONNECTs to the forward proxy, by outcome");
         _proxyTunnels = meter.CreateUpDownCounter<long>("bridgekeeper_proxy_tunnels_open", description: "Connections through the forward proxy open now, decrypted or blind");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
+        _budgetAdmissions = meter.CreateCounter<long>("bridgekeeper_budget_admissions", description: "Budget admissions of requests that a budget applies to: reserved, or refused by a budget of a scope");
+        _budgetReleased = meter.CreateCounter<long>("bridgekeeper_budget_reservations_released", description: "Reservations of replicas that stopped (killed) released by a sweep");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
         _genAiDuration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration", advice: Seconds);
@@ -190,6 +194,17 @@ internal sealed class BridgekeeperMetrics
     public void KeyLookedUp() => _keyLookups.Add(1);
 
     /// <param name="reason"><c>invalid</c>, <c>throttled</c> or <c>unavailable</c>.</param>
+    /// <param name="outcome"><c>reserved</c> or <c>refused</c>.</param>
+    /// <param name="scope">For a refusal, the scope of the budget that refused (<c>user</c>, <c>group</c>, <c>key</c>).</param>
+    public void BudgetAdmission(string outcome, string? scope = null) =>
+        _budgetAdmissions.Add(1, new("outcome", outcome), new("scope", scope ?? ""));
+
+    public void BudgetReservationsReleased(int count) => _budgetReleased.Add(count);
+
+    /// <summary>The remaining USD of each pooled group budget in its current period (one series per group budget: bounded by the operator's budgets).</summary>
+    public void ObserveBudgets(Func<IEnumerable<Measurement<double>>> remaining) =>
+        _meter.CreateObservableGauge("bridgekeeper_budget_remaining_usd", remaining, description: "USD left in a group budget's current period (limit minus spent and reserved)");
+
     public void AuthRefused(string reason) => _authRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <param name="outcome"><c>decrypted</c>, <c>tunnelled</c>, <c>refused</c> (403), <c>failed_auth</c> (407, 429, 503),

@@ -17,6 +17,9 @@ internal sealed record RequestFacts(string Model, bool Stream, BoundedText? Prom
     /// </summary>
     public string? ContinuesFrom { get; init; }
 
+    /// <summary>The output allowance the request sets (<see cref="RequestDocument.MaxTokens"/>), or null: what a budget estimate prices.</summary>
+    public long? MaxOutputTokens { get; init; }
+
     /// <summary>How much of a prompt is read and recorded (64 KiB of UTF-8, as for tool results).</summary>
     public const int MaxPromptBytes = 64 * 1024;
 }

@@ -28,6 +28,9 @@ internal sealed class RequestDocument
     public JsonSlice PreviousResponseId { get; private set; }
     public JsonSlice Prompt { get; private set; }
 
+    /// <summary>The output allowance: <c>max_tokens</c> (Anthropic, older Chat), <c>max_completion_tokens</c> (Chat) or <c>max_output_tokens</c> (Responses).</summary>
+    public JsonSlice MaxTokens { get; private set; }
+
     /// <summary>The last item of <c>messages</c> that is not a system or developer message, when it is the user's; else absent.</summary>
     public JsonSlice LastUserMessage { get; private set; }
 
@@ -123,6 +126,9 @@ internal sealed class RequestDocument
         : reader.ValueTextEquals("background"u8) ? "background"
         : reader.ValueTextEquals("previous_response_id"u8) ? "previous_response_id"
         : reader.ValueTextEquals("prompt"u8) ? "prompt"
+        : reader.ValueTextEquals("max_tokens"u8) ? "max_tokens"
+        : reader.ValueTextEquals("max_completion_tokens"u8) ? "max_completion_tokens"
+        : reader.ValueTextEquals("max_output_tokens"u8) ? "max_output_tokens"
         : null;
 
     private void Keep(string? member, JsonSlice value, JsonSlice lastUser)
@@ -138,6 +144,8 @@ internal sealed class RequestDocument
             case "background": Background = value; break;
             case "previous_response_id": PreviousResponseId = value; break;
             case "prompt": Prompt = value; break;
+            case "max_completion_tokens" or "max_output_tokens": MaxTokens = value; break;
+            case "max_tokens" when !MaxTokens.Present: MaxTokens = value; break;
         }
     }
 
@@ -157,6 +165,11 @@ internal sealed class RequestDocument
 
     /// <summary>A string value of at most <paramref name="maxUtf8Bytes"/>, else null.</summary>
     public string? ShortString(JsonSlice slice, int maxUtf8Bytes) => String(slice, maxUtf8Bytes) is { Truncated: false } text ? text.Text : null;
+
+    /// <summary>A whole number value that fits a long, else null.</summary>
+    public long? Integer(JsonSlice slice) =>
+        slice.Token == JsonTokenType.Number && System.Buffers.Text.Utf8Parser.TryParse(Span(slice), out long value, out var used) && used == slice.Length
+            ? value : null;
 
     /// <summary>A string value whatever its length, else null.</summary>
     public string? String(JsonSlice slice) => String(slice, int.MaxValue)?.Text;

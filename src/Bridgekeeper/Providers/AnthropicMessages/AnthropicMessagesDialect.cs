@@ -19,7 +19,10 @@ internal sealed class AnthropicMessagesDialect : IApiDialect
         Prompt: PromptOf(request, request.LastUserMessage),
         SessionId: SessionOf(request.ShortString(request.Property(request.Metadata, "user_id"u8), RequestChecks.MaxUserIdBytes)),
         ClientWantsUsage: true,
-        Problem: RequestChecks.Problem(request, request.Messages, Keys.Messages, conversationMayBeString: false));
+        Problem: RequestChecks.Problem(request, request.Messages, Keys.Messages, conversationMayBeString: false))
+    {
+        MaxOutputTokens = request.Integer(request.MaxTokens),
+    };
 
     /// <summary>Anthropic streams always carry usage, so the body goes upstream unchanged.</summary>
     public BodyEdit PrepareUpstream(RequestDocument request, RequestFacts facts) => BodyEdit.None;

@@ -21,7 +21,10 @@ internal sealed class OpenAIChatDialect : IApiDialect
         Prompt: PromptOf(request, request.LastUserMessage),
         SessionId: null,
         ClientWantsUsage: request.Property(request.StreamOptions, "include_usage"u8).Token == JsonTokenType.True,
-        Problem: RequestChecks.Problem(request, request.Messages, Keys.Messages, conversationMayBeString: false));
+        Problem: RequestChecks.Problem(request, request.Messages, Keys.Messages, conversationMayBeString: false))
+    {
+        MaxOutputTokens = request.Integer(request.MaxTokens),
+    };
 
     private static readonly byte[] IncludeUsage = "\"stream_options\":{\"include_usage\":true}"u8.ToArray();
 

@@ -28,6 +28,7 @@ internal sealed class OpenAIResponsesDialect : IApiDialect
         Problem: ProblemOf(request))
     {
         ContinuesFrom = request.String(request.PreviousResponseId),
+        MaxOutputTokens = request.Integer(request.MaxTokens),
     };
 
     /// <summary>

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Bridgekeeper.Auth;
+using Bridgekeeper.Metrics;
+using Bridgekeeper.Pricing;
+using Bridgekeeper.Providers;
+using Bridgekeeper.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.Spend;
+
+/// <summary>
+/// Admits requests against the budgets that apply to them (<see cref="BudgetBook"/>) by reservation
+/// (<see cref="BudgetLedger"/>), and settles them when they end. A request no budget applies to costs nothing here.
+/// The estimate is the request's price at the model's rates for its input (a token per 4 bytes of body, an
+/// over-estimate for JSON) and its whole output allowance (<c>max_tokens</c>, or <see cref="SpendOptions.DefaultMaxTokens"/>);
+/// an unpriced model is estimated at 0 and settles at 0.
+/// </summary>
+internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, CostCalculator prices, SpendOptions options, TimeProvider time,
+    BridgekeeperMetrics metrics, ILogger<BudgetGate> logger)
+{
+    private readonly ConcurrentQueue<(BudgetTicket Ticket, long Nanos)> _unsettled = new();
+
+    /// <summary>This process, as its reservations name it; its heartbeat keeps them from being swept.</summary>
+    public string Replica { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Reserves the request's estimate against every budget that applies, or refuses it (429 with <c>Retry-After</c> to
+    /// the refusing budget's next period). Null when no budget applies. Database failures throw (the request fails 503).
+    /// </summary>
+    public async ValueTask<BudgetAdmission?> AdmitAsync(GatewayUser user, string model, long bodyBytes, long? maxOutputTokens, CancellationToken cancellationToken)
+    {
+        var applicable = book.For(user);
+        if (applicable.Count == 0)
+            return null;
+        var now = time.GetUtcNow();
+        var estimate = Estimate(model, bodyBytes, maxOutputTokens, now);
+        var holds = applicable
+            .Select(a => new BudgetHold(Guid.CreateVersion7(now), a.Budget, a.Member, BudgetPeriods.Start(a.Budget.Period, now), estimate))
+            .OrderBy(h => h.Budget.Id).ThenBy(h => h.Member, StringComparer.Ordinal)       // one lock order for every request
+            .ToList();
+        if (await ledger.ReserveAsync(holds, Replica, cancellationToken) is not { } refused)
+        {
+            metrics.BudgetAdmission("reserved");
+            return new BudgetAdmission(new BudgetTicket(holds), null);
+        }
+        var hold = holds[refused];
+        metrics.BudgetAdmission("refused", hold.Budget.Scope);
+        var subject = applicable.First(a => a.Budget.Id == hold.Budget.Id).Subject;
+        return new BudgetAdmission(null, Refusal(hold, subject, now));
+    }
+
+    /// <summary>Settles the request's holds at its actual cost; if the database fails, the settlement is retried by <see cref="SpendService"/>.</summary>
+    public async Task SettleAsync(BudgetTicket ticket, decimal costUsd)
+    {
+        var nanos = Nanos.FromUsd(Math.Max(costUsd, 0));
+        try
+        {
+            await ledger.SettleAsync(ticket.Holds, nanos, CancellationToken.None);
+        }
+        catch (System.Data.Common.DbException exception)
+        {
+            LogSettleFailed(exception.Message);
+            _unsettled.Enqueue((ticket, nanos));
+        }
+    }
+
+    /// <summary>Retries the settlements the database refused; what fails again waits for the next call.</summary>
+    public async Task RetryUnsettledAsync(CancellationToken cancellationToken)
+    {
+        for (var n = _unsettled.Count; n > 0 && _unsettled.TryDequeue(out var entry); n--)
+        {
+            try
+            {
+                await ledger.SettleAsync(entry.Ticket.Holds, entry.Nanos, cancellationToken);
+            }
+            catch (System.Data.Common.DbException)
+            {
+                _unsettled.Enqueue(entry);
+                return;
+            }
+        }
+    }
+
+    private long Estimate(string model, long bodyBytes, long? maxOutputTokens, DateTimeOffset now)
+    {
+        var usage = new TokenUsage((bodyBytes + 3) / 4, maxOutputTokens ?? options.DefaultMaxTokens, 0, 0, 0);
+        return prices.CostUsd(model, usage, now) is { } cost ? Nanos.FromUsd(cost) : 0;
+    }
+
+    private static GatewayError Refusal(BudgetHold hold, string subject, DateTimeOffset now)
+    {
+        var resets = BudgetPeriods.End(hold.Budget.Period, hold.PeriodStart);
+        var adjective = hold.Budget.Period switch { BudgetPeriods.Day => "daily", BudgetPeriods.Week => "weekly", _ => "monthly" };
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"Bridgekeeper refused this request: the {adjective} budget of ${Nanos.Format(hold.Budget.LimitNanos)} for {subject} is used up. "
+            + $"It resets at {resets:yyyy-MM-dd HH:mm} UTC; ask your platform team if you need more before then.");
+        return new GatewayError(429, "rate_limit_error", message, "budget_exceeded") { RetryAfter = resets - now };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not settle a budget reservation ({Reason}); retrying in the background")]
+    private partial void LogSettleFailed(string reason);
+}
+
+/// <summary>What a request admitted against budgets holds until it settles.</summary>
+internal sealed record BudgetTicket(IReadOnlyList<BudgetHold> Holds);
+
+/// <summary>A budget admission: a ticket to settle, or the refusal to answer.</summary>
+internal sealed record BudgetAdmission(BudgetTicket? Ticket, GatewayError? Refusal);
+
+/// <summary>Settings of spend control.</summary>
+/// <param name="DefaultMaxTokens">The output allowance estimated for a request that sets none (<c>budget_default_max_tokens</c>).</param>
+internal sealed record SpendOptions(long DefaultMaxTokens = 4096);

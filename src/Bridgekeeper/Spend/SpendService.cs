@@ -1,0 +1,88 @@
+using System.Diagnostics.Metrics;
+using Bridgekeeper.Metrics;
+using Bridgekeeper.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bridgekeeper.Spend;
+
+/// <summary>
+/// Keeps spend control current in the background, never on a request: reloads the <see cref="BudgetBook"/>, beats this
+/// replica's heartbeat, releases the reservations of replicas that stopped beating (a killed process), retries
+/// settlements the database refused, and keeps the remaining-budget gauge. At start-up it does all of it once before
+/// the gateway serves, so budgets apply from the first request and a restarted replica's stranded reservations go.
+/// </summary>
+internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, BudgetLedger ledger, BudgetStore budgets, GroupStore groups,
+    TimeProvider time, BridgekeeperMetrics metrics, ILogger<SpendService> logger) : BackgroundService
+{
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>A replica whose heartbeat is older than this is taken for dead and its reservations are released.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
+
+    private volatile IReadOnlyList<Measurement<double>> _remaining = [];
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.ObserveBudgets(() => _remaining);
+        await TickAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await gate.RetryUnsettledAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            await TickAsync(stoppingToken);
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ledger.HeartbeatAsync(gate.Replica, cancellationToken);
+            await book.ReloadAsync(cancellationToken);
+            if (await ledger.ReleaseStrandedAsync(time.GetUtcNow() - StaleAfter, cancellationToken) is > 0 and var released)
+            {
+                metrics.BudgetReservationsReleased(released);
+                LogReleased(released);
+            }
+            await gate.RetryUnsettledAsync(cancellationToken);
+            _remaining = await RemainingAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException exception)
+        {
+            LogTickFailed(exception.Message);
+        }
+    }
+
+    /// <summary>Each pooled group budget's USD left in its current period, labelled by group and period.</summary>
+    private async Task<IReadOnlyList<Measurement<double>>> RemainingAsync(CancellationToken cancellationToken)
+    {
+        var pooled = (await budgets.ListAsync(cancellationToken)).Where(b => b.Scope == BudgetScopes.Group && !b.PerMember).ToList();
+        if (pooled.Count == 0)
+            return [];
+        var now = time.GetUtcNow();
+        var names = (await groups.ListAsync(cancellationToken)).ToDictionary(g => g.Id, g => g.Name);
+        var spend = await budgets.SpendSinceAsync(BudgetPeriods.Start(BudgetPeriods.Month, now).AddDays(-7), cancellationToken);
+        return [.. pooled.Select(b =>
+        {
+            var start = BudgetPeriods.Start(b.Period, now);
+            var account = spend.FirstOrDefault(s => s.BudgetId == b.Id && s.Member == "" && s.PeriodStart == start);
+            var left = b.LimitNanos - (account?.SpentNanos ?? 0) - (account?.ReservedNanos ?? 0);
+            return new Measurement<double>((double)Nanos.ToUsd(left), new("group", names.GetValueOrDefault(b.SubjectId, "")), new("period", b.Period));
+        })];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Released {Count} budget reservations of replicas that stopped without settling them")]
+    private partial void LogReleased(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spend control could not reach the database ({Reason}); budgets stay as last read")]
+    private partial void LogTickFailed(string reason);
+}
