@@ -21,6 +21,7 @@ internal static class ApiEndpoints
         api.MapGet("/interceptions", Authorized(adminOnly: false, AuditEndpoints.ListInterceptionsAsync));
         api.MapGet("/interceptions/{id}", Authorized(adminOnly: false, AuditEndpoints.GetInterceptionAsync));
         api.MapGet("/usage", Authorized(adminOnly: false, AuditEndpoints.UsageAsync));
+        api.MapGet("/usage/summary", Authorized(adminOnly: false, AuditEndpoints.UsageSummaryAsync));
         api.MapGet("/sessions", Authorized(adminOnly: false, AuditEndpoints.ListSessionsAsync));
         api.MapGet("/sessions/{id}", Authorized(adminOnly: false, AuditEndpoints.GetSessionAsync));
         api.MapGet("/users", Authorized(adminOnly: true, AdminEndpoints.ListUsersAsync));

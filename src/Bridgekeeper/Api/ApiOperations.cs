@@ -135,6 +135,17 @@ internal static class ApiOperations
             ],
             Responses = [new(200, "The rows, as JSON or (format=csv) as CSV.", typeof(UsageResponse), "text/csv"), BadFilter],
         },
+        new("GET", "/api/v1/usage/summary", "getUsageSummary", Audit, ApiAccess.Caller, "Usage summary",
+            "The usage of a range by time (day or hour), provider, model, client and user, from one pass over the range: what the dashboard's "
+            + "overview and spend pages show. Each list has the rows GET /api/v1/usage gives for that group_by.")
+        {
+            Parameters =
+            [
+                ApiParameter.Query("bucket", "The time rows' width.") with { Values = [UsageGroups.Day, UsageGroups.Hour], Default = UsageGroups.Day },
+                Since, Until,
+            ],
+            Responses = [Ok(typeof(UsageSummary)), BadFilter],
+        },
         new("GET", "/api/v1/sessions", "listSessions", Audit, ApiAccess.Caller, "List agent sessions",
             "A page of agent sessions (one user's interceptions that carry one session id) with their totals, the most recently started first.")
         {

@@ -48,6 +48,24 @@ internal static class AuditEndpoints
         return Results.Text(Csv.Usage(rows), Csv.ContentType);
     }
 
+    /// <summary>
+    /// <c>GET /api/v1/usage/summary?bucket=day|hour&amp;since=&amp;until=</c>: the usage of the range by time, provider,
+    /// model, client and user, from one pass (what the dashboard's overview and spend pages show).
+    /// </summary>
+    public static async Task<IResult> UsageSummaryAsync(HttpContext context, GatewayUser caller)
+    {
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var query = context.Request.Query;
+        var bucket = query["bucket"].ToString();
+        if (bucket is not ("" or UsageGroups.Day or UsageGroups.Hour))
+            return ApiError.BadRequest($"bucket must be day or hour; got '{bucket}'.").ToResult();
+        if (AuditParameters.TryUsageQuery(name => name == "group_by" ? bucket : query[name].ToString(), now, out var usage) is { } error)
+            return error.ToResult();
+        var summary = await context.RequestServices.GetRequiredService<AuditStore>()
+            .UsageSummaryAsync(usage with { GroupBy = bucket is "" ? UsageGroups.Day : bucket, OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
+        return Results.Json(summary, ApiJsonContext.Default.UsageSummary);
+    }
+
     /// <summary><c>GET /api/v1/sessions</c>: the interceptions' filters, cursor and limit; members see their own sessions.</summary>
     public static async Task<IResult> ListSessionsAsync(HttpContext context, GatewayUser caller)
     {

@@ -15,7 +15,10 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
 {
     private int _ended;
 
-    public Guid Id { get; } = AuditIds.New(time.GetUtcNow());
+    /// <summary>When the request arrived: the interception's <c>started_at</c>, and the instant its UUIDv7 id is made of (<see cref="AuditIds.FirstAt"/>).</summary>
+    private readonly (DateTimeOffset At, Guid Id) _arrival = Arrive(time);
+
+    public Guid Id => _arrival.Id;
     public GatewayUser User { get; } = user;
     public Provider Provider { get; } = provider;
     public IApiDialect Dialect { get; } = dialect;
@@ -58,7 +61,7 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
             writer.WriteEndObject();
         });
         var now = time.GetUtcNow();
-        var started = new InterceptionStarted(Id, now, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream,
+        var started = new InterceptionStarted(Id, _arrival.At, User.Id, Provider.Name, Provider.Type, facts.Model, client, userAgent, sessionId, facts.Stream,
             System.Text.Encoding.UTF8.GetString(metadata));
         if (facts.Prompt is { Text.Length: > 0 } prompt)
             audit.Record(started, new PromptRecorded(Id, now, RecordText.Truncate(prompt.Text, MaxRecordedText, prompt.TotalBytes)));
@@ -111,6 +114,12 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
 
     /// <summary>A text from outside as a record holds it (<see cref="RecordText.Truncate"/>).</summary>
     private static string Recorded(string text) => RecordText.Truncate(text, MaxRecordedText);
+
+    private static (DateTimeOffset, Guid) Arrive(TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return (now, AuditIds.New(now));
+    }
 
     public void End(Outcome outcome)
     {

@@ -40,4 +40,18 @@ internal static class AuditIds
         bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));                          // variant 10
         return new Guid(bytes, bigEndian: true);
     }
+
+    /// <summary>
+    /// The smallest UUIDv7 of the millisecond <paramref name="at"/> falls in. An interception's id is made at the instant
+    /// its <c>started_at</c> records, so <c>started_at &gt;= t</c> implies <c>id &gt;= FirstAt(t)</c>, and
+    /// <c>started_at &lt; t</c> implies <c>id &lt; FirstAt(t + 1 ms)</c>.
+    /// </summary>
+    public static Guid FirstAt(DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, (ulong)Math.Max(0, at.ToUnixTimeMilliseconds()) << 16);
+        bytes[6] = 0x70;
+        bytes[8] = 0x80;
+        return new Guid(bytes, bigEndian: true);
+    }
 }

@@ -7,7 +7,7 @@ namespace Bridgekeeper.Storage;
 /// the CLI. SQL is portable: <c>@name</c> parameters, values through <see cref="SqlDialect"/>, and dialect
 /// expressions only from <see cref="SqlDialect"/>.
 /// </summary>
-internal sealed class AuditStore(Database database)
+internal sealed partial class AuditStore(Database database)
 {
     private readonly InterceptionReader _reader = new(database.Dialect);
 
@@ -101,52 +101,6 @@ internal sealed class AuditStore(Database database)
             """;
         command.AddParameter("response_id", responseId);
         return await command.ExecuteScalarAsync(cancellationToken) is { } owner and not DBNull ? SqlDialect.ReadId(owner) : null;
-    }
-
-    /// <summary>
-    /// Token and cost sums per group, ordered by key. <see cref="UsageRow.Interceptions"/> counts every interception
-    /// in the group, including those without token rows; <see cref="UsageRow.UnpricedInterceptions"/> those with an
-    /// unpriced token row.
-    /// </summary>
-    /// <exception cref="ArgumentException">The group is not one of <see cref="UsageGroups.All"/>.</exception>
-    public async Task<IReadOnlyList<UsageRow>> UsageAsync(UsageQuery query, CancellationToken cancellationToken)
-    {
-        var key = query.GroupBy switch
-        {
-            UsageGroups.User => "COALESCE(u.name, '')",
-            UsageGroups.Model => "i.model",
-            UsageGroups.Provider => "i.provider",
-            UsageGroups.Client => "i.client",
-            UsageGroups.Day => database.Dialect.DayExpression,
-            UsageGroups.Hour => database.Dialect.HourExpression,
-            _ => throw new ArgumentException($"Cannot group usage by '{query.GroupBy}'.", nameof(query)),
-        };
-        var dialect = database.Dialect;
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var where = new SqlWhere(command).Range(query, dialect);
-        command.CommandText = $"""
-            SELECT {key}, COUNT(DISTINCT i.id), COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0),
-                COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0),
-                SUM(t.cost_usd), COUNT(t.id), COUNT(DISTINCT CASE WHEN t.id IS NOT NULL AND t.cost_usd IS NULL THEN i.id END)
-            FROM interceptions i
-                LEFT JOIN users u ON u.id = i.user_id
-                LEFT JOIN token_usages t ON t.interception_id = i.id
-            {where}
-            GROUP BY {key}
-            ORDER BY {key}
-            """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<UsageRow>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            // SUM over no priced rows is NULL: a group without token rows cost 0, one whose rows are all unpriced is unknown.
-            var cost = InterceptionReader.OptionalDecimal(reader, 7) ?? (Long(reader.GetValue(8)) == 0 ? 0m : null);
-            rows.Add(new UsageRow(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "",
-                Long(reader.GetValue(1)), Long(reader.GetValue(2)), Long(reader.GetValue(3)), Long(reader.GetValue(4)),
-                Long(reader.GetValue(5)), Long(reader.GetValue(6)), cost, Long(reader.GetValue(9))));
-        }
-        return rows;
     }
 
     /// <summary>

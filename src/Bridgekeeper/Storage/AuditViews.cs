@@ -79,3 +79,10 @@ internal sealed record UsageRow(
     long ReasoningTokens,
     decimal? CostUsd,
     long UnpricedInterceptions = 0);
+
+/// <summary>
+/// The dashboard's summary of a range (<c>GET /api/v1/usage/summary</c>): the usage rows by time (day or hour),
+/// provider, model, client and user, each ordered by key, all from one pass.
+/// </summary>
+internal sealed record UsageSummary(IReadOnlyList<UsageRow> ByTime, IReadOnlyList<UsageRow> ByProvider, IReadOnlyList<UsageRow> ByModel,
+    IReadOnlyList<UsageRow> ByClient, IReadOnlyList<UsageRow> ByUser);

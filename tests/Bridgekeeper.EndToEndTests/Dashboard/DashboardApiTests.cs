@@ -100,6 +100,40 @@ public sealed partial class DashboardApiTests : GatewayTest
     }
 
     [Fact]
+    public async Task UsageSummary_EachListIsExactlyTheUsageOfItsGroupBy_AndMembersGetTheirOwn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var (user, model, usage) in new[]
+        {
+            ("mo", "gpt-4o", "input=12,output=3,cache_read=2"), ("mo", "gpt-4o-mini", "input=5,output=1"), ("nia", "gpt-4o", "input=40,output=9"),
+            ("nia", "mystery-model", "input=7,output=7"), ("nia", "gpt-4o", "input=1,output=1"),
+        })
+        {
+            using var client = Gateway.CreateClient(await Gateway.CreateKeyAsync(user));
+            using var response = await client.SendAsync(Wire.Post("/openai/v1/chat/completions",
+                JsonSerializer.Serialize(new { model, messages = new[] { new { role = "user", content = "hi" } } }), ("x-mock-usage", usage)), ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await Gateway.WaitForEndedAsync(expected: 5);
+        using var admin = Gateway.CreateClient(Gateway.AdminKey);
+        using var nia = Gateway.CreateClient(await Gateway.CreateKeyAsync("nia"));
+
+        foreach (var (client, range) in new[] { (admin, ""), (admin, "&since=1h"), (admin, "&since=2099-01-01T00:00:00Z"), (nia, "") })
+            foreach (var bucket in new[] { "day", "hour" })
+            {
+                var summary = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/usage/summary?bucket={bucket}{range}", ct)).RootElement;
+                foreach (var (list, groupBy) in new[] { ("by_time", bucket), ("by_provider", "provider"), ("by_model", "model"), ("by_client", "client"), ("by_user", "user") })
+                {
+                    var rows = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/usage?group_by={groupBy}{range}", ct)).RootElement.GetProperty("rows");
+                    Assert.Equal(Values(rows), Values(summary.GetProperty(list)));
+                }
+            }
+        var own = JsonDocument.Parse(await nia.GetStringAsync("/api/v1/usage/summary", ct)).RootElement;
+        Assert.Equal(["nia"], own.GetProperty("by_user").EnumerateArray().Select(r => r.GetProperty("key").GetString()));
+        Assert.Equal(3, own.GetProperty("by_user")[0].GetProperty("interceptions").GetInt32());
+    }
+
+    [Fact]
     public async Task VendoredChartLibrary_IsThePinnedFileWithItsLicence()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -129,6 +163,11 @@ public sealed partial class DashboardApiTests : GatewayTest
         foreach (var script in scripts)
             Assert.DoesNotMatch(@"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", File.ReadAllText(script));
     }
+
+    /// <summary>A list of rows as comparable values: numbers as decimals (0.000265 and 0.0002650 are one cost), strings and nulls as they are.</summary>
+    private static List<string> Values(JsonElement rows) =>
+        [.. rows.EnumerateArray().Select(row => string.Join(",", row.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.Number
+            ? $"{p.Name}={p.Value.GetDecimal() / 1.000000000000000000000000000m}" : $"{p.Name}={p.Value}")))];
 
     private static string Assets => Path.Combine(ClientInstall.Folder, "..", "..", "src", "Bridgekeeper", "Dashboard", "assets");
 

@@ -37,7 +37,7 @@ public sealed class AnthropicMessagesDialectTests
 
         Assert.Equal(new RequestFacts(
             "claude-sonnet-4-5-20250929", true, "Fix the failing test in src/app.ts",
-            "2b4bd6a3-7c3f-4f8e-9a51-1f0b8f0c2e77", ClientWantsUsage: true), facts);
+            "2b4bd6a3-7c3f-4f8e-9a51-1f0b8f0c2e77", ClientWantsUsage: true) { MaxOutputTokens = 32000 }, facts);
     }
 
     [Theory]

@@ -1,10 +1,11 @@
 // The usage report (GET /api/v1/usage) as the report pages read and show it.
 import { api, query } from './api.js';
 import { count, usd } from './dom.js';
-import { since } from './range.js';
+import { since, bucket } from './range.js';
 
-export function usageRows(groupBy, range) {
-  return api(`/api/v1/usage${query({ group_by: groupBy, since: since(range) })}`).then(body => body.rows);
+// The usage of the range by time, provider, model, client and user, from one pass (GET /api/v1/usage/summary).
+export function usageSummary(range) {
+  return api(`/api/v1/usage/summary${query({ bucket: bucket(range), since: since(range) })}`);
 }
 
 // The columns of a usage row, by name, for table().

@@ -2,7 +2,7 @@
 import { h, put, count, usd, stat, table } from '../lib/dom.js';
 import { lineChart, doughnutChart } from '../lib/charts.js';
 import { currentRange, bucket, bucketKeys, rangePicker } from '../lib/range.js';
-import { usageRows, usageColumns as c } from '../lib/usage.js';
+import { usageSummary, usageColumns as c } from '../lib/usage.js';
 
 export const title = 'Overview';
 
@@ -28,8 +28,7 @@ function breakdown(name, heading, rows) {
 
 export async function render(main, { navigate }) {
   const range = currentRange();
-  const [overTime, byProvider, byModel, byClient] = await Promise.all(
-    [bucket(range), 'provider', 'model', 'client'].map(groupBy => usageRows(groupBy, range)));
+  const { by_time: overTime, by_provider: byProvider, by_model: byModel, by_client: byClient } = await usageSummary(range);
   const keys = bucketKeys(range, overTime.map(r => r.key));
   const byKey = new Map(overTime.map(r => [r.key, r]));
   const timeCanvas = h('canvas', { 'aria-label': 'Requests and cost over time' });

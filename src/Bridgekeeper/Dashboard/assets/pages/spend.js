@@ -3,7 +3,7 @@ import { query } from '../lib/api.js';
 import { h, put, table } from '../lib/dom.js';
 import { barChart } from '../lib/charts.js';
 import { currentRange, since, rangePicker } from '../lib/range.js';
-import { usageRows, usageColumns as c } from '../lib/usage.js';
+import { usageSummary, usageColumns as c } from '../lib/usage.js';
 
 export const title = 'Spend';
 
@@ -20,7 +20,8 @@ function exportLink(groupBy, range) {
 
 export async function render(main, { navigate }) {
   const range = currentRange();
-  const [users, models] = await Promise.all(['user', 'model'].map(groupBy => usageRows(groupBy, range).then(rows => rows.sort(byCost))));
+  const summary = await usageSummary(range);
+  const [users, models] = [summary.by_user.sort(byCost), summary.by_model.sort(byCost)];
   const top = users.filter(r => r.cost_usd !== null).slice(0, 10);
   const canvas = h('canvas', { 'aria-label': 'Top spenders' });
   put(main,
