@@ -275,11 +275,11 @@ measure_pages() {  # $1 database name; fills rows
       if [ "$who" = member ] && [ "$range" != 7d ] && [ "$range" != all ]; then continue; fi
       since_q="&since=$range"; [ "$range" = all ] && since_q=""
       local bucket=day; [ "$range" = 24h ] && bucket=hour
-      measure_page "$who: overview ($range)" "$key" yes "/api/v1/usage?group_by=$bucket$since_q" "/api/v1/usage?group_by=provider$since_q" \
-        "/api/v1/usage?group_by=model$since_q" "/api/v1/usage?group_by=client$since_q"
+      measure_page "$who: overview ($range)" "$key" yes "/api/v1/usage/summary?bucket=$bucket$since_q"
     done
-    measure_page "$who: spend (7d)" "$key" yes "/api/v1/usage?group_by=user&since=7d" "/api/v1/usage?group_by=model&since=7d"
-    measure_page "$who: spend (all)" "$key" yes "/api/v1/usage?group_by=user" "/api/v1/usage?group_by=model"
+    # Spend reads the same summary (its per-user and per-model lists).
+    measure_page "$who: spend (7d)" "$key" yes "/api/v1/usage/summary?bucket=day&since=7d"
+    measure_page "$who: spend (all)" "$key" yes "/api/v1/usage/summary?bucket=day"
     measure_page "$who: spend, CSV export (7d)" "$key" no "/api/v1/usage?group_by=user&since=7d&format=csv"
     measure_page "$who: sessions" "$key" yes "/api/v1/sessions?limit=50"
     measure_page "$who: sessions, next page" "$key" no "/api/v1/sessions?limit=50&cursor=$s_cursor"

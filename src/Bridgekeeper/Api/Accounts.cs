@@ -78,6 +78,9 @@ internal static partial class Accounts
             : ApiError.NotFound($"No active key with id '{keyId}'.");
     }
 
+    /// <summary>Whether <paramref name="name"/> is a valid user or group name.</summary>
+    public static bool IsName(string name) => UserName().IsMatch(name);
+
     [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}$")]
     private static partial Regex UserName();
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Bridgekeeper.Auth;
 using Bridgekeeper.Storage;
 using Microsoft.AspNetCore.Http;
@@ -10,8 +8,6 @@ namespace Bridgekeeper.Api;
 /// <summary>User and key management: admins only (the wrapper in <see cref="ApiEndpoints"/> checks the role).</summary>
 internal static class AdminEndpoints
 {
-    private const int MaxBodyBytes = 64 * 1024;
-
     public static async Task<IResult> ListUsersAsync(HttpContext context, GatewayUser caller)
     {
         var users = await context.RequestServices.GetRequiredService<UserStore>().ListUsersAsync(context.RequestAborted);
@@ -20,7 +16,7 @@ internal static class AdminEndpoints
 
     public static async Task<IResult> CreateUserAsync(HttpContext context, GatewayUser caller)
     {
-        var (request, bodyError) = await ReadBodyAsync(context, ApiJsonContext.Default.CreateUserRequest);
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.CreateUserRequest);
         if (bodyError is not null)
             return bodyError.ToResult();
         var store = context.RequestServices.GetRequiredService<UserStore>();
@@ -30,7 +26,7 @@ internal static class AdminEndpoints
 
     public static async Task<IResult> CreateKeyAsync(HttpContext context, GatewayUser caller)
     {
-        var (request, bodyError) = await ReadBodyAsync(context, ApiJsonContext.Default.CreateKeyRequest);
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.CreateKeyRequest);
         if (bodyError is not null)
             return bodyError.ToResult();
         var services = context.RequestServices;
@@ -56,7 +52,7 @@ internal static class AdminEndpoints
     /// <summary><c>PATCH /api/v1/users/{name}</c> with <c>{"role": …}</c>. The new role applies to the user's keys at once.</summary>
     public static async Task<IResult> SetRoleAsync(HttpContext context, GatewayUser caller)
     {
-        var (request, bodyError) = await ReadBodyAsync(context, ApiJsonContext.Default.SetRoleRequest);
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.SetRoleRequest);
         if (bodyError is not null)
             return bodyError.ToResult();
         var name = context.Request.RouteValues["name"] as string ?? "";
@@ -75,27 +71,5 @@ internal static class AdminEndpoints
             return error.ToResult();
         context.RequestServices.GetRequiredService<KeyAuthenticator>().Invalidate();
         return Results.NoContent();
-    }
-
-    /// <summary>The JSON body, or null when the body is empty; a body that is not JSON of this shape is a 400.</summary>
-    private static async Task<(T? Value, ApiError? Error)> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
-        where T : class
-    {
-        if (context.Request.ContentLength > MaxBodyBytes)
-            return (null, ApiError.BadRequest($"The request body is larger than {MaxBodyBytes} bytes."));
-        var buffer = new byte[MaxBodyBytes + 1];
-        var length = await context.Request.Body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.RequestAborted);
-        if (length > MaxBodyBytes)
-            return (null, ApiError.BadRequest($"The request body is larger than {MaxBodyBytes} bytes."));
-        if (buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty)
-            return (null, null);
-        try
-        {
-            return (JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, ApiError.BadRequest($"The request body is not valid JSON for this route: {e.Message}"));
-        }
     }
 }

@@ -31,6 +31,7 @@ internal static class ApiEndpoints
         api.MapPost("/users/{name}/keys", Authorized(adminOnly: true, AdminEndpoints.CreateKeyAsync));
         api.MapDelete("/keys/{id}", Authorized(adminOnly: true, AdminEndpoints.RevokeKeyAsync));
         app.MapBrowserSession();
+        app.MapSpendApi();
         return app;
     }
 
@@ -72,6 +73,9 @@ internal static class ApiEndpoints
         }
     }
 
-    private static Task<IResult> Me(HttpContext context, GatewayUser caller) =>
-        Task.FromResult(Results.Json(new MeResponse(caller.Id, caller.Name, caller.Role), ApiJsonContext.Default.MeResponse));
+    private static async Task<IResult> Me(HttpContext context, GatewayUser caller)
+    {
+        var (groups, budgets) = await SpendEndpoints.MineAsync(context, caller);
+        return Results.Json(new MeResponse(caller.Id, caller.Name, caller.Role, groups, budgets), ApiJsonContext.Default.MeResponse);
+    }
 }

@@ -27,4 +27,13 @@ namespace Bridgekeeper.Api;
 [JsonSerializable(typeof(BrowserSessionResponse))]
 [JsonSerializable(typeof(SetRoleRequest))]
 [JsonSerializable(typeof(KeyListResponse))]
+[JsonSerializable(typeof(GroupDto))]
+[JsonSerializable(typeof(GroupListResponse))]
+[JsonSerializable(typeof(IReadOnlyList<GroupDto>))]
+[JsonSerializable(typeof(CreateGroupRequest))]
+[JsonSerializable(typeof(GroupMemberRequest))]
+[JsonSerializable(typeof(BudgetRequest))]
+[JsonSerializable(typeof(BudgetDto))]
+[JsonSerializable(typeof(BudgetListResponse))]
+[JsonSerializable(typeof(IReadOnlyList<BudgetDto>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -18,6 +18,7 @@ internal static class ApiOperations
     public const string Users = "users";
     public const string Mcp = "mcp";
     public const string Proxy = "proxy";
+    public const string Spend = "spend";
 
     public static readonly IReadOnlyList<(string Name, string Description)> Tags =
     [
@@ -26,6 +27,7 @@ internal static class ApiOperations
         (Users, "Users and their keys. Admins only."),
         (Mcp, "Injected MCP tools, their servers, and users' personal MCP tokens (write-only)."),
         (Proxy, "The forward proxy."),
+        (Spend, "Groups and budgets. Admins change them, auditors read them; members see theirs in GET /api/v1/me."),
     ];
 
     private static readonly ApiParameter Since = ApiParameter.Query("since",
@@ -67,10 +69,14 @@ internal static class ApiOperations
 
     private static readonly ApiResponse NoUser = Error(404, "No user has this name.");
 
+    private static readonly ApiResponse NotForMembers = Error(403, "Members see their own budgets and groups in GET /api/v1/me.");
+
+    private static readonly ApiParameter GroupName = ApiParameter.Path("name", "The group's name.");
+
     public static readonly IReadOnlyList<ApiOperation> All =
     [
         new("GET", "/api/v1/me", "getMe", Account, ApiAccess.Caller, "The caller",
-            "The user the key (or session) belongs to, and their role.")
+            "The user the key (or session) belongs to, their role and groups, and the budgets that apply to them with their accounts now.")
         {
             Responses = [Ok(typeof(MeResponse))],
         },
@@ -233,6 +239,43 @@ internal static class ApiOperations
         {
             Parameters = [Since, Until],
             Responses = [Ok(typeof(McpServerListResponse)), BadFilter],
+        },
+        new("GET", "/api/v1/groups", "listGroups", Spend, ApiAccess.Caller, "List groups", "Every group with its members' names.")
+        {
+            Responses = [Ok(typeof(GroupListResponse)), NotForMembers],
+        },
+        new("POST", "/api/v1/groups", "createGroup", Spend, ApiAccess.Admin, "Create a group", "A new group, optionally with its first members.")
+        {
+            Body = new(typeof(CreateGroupRequest), "The group: a name, and optionally members (user names).", ["name"]),
+            Responses = [Created(typeof(GroupDto), "The group."), BadBody, NoUser, Error(409, "A group with this name already exists.")],
+        },
+        new("POST", "/api/v1/groups/{name}/members", "addGroupMember", Spend, ApiAccess.Admin, "Add a member", "Adds a user to the group; budgets on the group apply to them at once.")
+        {
+            Parameters = [GroupName],
+            Body = new(typeof(GroupMemberRequest), "The user to add.", ["user"]),
+            Responses = [Ok(typeof(GroupDto), "The group."), BadBody, Error(404, "No such group or user.")],
+        },
+        new("DELETE", "/api/v1/groups/{name}/members/{user}", "removeGroupMember", Spend, ApiAccess.Admin, "Remove a member", "Removes a user from the group.")
+        {
+            Parameters = [GroupName, ApiParameter.Path("user", "The member's user name.")],
+            Responses = [Ok(typeof(GroupDto), "The group."), Error(404, "No such group or user, or the user is not a member.")],
+        },
+        new("GET", "/api/v1/budgets", "listBudgets", Spend, ApiAccess.Caller, "List budgets",
+            "Every budget with its account in the current period (one per member for a group budget applied to each member): spent, held by requests in flight, remaining, and when it resets.")
+        {
+            Responses = [Ok(typeof(BudgetListResponse)), NotForMembers],
+        },
+        new("POST", "/api/v1/budgets", "createBudget", Spend, ApiAccess.Admin, "Set a budget",
+            "A budget in USD per UTC day, week (from Monday) or month on exactly one of a user, a group (pooled, or per_member) or a key. Requests are admitted by "
+            + "reserving their estimated cost; over the budget, provider routes answer 429 with Retry-After until the next period.")
+        {
+            Body = new(typeof(BudgetRequest), "One of user, group or key (a key id), usd, period, and per_member for a group.", ["usd", "period"]),
+            Responses = [Created(typeof(BudgetDto), "The budget."), BadBody, Error(404, "No such user, group or key.")],
+        },
+        new("DELETE", "/api/v1/budgets/{id}", "deleteBudget", Spend, ApiAccess.Admin, "Delete a budget", "Deletes the budget and its accounts.")
+        {
+            Parameters = [ApiParameter.Path("id", "The budget's id.", "uuid")],
+            Responses = [NoContent("Deleted."), Error(400, "The id is not a budget id."), Error(404, "No budget has this id.")],
         },
         new("GET", "/api/v1/proxy/ca.pem", "getProxyCa", Proxy, ApiAccess.Public, "The forward proxy's CA certificate",
             "The PEM certificate clients must trust to use the forward proxy; never its key. Alias: /api/v2/aibridge/proxy/ca-cert.pem.")

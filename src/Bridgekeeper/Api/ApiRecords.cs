@@ -28,8 +28,8 @@ internal sealed record CreateKeyRequest(string? Label, string? Expires);
 /// <summary>A new key. The only place the secret <see cref="Key"/> is ever shown.</summary>
 internal sealed record CreatedKeyResponse(Guid Id, string User, string? Label, string Key, string Hint, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
-/// <summary><c>GET /api/v1/me</c>: the caller.</summary>
-internal sealed record MeResponse(Guid Id, string Name, string Role);
+/// <summary><c>GET /api/v1/me</c>: the caller, their groups, and the budgets that apply to them with their accounts now.</summary>
+internal sealed record MeResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Groups, IReadOnlyList<BudgetDto> Budgets);
 
 /// <summary><c>POST /api/v1/session</c>: the dashboard's sign-in.</summary>
 internal sealed record SignInRequest(string? Key);
@@ -51,3 +51,36 @@ internal sealed record KeyDto(Guid Id, string? Label, string Hint, DateTimeOffse
 
 /// <summary><c>GET /api/v1/users/{name}/keys</c>.</summary>
 internal sealed record KeyListResponse(IReadOnlyList<KeyDto> Keys);
+
+/// <summary>A group and its members' names.</summary>
+internal sealed record GroupDto(Guid Id, string Name, IReadOnlyList<string> Members, DateTimeOffset CreatedAt)
+{
+    public static GroupDto From(GroupRow row) => new(row.Id, row.Name, row.Members, row.CreatedAt);
+}
+
+/// <summary><c>GET /api/v1/groups</c>.</summary>
+internal sealed record GroupListResponse(IReadOnlyList<GroupDto> Groups);
+
+/// <summary><c>POST /api/v1/groups</c>: a name, and optionally its first members.</summary>
+internal sealed record CreateGroupRequest(string? Name, IReadOnlyList<string>? Members);
+
+/// <summary><c>POST /api/v1/groups/{name}/members</c>.</summary>
+internal sealed record GroupMemberRequest(string? User);
+
+/// <summary><c>POST /api/v1/budgets</c>: exactly one of <see cref="User"/>, <see cref="Group"/> (by name) or <see cref="Key"/> (a key id).</summary>
+internal sealed record BudgetRequest(string? User, string? Group, string? Key, decimal? Usd, string? Period, bool PerMember);
+
+/// <summary>A budget: <see cref="Usd"/> per <see cref="Period"/> (UTC) on a user, group or key, and its account(s) in the current period.</summary>
+internal sealed record BudgetDto(Guid Id, string Scope, string Subject, decimal Usd, string Period, bool PerMember, DateTimeOffset CreatedAt,
+    IReadOnlyList<BudgetAccountDto> Current);
+
+/// <summary>
+/// One account of a budget in its current period: <see cref="Member"/> is the member's name for a group budget applied
+/// to each member, else null. <see cref="ReservedUsd"/> is held by requests in flight; <see cref="RemainingUsd"/> is what
+/// is left for new ones.
+/// </summary>
+internal sealed record BudgetAccountDto(string? Member, DateTimeOffset PeriodStart, DateTimeOffset ResetsAt, decimal SpentUsd, decimal ReservedUsd,
+    decimal RemainingUsd);
+
+/// <summary><c>GET /api/v1/budgets</c>.</summary>
+internal sealed record BudgetListResponse(IReadOnlyList<BudgetDto> Budgets);

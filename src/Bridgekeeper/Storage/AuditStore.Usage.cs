@@ -7,20 +7,20 @@ namespace Bridgekeeper.Storage;
 internal sealed partial class AuditStore
 {
     /// <summary>
-    /// The sums of a group, after its key columns. <c>COUNT(DISTINCT i.id)</c> counts every interception in the group,
-    /// including those without token rows; the last counts those with an unpriced token row.
+    /// The sums of a group, after its key columns, from the totals each interception carries (migration 0010 keeps them
+    /// with a trigger on <c>token_usages</c>): every interception counts, with or without token rows; the last counts
+    /// those with an unpriced token row.
     /// </summary>
-    private const string Sums = """
-        COUNT(DISTINCT i.id), COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0),
-        COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0),
-        SUM(t.cost_usd), COUNT(t.id), COUNT(DISTINCT CASE WHEN t.id IS NOT NULL AND t.cost_usd IS NULL THEN i.id END)
-        """;
+    private static readonly string[] SumColumns =
+    [
+        "COUNT(*)", "SUM(i.input_tokens)", "SUM(i.output_tokens)", "SUM(i.cache_read_tokens)", "SUM(i.cache_write_tokens)", "SUM(i.reasoning_tokens)",
+        "SUM(i.priced_cost_e10)", "SUM(i.priced_rows)", "SUM(i.token_rows)", "SUM(CASE WHEN i.token_rows > i.priced_rows THEN 1 ELSE 0 END)",
+    ];
 
-    private const string Joined = """
-        FROM interceptions i
-            LEFT JOIN users u ON u.id = i.user_id
-            LEFT JOIN token_usages t ON t.interception_id = i.id
-        """;
+    private static readonly string Sums = string.Join(", ", SumColumns);
+
+    /// <summary><see cref="Sums"/> named s0 … s9, for a subquery.</summary>
+    private static readonly string SumsAs = string.Join(", ", SumColumns.Select((sum, i) => $"{sum} AS s{i}"));
 
     /// <summary>
     /// Token and cost sums per group, ordered by key. <see cref="UsageRow.CostUsd"/> is 0 for a group without token
@@ -34,7 +34,8 @@ internal sealed partial class AuditStore
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command).Range(query, database.Dialect);
-        command.CommandText = $"SELECT {key}, {Sums} {Joined} {where} GROUP BY {key} ORDER BY {key}";
+        var users = query.GroupBy == UsageGroups.User ? "LEFT JOIN users u ON u.id = i.user_id" : "";
+        command.CommandText = $"SELECT {key}, {Sums} FROM interceptions i {users} {where} GROUP BY {key} ORDER BY {key}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<UsageRow>();
         while (await reader.ReadAsync(cancellationToken))
@@ -49,11 +50,17 @@ internal sealed partial class AuditStore
     /// </summary>
     public async Task<UsageSummary> UsageSummaryAsync(UsageQuery query, CancellationToken cancellationToken)
     {
-        string[] keys = [KeyOf(query.GroupBy), "i.provider", "i.model", "i.client", KeyOf(UsageGroups.User)];
+        string[] keys = [KeyOf(query.GroupBy), "i.provider", "i.model", "i.client", "COALESCE(u.name, '')"];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command).Range(query, database.Dialect);
-        command.CommandText = $"SELECT {string.Join(", ", keys)}, {Sums} {Joined} {where} GROUP BY 1, 2, 3, 4, 5";
+        // Grouped by the user's id and named after (a join per group, not per interception).
+        command.CommandText = $"""
+            SELECT g.k0, g.k1, g.k2, g.k3, COALESCE(u.name, ''), g.s0, g.s1, g.s2, g.s3, g.s4, g.s5, g.s6, g.s7, g.s8, g.s9
+            FROM (SELECT {keys[0]} AS k0, i.provider AS k1, i.model AS k2, i.client AS k3, i.user_id AS k4, {SumsAs}
+                  FROM interceptions i {where} GROUP BY 1, 2, 3, 4, 5) g
+                LEFT JOIN users u ON u.id = g.k4
+            """;
         var dimensions = keys.Select(_ => new SortedDictionary<string, UsageGroup>(StringComparer.Ordinal)).ToArray();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -88,7 +95,7 @@ internal sealed partial class AuditStore
     {
         private readonly long[] _sums = new long[6];
         private decimal _priced;
-        private bool _anyPriced;
+        private long _pricedRows;
         private long _tokenRows;
         private long _unpriced;
 
@@ -96,15 +103,15 @@ internal sealed partial class AuditStore
         {
             for (var i = 0; i < _sums.Length; i++)
                 _sums[i] += Long(reader.GetValue(first + i));
-            if (InterceptionReader.OptionalDecimal(reader, first + 6) is { } cost)
-                (_priced, _anyPriced) = (_priced + cost, true);
-            _tokenRows += Long(reader.GetValue(first + 7));
-            _unpriced += Long(reader.GetValue(first + 8));
+            _priced += Convert.ToDecimal(reader.GetValue(first + 6), CultureInfo.InvariantCulture);   // in 1e-10 USD
+            _pricedRows += Long(reader.GetValue(first + 7));
+            _tokenRows += Long(reader.GetValue(first + 8));
+            _unpriced += Long(reader.GetValue(first + 9));
             return this;
         }
 
-        // SUM over no priced rows is NULL: a group without token rows cost 0, one whose rows are all unpriced is unknown.
+        // A group without token rows cost 0; one whose token rows are all unpriced is unknown.
         public UsageRow Row => new(key, _sums[0], _sums[1], _sums[2], _sums[3], _sums[4], _sums[5],
-            _anyPriced ? _priced : _tokenRows == 0 ? 0m : null, _unpriced);
+            _pricedRows > 0 ? InterceptionReader.Cost(_priced / 10_000_000_000m) : _tokenRows == 0 ? 0m : null, _unpriced);
     }
 }

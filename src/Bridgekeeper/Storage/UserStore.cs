@@ -92,6 +92,16 @@ internal sealed class UserStore(Database database, TimeProvider time)
         return keys;
     }
 
+    /// <summary>Whether a key with this id exists (revoked or not).</summary>
+    public async Task<bool> KeyExistsAsync(Guid keyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM api_keys WHERE id = @id";
+        command.AddParameter("id", database.Dialect.Id(keyId));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>Marks a key revoked. False when no such key exists or it was already revoked.</summary>
     public async Task<bool> RevokeKeyAsync(Guid keyId, CancellationToken cancellationToken)
     {

@@ -41,6 +41,8 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<AuditStore>();
+        builder.Services.AddSingleton<GroupStore>();
+        builder.Services.AddSingleton<BudgetStore>();
         builder.Services.AddTestKeyAuthenticator();
         var app = builder.Build();
         app.MapApi();

@@ -1,0 +1,130 @@
+using Bridgekeeper.Auth;
+using Bridgekeeper.Spend;
+using Bridgekeeper.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bridgekeeper.Api;
+
+/// <summary>
+/// Groups and budgets (<c>/api/v1/groups</c>, <c>/api/v1/budgets</c>): admins change them, auditors read them, members
+/// see theirs in <c>GET /api/v1/me</c>. A change reloads this replica's budget book at once; the others read it within
+/// <see cref="BudgetBook.RefreshInterval"/>.
+/// </summary>
+internal static class SpendEndpoints
+{
+    public static IEndpointRouteBuilder MapSpendApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapGet("/groups", Reader(ListGroupsAsync));
+        api.MapPost("/groups", ApiEndpoints.Authorized(adminOnly: true, CreateGroupAsync));
+        api.MapPost("/groups/{name}/members", ApiEndpoints.Authorized(adminOnly: true, AddMemberAsync));
+        api.MapDelete("/groups/{name}/members/{user}", ApiEndpoints.Authorized(adminOnly: true, RemoveMemberAsync));
+        api.MapGet("/budgets", Reader(ListBudgetsAsync));
+        api.MapPost("/budgets", ApiEndpoints.Authorized(adminOnly: true, CreateBudgetAsync));
+        api.MapDelete("/budgets/{id}", ApiEndpoints.Authorized(adminOnly: true, DeleteBudgetAsync));
+        return app;
+    }
+
+    public static SpendStores Stores(IServiceProvider services) =>
+        new(services.GetRequiredService<UserStore>(), services.GetRequiredService<GroupStore>(), services.GetRequiredService<BudgetStore>());
+
+    /// <summary>The caller's groups and the budgets that apply to them, for <c>GET /api/v1/me</c>.</summary>
+    public static async Task<(IReadOnlyList<string> Groups, IReadOnlyList<BudgetDto> Budgets)> MineAsync(HttpContext context, GatewayUser caller)
+    {
+        var services = context.RequestServices;
+        var groups = (await services.GetRequiredService<GroupStore>().ListAsync(context.RequestAborted))
+            .Where(g => g.Members.Contains(caller.Name)).Select(g => g.Name).ToList();
+        var budgets = await SpendAccounts.DescribeAsync(Stores(services), Now(context), (caller.Id, caller.KeyId), context.RequestAborted);
+        return (groups, budgets);
+    }
+
+    private static async Task<IResult> ListGroupsAsync(HttpContext context, GatewayUser caller)
+    {
+        var groups = await context.RequestServices.GetRequiredService<GroupStore>().ListAsync(context.RequestAborted);
+        return Results.Json(new GroupListResponse([.. groups.Select(GroupDto.From)]), ApiJsonContext.Default.GroupListResponse);
+    }
+
+    private static async Task<IResult> CreateGroupAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.CreateGroupRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var services = context.RequestServices;
+        var (group, error) = await SpendAccounts.CreateGroupAsync(services.GetRequiredService<GroupStore>(), request?.Name, context.RequestAborted);
+        if (error is not null)
+            return error.ToResult();
+        foreach (var member in request?.Members ?? [])
+            if ((await ChangeAsync(context, group!.Name, member, add: true)).Error is { } memberError)
+                return memberError.ToResult();
+        var created = await services.GetRequiredService<GroupStore>().FindAsync(group!.Name, context.RequestAborted);
+        return Results.Json(GroupDto.From(created!), ApiJsonContext.Default.GroupDto, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> AddMemberAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.GroupMemberRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var (group, error) = await ChangeAsync(context, Route(context, "name"), request?.User ?? "", add: true);
+        return error?.ToResult() ?? Results.Json(GroupDto.From(group!), ApiJsonContext.Default.GroupDto);
+    }
+
+    private static async Task<IResult> RemoveMemberAsync(HttpContext context, GatewayUser caller)
+    {
+        var (group, error) = await ChangeAsync(context, Route(context, "name"), Route(context, "user"), add: false);
+        return error?.ToResult() ?? Results.Json(GroupDto.From(group!), ApiJsonContext.Default.GroupDto);
+    }
+
+    private static async Task<IResult> ListBudgetsAsync(HttpContext context, GatewayUser caller)
+    {
+        var budgets = await SpendAccounts.DescribeAsync(Stores(context.RequestServices), Now(context), null, context.RequestAborted);
+        return Results.Json(new BudgetListResponse(budgets), ApiJsonContext.Default.BudgetListResponse);
+    }
+
+    private static async Task<IResult> CreateBudgetAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.BudgetRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var services = context.RequestServices;
+        var (budget, error) = await SpendAccounts.CreateBudgetAsync(Stores(services), request ?? new BudgetRequest(null, null, null, null, null, false),
+            context.RequestAborted);
+        if (error is not null)
+            return error.ToResult();
+        await services.GetRequiredService<BudgetBook>().ReloadAsync(context.RequestAborted);
+        var shown = (await SpendAccounts.DescribeAsync(Stores(services), Now(context), null, context.RequestAborted)).Single(b => b.Id == budget!.Id);
+        return Results.Json(shown, ApiJsonContext.Default.BudgetDto, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> DeleteBudgetAsync(HttpContext context, GatewayUser caller)
+    {
+        var services = context.RequestServices;
+        if (await SpendAccounts.DeleteBudgetAsync(services.GetRequiredService<BudgetStore>(), Route(context, "id"), context.RequestAborted) is { } error)
+            return error.ToResult();
+        await services.GetRequiredService<BudgetBook>().ReloadAsync(context.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<(GroupRow? Group, ApiError? Error)> ChangeAsync(HttpContext context, string group, string user, bool add)
+    {
+        var services = context.RequestServices;
+        var result = await SpendAccounts.ChangeMemberAsync(services.GetRequiredService<GroupStore>(), services.GetRequiredService<UserStore>(), group, user, add,
+            context.RequestAborted);
+        if (result.Error is null)
+            await services.GetRequiredService<BudgetBook>().ReloadAsync(context.RequestAborted);
+        return result;
+    }
+
+    /// <summary>Reading routes: admins and auditors (403 for members, whose budgets are in <c>/api/v1/me</c>).</summary>
+    private static Func<HttpContext, Task<IResult>> Reader(Func<HttpContext, GatewayUser, Task<IResult>> handler) =>
+        ApiEndpoints.Authorized(adminOnly: false, (context, caller) => Roles.SeesEverything(caller.Role)
+            ? handler(context, caller)
+            : Task.FromResult(ApiError.Forbidden("Members see their own budgets in GET /api/v1/me.").ToResult()));
+
+    private static DateTimeOffset Now(HttpContext context) => context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+
+    private static string Route(HttpContext context, string key) => context.Request.RouteValues[key] as string ?? "";
+}
