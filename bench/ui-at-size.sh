@@ -299,7 +299,7 @@ measure_pages() {  # $1 database name; fills rows
   calls_7d=$(curl -s -H "Authorization: Bearer $admin" "$base/api/v1/mcp/servers?since=7d" | json_field '", ".join(str(d["servers"][0][k]) for k in ("calls", "failures", "status"))')
 }
 
-# The SQL behind the heaviest routes, as AuditStore.UsageAsync / InjectedCallsAsync and SessionStore.SummariesAsync /
+# The SQL behind the heaviest routes, as AuditStore.UsageSummaryAsync / UsageAsync / InjectedCallsAsync and SessionStore.SummariesAsync /
 # PerGroupAsync build it, with the parameters substituted. $1: sqlite or postgres.
 since_7d_text=$(date -u -d '7 days ago' +%Y-%m-%dT%H:%M:%S.%6NZ)
 plan_queries() {
@@ -312,19 +312,23 @@ plan_queries() {
     member_id="'$(pg -At -c "SELECT id FROM users WHERE name = 'user07'")'::uuid"
   fi
   s_list=$(seq $((count / 25 - 50)) $((count / 25 - 1)) | awk '{ printf "%s'\''sess-%06d'\''", (NR > 1 ? ", " : ""), $1 }')
-  usage() {  # $1 key, $2 where
-    echo "SELECT $1, COUNT(DISTINCT i.id), COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0), COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0), SUM(t.cost_usd), COUNT(t.id), COUNT(DISTINCT CASE WHEN t.id IS NOT NULL AND t.cost_usd IS NULL THEN i.id END) FROM interceptions i LEFT JOIN users u ON u.id = i.user_id LEFT JOIN token_usages t ON t.interception_id = i.id $2 GROUP BY $1 ORDER BY $1"
+  # since=7d as the gateway binds it: the time and the smallest UUIDv7 of its millisecond (SqlWhere.Between).
+  local ms hex since_id
+  ms=$(date -u -d "$since_7d_text" +%s%3N); hex=$(printf '%012x' "$ms")
+  since_id="'${hex:0:8}-${hex:8:4}-7000-8000-000000000000'"; [ "$db" = postgres ] && since_id="$since_id::uuid"
+  local sums="COUNT(*), SUM(i.input_tokens), SUM(i.output_tokens), SUM(i.cache_read_tokens), SUM(i.cache_write_tokens), SUM(i.reasoning_tokens), SUM(i.priced_cost_e10), SUM(i.priced_rows), SUM(i.token_rows), SUM(CASE WHEN i.token_rows > i.priced_rows THEN 1 ELSE 0 END)"
+  local ranged="WHERE i.started_at >= $since AND i.id >= $since_id"
+  usage() {  # $1 key, $2 where: AuditStore.UsageAsync (the CSV export)
+    echo "SELECT $1, $sums FROM interceptions i LEFT JOIN users u ON u.id = i.user_id $2 GROUP BY $1 ORDER BY $1"
+  }
+  summary() {  # $1 where: AuditStore.UsageSummaryAsync (the overview and spend pages)
+    echo "SELECT g.k0, g.k1, g.k2, g.k3, COALESCE(u.name, ''), g.s0, g.s1, g.s2, g.s3, g.s4, g.s5, g.s6, g.s7, g.s8, g.s9 FROM (SELECT $day AS k0, i.provider AS k1, i.model AS k2, i.client AS k3, i.user_id AS k4, COUNT(*) AS s0, SUM(i.input_tokens) AS s1, SUM(i.output_tokens) AS s2, SUM(i.cache_read_tokens) AS s3, SUM(i.cache_write_tokens) AS s4, SUM(i.reasoning_tokens) AS s5, SUM(i.priced_cost_e10) AS s6, SUM(i.priced_rows) AS s7, SUM(i.token_rows) AS s8, SUM(CASE WHEN i.token_rows > i.priced_rows THEN 1 ELSE 0 END) AS s9 FROM interceptions i $1 GROUP BY 1, 2, 3, 4, 5) g LEFT JOIN users u ON u.id = g.k4"
   }
   printf '%s\t%s\n' \
-    "usage by day, 7d" "$(usage "$day" "WHERE i.started_at >= $since")" \
-    "usage by user, 7d" "$(usage "COALESCE(u.name, '')" "WHERE i.started_at >= $since")" \
-    "usage by model, 7d" "$(usage "i.model" "WHERE i.started_at >= $since")" \
-    "usage by provider, 7d" "$(usage "i.provider" "WHERE i.started_at >= $since")" \
-    "usage by client, 7d" "$(usage "i.client" "WHERE i.started_at >= $since")" \
-    "usage by day, all time" "$(usage "$day" "")" \
-    "usage by user, all time" "$(usage "COALESCE(u.name, '')" "")" \
-    "usage by model, all time" "$(usage "i.model" "")" \
-    "member (user07): usage by day, all time" "$(usage "$day" "WHERE i.user_id = $member_id")" \
+    "summary (overview, spend), 7d" "$(summary "$ranged")" \
+    "summary (overview, spend), all time" "$(summary "")" \
+    "member (user07): summary, all time" "$(summary "WHERE i.user_id = $member_id")" \
+    "usage by user, 7d (the CSV export)" "$(usage "COALESCE(u.name, '')" "$ranged")" \
     "sessions, first page: the groups" "WITH s AS (SELECT i.session_id AS session_id, i.user_id AS user_id, $min_id AS first_id, COUNT(*) AS total, SUM(CASE WHEN i.status = 'failed' THEN 1 ELSE 0 END) AS failed, MIN(i.started_at) AS first_at, MAX(COALESCE(i.ended_at, i.started_at)) AS last_at FROM interceptions i WHERE i.session_id IS NOT NULL GROUP BY i.session_id, i.user_id ORDER BY first_id DESC LIMIT 51) SELECT s.session_id, s.user_id, u.name, f.client, s.first_id, s.total, s.failed, s.first_at, s.last_at FROM s JOIN interceptions f ON f.id = s.first_id LEFT JOIN users u ON u.id = s.user_id ORDER BY s.first_id DESC" \
     "sessions, first page: the 50 sessions' token rows" "SELECT i.session_id, i.user_id, COALESCE(SUM(t.input_tokens), 0), COALESCE(SUM(t.output_tokens), 0), COALESCE(SUM(t.cache_read_tokens), 0), COALESCE(SUM(t.cache_write_tokens), 0), COALESCE(SUM(t.reasoning_tokens), 0), SUM(t.cost_usd), COUNT(t.id), COUNT(DISTINCT CASE WHEN t.cost_usd IS NULL THEN i.id END) FROM interceptions i JOIN token_usages t ON t.interception_id = i.id WHERE i.session_id IS NOT NULL AND i.session_id IN ($s_list) GROUP BY i.session_id, i.user_id" \
     "MCP servers: injected calls, 7d" "SELECT t.server_url, COUNT(*), COUNT(t.error) FROM tool_usages t JOIN interceptions i ON i.id = t.interception_id WHERE t.injected AND i.started_at >= $since GROUP BY t.server_url"

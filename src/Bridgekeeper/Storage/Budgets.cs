@@ -50,7 +50,7 @@ internal static class Nanos
 
     public static decimal ToUsd(long nanos) => nanos / PerUsd;
 
-    public static string Format(long nanos) => ToUsd(nanos).ToString("0.00##", CultureInfo.InvariantCulture);
+    public static string Format(long nanos) => ToUsd(nanos).ToString("0.00####", CultureInfo.InvariantCulture);
 }
 
 /// <summary>A budget: <see cref="LimitNanos"/> per <see cref="Period"/> on a user, a group (pooled, or <see cref="PerMember"/>) or a key.</summary>

@@ -34,7 +34,7 @@ internal sealed class GroupStore(Database database, TimeProvider time)
         {
             var id = SqlDialect.ReadId(reader.GetValue(0));
             if (groups.Count == 0 || groups[^1].Id != id)
-                groups.Add(new GroupRow(id, reader.GetString(1), SqlDialect.ReadTimestamp(reader.GetValue(2)), []));
+                groups.Add(new GroupRow(id, reader.GetString(1), SqlDialect.ReadTimestamp(reader.GetValue(2)), new List<string>()));
             if (!reader.IsDBNull(3))
                 ((List<string>)groups[^1].Members).Add(reader.GetString(3));
         }
