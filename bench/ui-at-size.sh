@@ -308,7 +308,7 @@ plan_queries() {
     day="substr(i.started_at, 1, 10)" since="'$since_7d_text'" min_id="MIN(i.id)"
     member_id="'$(sqlite3 "$sqlite_path" "SELECT id FROM users WHERE name = 'user07'")'"
   else
-    day="to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" since="'$since_7d_text'::timestamptz" min_id="MIN(i.id::text COLLATE \"C\")::uuid"
+    day="(i.started_at AT TIME ZONE 'UTC')::date" since="'$since_7d_text'::timestamptz" min_id="MIN(i.id::text COLLATE \"C\")::uuid"
     member_id="'$(pg -At -c "SELECT id FROM users WHERE name = 'user07'")'::uuid"
   fi
   s_list=$(seq $((count / 25 - 50)) $((count / 25 - 1)) | awk '{ printf "%s'\''sess-%06d'\''", (NR > 1 ? ", " : ""), $1 }')

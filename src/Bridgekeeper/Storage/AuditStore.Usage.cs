@@ -30,12 +30,16 @@ internal sealed partial class AuditStore
     /// <exception cref="ArgumentException">The group is not one of <see cref="UsageGroups.All"/>.</exception>
     public async Task<IReadOnlyList<UsageRow>> UsageAsync(UsageQuery query, CancellationToken cancellationToken)
     {
-        var key = KeyOf(query.GroupBy);
+        var (key, label) = KeyOf(query.GroupBy);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command).Range(query, database.Dialect);
         var users = query.GroupBy == UsageGroups.User ? "LEFT JOIN users u ON u.id = i.user_id" : "";
-        command.CommandText = $"SELECT {key}, {Sums} FROM interceptions i {users} {where} GROUP BY {key} ORDER BY {key}";
+        command.CommandText = $"""
+            SELECT {label("g.k0")}, g.s0, g.s1, g.s2, g.s3, g.s4, g.s5, g.s6, g.s7, g.s8, g.s9
+            FROM (SELECT {key} AS k0, {SumsAs} FROM interceptions i {users} {where} GROUP BY 1) g
+            ORDER BY g.k0
+            """;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<UsageRow>();
         while (await reader.ReadAsync(cancellationToken))
@@ -50,43 +54,47 @@ internal sealed partial class AuditStore
     /// </summary>
     public async Task<UsageSummary> UsageSummaryAsync(UsageQuery query, CancellationToken cancellationToken)
     {
-        string[] keys = [KeyOf(query.GroupBy), "i.provider", "i.model", "i.client", "COALESCE(u.name, '')"];
+        var (time, label) = KeyOf(query.GroupBy);
+        const int keys = 5;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new SqlWhere(command).Range(query, database.Dialect);
         // Grouped by the user's id and named after (a join per group, not per interception).
         command.CommandText = $"""
-            SELECT g.k0, g.k1, g.k2, g.k3, COALESCE(u.name, ''), g.s0, g.s1, g.s2, g.s3, g.s4, g.s5, g.s6, g.s7, g.s8, g.s9
-            FROM (SELECT {keys[0]} AS k0, i.provider AS k1, i.model AS k2, i.client AS k3, i.user_id AS k4, {SumsAs}
+            SELECT {label("g.k0")}, g.k1, g.k2, g.k3, COALESCE(u.name, ''), g.s0, g.s1, g.s2, g.s3, g.s4, g.s5, g.s6, g.s7, g.s8, g.s9
+            FROM (SELECT {time} AS k0, i.provider AS k1, i.model AS k2, i.client AS k3, i.user_id AS k4, {SumsAs}
                   FROM interceptions i {where} GROUP BY 1, 2, 3, 4, 5) g
                 LEFT JOIN users u ON u.id = g.k4
             """;
-        var dimensions = keys.Select(_ => new SortedDictionary<string, UsageGroup>(StringComparer.Ordinal)).ToArray();
+        var dimensions = Enumerable.Range(0, keys).Select(_ => new SortedDictionary<string, UsageGroup>(StringComparer.Ordinal)).ToArray();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                for (var d = 0; d < keys.Length; d++)
+                for (var d = 0; d < keys; d++)
                 {
                     var key = Text(reader, d);
                     if (!dimensions[d].TryGetValue(key, out var group))
                         dimensions[d][key] = group = new UsageGroup(key);
-                    group.Add(reader, keys.Length);
+                    group.Add(reader, keys);
                 }
         }
         IReadOnlyList<UsageRow> Rows(int d) => [.. dimensions[d].Values.Select(g => g.Row)];
         return new UsageSummary(Rows(0), Rows(1), Rows(2), Rows(3), Rows(4));
     }
 
-    private string KeyOf(string groupBy) => groupBy switch
+    /// <summary>What rows are grouped by for <paramref name="groupBy"/>, and how a grouped value becomes the key's text.</summary>
+    private (string Key, Func<string, string> Label) KeyOf(string groupBy) => groupBy switch
     {
-        UsageGroups.User => "COALESCE(u.name, '')",
-        UsageGroups.Model => "i.model",
-        UsageGroups.Provider => "i.provider",
-        UsageGroups.Client => "i.client",
-        UsageGroups.Day => database.Dialect.DayExpression,
-        UsageGroups.Hour => database.Dialect.HourExpression,
+        UsageGroups.User => ("COALESCE(u.name, '')", Same),
+        UsageGroups.Model => ("i.model", Same),
+        UsageGroups.Provider => ("i.provider", Same),
+        UsageGroups.Client => ("i.client", Same),
+        UsageGroups.Day => (database.Dialect.Day.Group, database.Dialect.Day.Label),
+        UsageGroups.Hour => (database.Dialect.Hour.Group, database.Dialect.Hour.Label),
         _ => throw new ArgumentException($"Cannot group usage by '{groupBy}'.", nameof(groupBy)),
     };
+
+    private static string Same(string key) => key;
 
     private static string Text(DbDataReader reader, int ordinal) => Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture) ?? "";
 

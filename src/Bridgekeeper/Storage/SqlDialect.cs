@@ -5,7 +5,7 @@ namespace Bridgekeeper.Storage;
 /// and <c>ON CONFLICT</c>. Timestamps are stored as fixed-width UTC text on SQLite (so text order is time order)
 /// and as <c>timestamptz</c> on PostgreSQL; ids are UUIDv7 (text on SQLite), so id order is time order.
 /// </summary>
-internal sealed record SqlDialect(string Name, string MigrationFolder, Func<DateTimeOffset, object> Timestamp, Func<Guid, object> Id, string DayExpression)
+internal sealed record SqlDialect(string Name, string MigrationFolder, Func<DateTimeOffset, object> Timestamp, Func<Guid, object> Id, TimeBucket Day)
 {
     /// <summary>
     /// The smallest <c>i.id</c> of a group. PostgreSQL before 18 has no <c>min(uuid)</c>; the canonical text of a uuid
@@ -13,8 +13,8 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
     /// </summary>
     public string MinId { get; init; } = "MIN(i.id)";
 
-    /// <summary>The UTC hour <c>i.started_at</c> falls in, as RFC 3339 text (<c>2026-12-04T09:00:00Z</c>).</summary>
-    public required string HourExpression { get; init; }
+    /// <summary>The UTC hour <c>i.started_at</c> falls in, labelled as RFC 3339 text (<c>2026-12-04T09:00:00Z</c>).</summary>
+    public required TimeBucket Hour { get; init; }
 
     /// <summary>How SQLite stores a timestamp: fixed-width UTC text, so text order is time order.</summary>
     public const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
@@ -24,9 +24,9 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         "sqlite",
         static t => t.UtcDateTime.ToString(SqliteTimestampFormat, System.Globalization.CultureInfo.InvariantCulture),
         static id => id.ToString("D"),
-        "substr(i.started_at, 1, 10)")
+        new TimeBucket("substr(i.started_at, 1, 10)", static key => key))
     {
-        HourExpression = "substr(i.started_at, 1, 13) || ':00:00Z'",
+        Hour = new TimeBucket("substr(i.started_at, 1, 13)", static key => $"{key} || ':00:00Z'"),
     };
 
     /// <summary>
@@ -38,10 +38,10 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         "postgres",
         static t => t.ToUniversalTime(),
         static id => id,
-        "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+        new TimeBucket("(i.started_at AT TIME ZONE 'UTC')::date", static key => $"to_char({key}, 'YYYY-MM-DD')"))
     {
         MinId = "MIN(i.id::text COLLATE \"C\")::uuid",
-        HourExpression = "to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\":00:00Z\"')",
+        Hour = new TimeBucket("date_trunc('hour', i.started_at AT TIME ZONE 'UTC')", static key => $"to_char({key}, 'YYYY-MM-DD\"T\"HH24\":00:00Z\"')"),
     };
 
     /// <summary>Reads a timestamp column written through <see cref="Timestamp"/>.</summary>
@@ -62,3 +62,10 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         _ => throw new InvalidCastException($"Unexpected id value of type {value.GetType().Name}."),
     };
 }
+
+/// <summary>
+/// A time bucket of <c>i.started_at</c>: <see cref="Group"/> is what rows are grouped by (cheap per row and ordered in
+/// time: on PostgreSQL a date or timestamp, so the grouping can hash), <see cref="Label"/> turns a grouped value into
+/// the key's text, applied once per group.
+/// </summary>
+internal sealed record TimeBucket(string Group, Func<string, string> Label);
