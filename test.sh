@@ -55,57 +55,14 @@ fi
 # start, the PostgreSQL run counts as failed: CI must never skip it silently.
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 pg_dir=""
-stop_postgres() {
-  if [ -n "$pg_dir" ] && [ -d "$pg_dir/data" ]; then
-    "$pg_dir/pg_ctl.sh" stop -m immediate >/dev/null 2>&1
-    rm -rf "$pg_dir"
-  fi
-}
+. tools/throwaway-postgres.sh
 trap stop_postgres EXIT
 
-start_postgres() {
-  # Below the kernel's ephemeral range (32768-60999), so no outgoing connection of the tests can hold the port.
-  local port=${BRIDGEKEEPER_TEST_PG_PORT:-25432}
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  pg_dir=$(mktemp -d /tmp/bk-pg.XXXXXX) || return 1
-  local run_as=""
-  if [ "$(id -u)" -eq 0 ]; then
-    chown postgres:postgres "$pg_dir" || return 1
-    run_as="su postgres -c"
-  fi
-  chmod 700 "$pg_dir"
-  # pg_ctl.sh runs pg_ctl on this server as the right user; the durability test uses it to stop and restart the server.
-  if [ -n "$run_as" ]; then
-    printf '#!/bin/sh\nexec su postgres -c "%s/pg_ctl -D %s/data -l %s/log -w $*"\n' "$pg_bin" "$pg_dir" "$pg_dir" >"$pg_dir/pg_ctl.sh"
-  else
-    printf '#!/bin/sh\nexec %s/pg_ctl -D %s/data -l %s/log -w "$@"\n' "$pg_bin" "$pg_dir" "$pg_dir" >"$pg_dir/pg_ctl.sh"
-  fi
-  chmod 755 "$pg_dir/pg_ctl.sh"
-  local initdb="$pg_bin/initdb -D $pg_dir/data -A trust -U postgres -E UTF8 --no-locale"
-  if [ -n "$run_as" ]; then $run_as "$initdb" >"$pg_dir/initdb.log" 2>&1; else $initdb >"$pg_dir/initdb.log" 2>&1; fi || {
-    cat "$pg_dir/initdb.log"; return 1; }
-  cat >>"$pg_dir/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$pg_dir'
-max_connections = 400
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-CONF
-  # A port can be taken between the check above and the bind: then the next one, a few times.
-  local tries=0
-  until "$pg_dir/pg_ctl.sh" start >/dev/null; do
-    tries=$((tries + 1))
-    if [ "$tries" -ge 5 ] || ! grep -q "Address already in use" "$pg_dir/log"; then cat "$pg_dir/log"; return 1; fi
-    port=$((port + 1))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-    sed -i "s/^port = .*/port = $port/" "$pg_dir/data/postgresql.conf"
-  done
-  "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres bridgekeeper || return 1
-  export BRIDGEKEEPER_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/bridgekeeper"
+start_test_postgres() {
+  start_postgres "${BRIDGEKEEPER_TEST_PG_PORT:-25432}" || return 1
+  export BRIDGEKEEPER_TEST_POSTGRES="$pg_url"
   export BRIDGEKEEPER_TEST_PG_CTL="$pg_dir/pg_ctl.sh"
-  echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($pg_dir)"
+  echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port ($pg_dir)"
 }
 
 run_suites() {  # $1: database name, used in the result file names
@@ -119,7 +76,7 @@ run_suites() {  # $1: database name, used in the result file names
 
 BRIDGEKEEPER_TEST_DATABASE=sqlite run_suites sqlite
 
-if start_postgres; then
+if start_test_postgres; then
   BRIDGEKEEPER_TEST_DATABASE=postgres BRIDGEKEEPER_SECRET_KEY=$(head -c 32 /dev/urandom | base64) run_suites postgres
 else
   echo "FAILED: PostgreSQL did not start, so the PostgreSQL run did not happen (needs $pg_bin; set PG_BIN to override)"

@@ -42,13 +42,6 @@ gw="" pg_dir=""
 stop_gateway() {
   if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; gw=""; fi
 }
-stop_postgres() {
-  if [ -n "$pg_dir" ] && [ -d "$pg_dir/data" ]; then "$pg_dir/pg_ctl.sh" stop -m fast >/dev/null 2>&1 || true; fi
-  if [ -n "$pg_dir" ]; then
-    if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $pg_dir (start it with $pg_dir/pg_ctl.sh start)" >&2; else rm -rf "$pg_dir"; fi
-  fi
-  pg_dir=""
-}
 cleanup() {
   stop_gateway
   stop_postgres
@@ -56,47 +49,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A private PostgreSQL, as test.sh's start_postgres: initdb into a temp directory (as the postgres user when root), a
-# free port (searched from 26432, away from test.sh's 25432 so a test run beside this one keeps its port), stopped by
-# the trap. Sets pg_url.
-start_postgres() {
-  local port=${BENCH_PG_PORT:-26432}
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  pg_dir=$(mktemp -d /tmp/bk-pg.XXXXXX)
-  local run_as=""
-  if [ "$(id -u)" -eq 0 ]; then
-    chown postgres:postgres "$pg_dir"
-    run_as="su postgres -c"
-  fi
-  chmod 700 "$pg_dir"
-  if [ -n "$run_as" ]; then
-    printf '#!/bin/sh\nexec su postgres -c "%s/pg_ctl -D %s/data -l %s/log -w $*"\n' "$pg_bin" "$pg_dir" "$pg_dir" >"$pg_dir/pg_ctl.sh"
-  else
-    printf '#!/bin/sh\nexec %s/pg_ctl -D %s/data -l %s/log -w "$@"\n' "$pg_bin" "$pg_dir" "$pg_dir" >"$pg_dir/pg_ctl.sh"
-  fi
-  chmod 755 "$pg_dir/pg_ctl.sh"
-  local initdb="$pg_bin/initdb -D $pg_dir/data -A trust -U postgres -E UTF8 --no-locale"
-  if [ -n "$run_as" ]; then $run_as "$initdb" >"$pg_dir/initdb.log" 2>&1; else $initdb >"$pg_dir/initdb.log" 2>&1; fi || {
-    cat "$pg_dir/initdb.log" >&2; return 1; }
-  cat >>"$pg_dir/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$pg_dir'
-max_connections = 400
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-CONF
-  local tries=0
-  until "$pg_dir/pg_ctl.sh" start >/dev/null; do
-    tries=$((tries + 1))
-    if [ "$tries" -ge 5 ] || ! grep -q "Address already in use" "$pg_dir/log"; then cat "$pg_dir/log" >&2; return 1; fi
-    port=$((port + 1))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-    sed -i "s/^port = .*/port = $port/" "$pg_dir/data/postgresql.conf"
-  done
-  "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres bridgekeeper
-  pg_url="postgres://postgres@127.0.0.1:$port/bridgekeeper"
+# A private PostgreSQL, as test.sh starts one (tools/throwaway-postgres.sh), on a free port from 26432 (away from
+# test.sh's 25432, so a test run beside this one keeps its port). BENCH_KEEP=1 keeps its data directory.
+. "$repo/tools/throwaway-postgres.sh"
+[ -n "${BENCH_KEEP:-}" ] && keep_postgres=1
+start_bench_postgres() {
+  start_postgres "${BENCH_PG_PORT:-26432}" || return 1
   pg_version=$("$pg_bin/postgres" --version | awk '{print $3}')
 }
 pg() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$pg_url" "$@"; }
@@ -387,7 +345,7 @@ for db in $databases; do
     export BRIDGEKEEPER_DATABASE="$sqlite_path"
     engine="SQLite $(sqlite3 --version | awk '{ print $1 }') (the gateway's own Microsoft.Data.Sqlite build answers the routes)"
   else
-    start_postgres || { echo "PostgreSQL did not start (needs $pg_bin and root or the postgres user)" >&2; exit 1; }
+    start_bench_postgres || { echo "PostgreSQL did not start (needs $pg_bin and root or the postgres user)" >&2; exit 1; }
     export BRIDGEKEEPER_DATABASE="$pg_url"
     engine="PostgreSQL $pg_version, a private server (fsync off, default shared_buffers)"
   fi

@@ -21,29 +21,9 @@ namespace Bridgekeeper.EndToEndTests;
 /// and nothing is refused: 503 comes only when the spool is full. Runs on SQLite and on PostgreSQL.
 /// </summary>
 [Collection(nameof(PostgresServerCollection))]
-public sealed partial class SpoolKillTests : IAsyncLifetime
+public sealed partial class SpoolKillTests() : SharedDatabaseTest("bk-spool-kill-")
 {
     private const int Workers = 12;
-    private MockUpstreamServer _upstream = null!;
-    private string _folder = null!;
-    private string _database = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { CaptureExchanges = false }, ct);
-        _folder = Directory.CreateTempSubdirectory("bk-spool-kill-").FullName;
-        _database = TestPostgres.Selected ? await TestPostgres.CreateDatabaseAsync(ct) : Path.Combine(_folder, "bk.db");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _upstream.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (TestPostgres.Selected)
-            await TestPostgres.DropDatabaseAsync(_database);
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Theory]
     [InlineData(false)]
@@ -131,20 +111,20 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
             Assert.InRange(await CountAsync("SELECT COUNT(*) FROM interceptions", ct), recorded.Count, recorded.Count + Workers);
             Assert.Equal(0, refused);
         }
-        Assert.Empty(Directory.GetFiles(Path.Combine(_folder, "spool"), "*.seg"));   // replayed, then a clean stop
+        Assert.Empty(Directory.GetFiles(Path.Combine(Folder, "spool"), "*.seg"));   // replayed, then a clean stop
     }
 
     private ExecutableProcess StartGateway() => ExecutableProcess.Start(
-        ["server", "--http-address", "127.0.0.1:0", "--database", _database, "--spool-dir", Path.Combine(_folder, "spool"), "--audit-queue-capacity", "50"],
+        ["server", "--http-address", "127.0.0.1:0", "--database", DatabaseSetting, "--spool-dir", Path.Combine(Folder, "spool"), "--audit-queue-capacity", "50"],
         new Dictionary<string, string>
         {
             ["BRIDGEKEEPER_OPENAI_KEY"] = GatewayUnderTest.OpenAIUpstreamKey,
-            ["BRIDGEKEEPER_OPENAI_BASE_URL"] = _upstream.OpenAIBaseUrl.AbsoluteUri,
+            ["BRIDGEKEEPER_OPENAI_BASE_URL"] = Upstream.OpenAIBaseUrl.AbsoluteUri,
         });
 
     private async Task<string> SeedKeyAsync(CancellationToken ct)
     {
-        await using var database = Database.Open(_database);
+        await using var database = Database.Open(DatabaseSetting);
         await new Migrator(database).ApplyAsync(ct);
         var users = new UserStore(database, TimeProvider.System);
         var user = await users.CreateUserAsync("kim", Roles.Member, null, ct);
@@ -156,7 +136,7 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
     /// <summary>Holds SQLite's write lock from another connection, so the gateway's commits wait and fail (busy) until released.</summary>
     private async Task<SqliteConnection> LockAsync(CancellationToken ct)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _database, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabaseSetting, Pooling = false }.ToString());
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "BEGIN EXCLUSIVE";
@@ -166,7 +146,7 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
 
     private async Task<List<string>> RecordedPromptsAsync(CancellationToken ct)
     {
-        await using var database = Database.Open(_database);
+        await using var database = Database.Open(DatabaseSetting);
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT prompt FROM prompts";
@@ -179,7 +159,7 @@ public sealed partial class SpoolKillTests : IAsyncLifetime
 
     private async Task<long> CountAsync(string sql, CancellationToken ct)
     {
-        await using var database = Database.Open(_database);
+        await using var database = Database.Open(DatabaseSetting);
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -12,10 +12,8 @@ public sealed partial class DemoDashboardTests
     public async Task Demo_BannerNamesTheDashboard_ItsKeySignsIn_AndTheRequestSentIsOnThePage()
     {
         var ct = TestContext.Current.CancellationToken;
-        var folder = Directory.CreateTempSubdirectory("bk-demo-ui-").FullName;
-        await using var server = ExecutableProcess.Start(["server", "--demo", "--http-address", "127.0.0.1:0", "--database", Path.Combine(folder, "bk.db")]);
-        var url = await server.ListeningUrlAsync();
-        var key = await server.DemoKeyAsync();
+        var (server, url, key) = await ExecutableProcess.StartDemoAsync();
+        await using var _ = server;
         await server.WaitForLineAsync(DashboardLine());
         using var client = new HttpClient { BaseAddress = url };
         client.DefaultRequestHeaders.Authorization = new("Bearer", key);

@@ -36,6 +36,17 @@ internal sealed partial class ExecutableProcess : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// <c>server --demo</c> on a fresh SQLite database in a temp folder (the README's first command): the process, where
+    /// it listens, and the key it printed for its <c>demo</c> user.
+    /// </summary>
+    public static async Task<(ExecutableProcess Server, Uri Url, string Key)> StartDemoAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("bk-demo-").FullName;
+        var server = Start(["server", "--demo", "--http-address", "127.0.0.1:0", "--database", Path.Combine(folder, "bk.db")]);
+        return (server, await server.ListeningUrlAsync(), await server.DemoKeyAsync());
+    }
+
     /// <summary>The first line (past or future) matching <paramref name="pattern"/>.</summary>
     public Task<Match> WaitForLineAsync(Regex pattern)
     {

@@ -19,10 +19,8 @@ public sealed partial class BedrockProcessTests
     public async Task Demo_TheBedrockProviderAnswersThroughTheStandIn()
     {
         var ct = TestContext.Current.CancellationToken;
-        var folder = Directory.CreateTempSubdirectory("bk-demo-").FullName;
-        await using var server = ExecutableProcess.Start(["server", "--demo", "--http-address", "127.0.0.1:0", "--database", Path.Combine(folder, "bk.db")]);
-        var url = await server.ListeningUrlAsync();
-        var key = await server.DemoKeyAsync();
+        var (server, url, key) = await ExecutableProcess.StartDemoAsync();
+        await using var _ = server;
         using var client = new HttpClient { BaseAddress = url };
         client.DefaultRequestHeaders.Add("x-api-key", key);
 

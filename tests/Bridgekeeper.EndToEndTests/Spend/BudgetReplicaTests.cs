@@ -16,28 +16,8 @@ namespace Bridgekeeper.EndToEndTests.Spend;
 /// overspend by at most one request's estimate and are refused only once the budget is used up; and a replica killed
 /// with requests in flight leaves no reservation behind once it is back. On PostgreSQL, and on SQLite too.
 /// </summary>
-public sealed class BudgetReplicaTests : IAsyncLifetime
+public sealed class BudgetReplicaTests() : SharedDatabaseTest("bk-budget-")
 {
-    private MockUpstreamServer _upstream = null!;
-    private string _folder = null!;
-    private string _database = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        _upstream = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { CaptureExchanges = false }, ct);
-        _folder = Directory.CreateTempSubdirectory("bk-budget-").FullName;
-        _database = TestPostgres.Selected ? await TestPostgres.CreateDatabaseAsync(ct) : Path.Combine(_folder, "bk.db");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _upstream.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (TestPostgres.Selected)
-            await TestPostgres.DropDatabaseAsync(_database);
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task TwoReplicas_200ConcurrentRequests_OverspendAtMostOneEstimate_NothingRefusedWhileBelow()
@@ -45,8 +25,8 @@ public sealed class BudgetReplicaTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var (body, cost) = Request("concurrent");
         var limit = 19.5m * cost;
-        await using var first = await GatewayUnderTest.StartAsync(_upstream, s => s with { Database = _database });
-        await using var second = await GatewayUnderTest.StartAsync(_upstream, s => s with { Database = _database, SecretKey = first.Settings.SecretKey },
+        await using var first = await GatewayUnderTest.StartAsync(Upstream, s => s with { Database = DatabaseSetting });
+        await using var second = await GatewayUnderTest.StartAsync(Upstream, s => s with { Database = DatabaseSetting, SecretKey = first.Settings.SecretKey },
             adminKey: first.AdminKey);
         var keys = await SeedAsync("gus", keyCount: 10, budgetUsd: limit, ct);
         foreach (var replica in new[] { first, second })     // as each would within BudgetBook.RefreshInterval
@@ -107,17 +87,17 @@ public sealed class BudgetReplicaTests : IAsyncLifetime
     private static (string, string) Usage(string body) => SpendRequests.Usage(body);
 
     private ExecutableProcess Start(string name) => ExecutableProcess.Start(
-        ["server", "--http-address", "127.0.0.1:0", "--database", _database, "--spool-dir", Path.Combine(_folder, "spool-" + name)],
+        ["server", "--http-address", "127.0.0.1:0", "--database", DatabaseSetting, "--spool-dir", Path.Combine(Folder, "spool-" + name)],
         new Dictionary<string, string>
         {
             ["BRIDGEKEEPER_ANTHROPIC_KEY"] = GatewayUnderTest.AnthropicUpstreamKey,
-            ["BRIDGEKEEPER_ANTHROPIC_BASE_URL"] = _upstream.AnthropicBaseUrl.AbsoluteUri,
+            ["BRIDGEKEEPER_ANTHROPIC_BASE_URL"] = Upstream.AnthropicBaseUrl.AbsoluteUri,
         });
 
     /// <summary>A member with <paramref name="keyCount"/> keys and a daily budget on them as a user; returns the keys.</summary>
     private async Task<IReadOnlyList<string>> SeedAsync(string name, int keyCount, decimal budgetUsd, CancellationToken ct)
     {
-        await using var database = Database.Open(_database);
+        await using var database = Database.Open(DatabaseSetting);
         await new Migrator(database).ApplyAsync(ct);
         var users = new UserStore(database, TimeProvider.System);
         var user = await users.CreateUserAsync(name, Roles.Member, null, ct);
@@ -134,14 +114,14 @@ public sealed class BudgetReplicaTests : IAsyncLifetime
 
     private async Task<(long Count, long Nanos)> HeldAsync(CancellationToken ct)
     {
-        await using var database = Database.Open(_database);
+        await using var database = Database.Open(DatabaseSetting);
         return await new BudgetLedger(database, TimeProvider.System).HeldAsync(ct);
     }
 
     /// <summary>The one account's spent and reserved USD today (0 and 0 when it has none).</summary>
     private async Task<(decimal Spent, decimal Reserved)> AccountAsync(CancellationToken ct)
     {
-        await using var database = Database.Open(_database);
+        await using var database = Database.Open(DatabaseSetting);
         var rows = await new BudgetStore(database, TimeProvider.System).SpendSinceAsync(DateTimeOffset.UtcNow.Date, ct);
         var row = rows.SingleOrDefault();
         return (Nanos.ToUsd(row?.SpentNanos ?? 0), Nanos.ToUsd(row?.ReservedNanos ?? 0));
