@@ -87,10 +87,7 @@ internal sealed partial class InterceptionEndpoint(
             interception.Start(EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), null);
         interception.End(outcome);
         if (interception.Budget is { } ticket)
-        {
-            await http.Response.CompleteAsync();    // the client has its answer; then the account is settled
-            await budgets.SettleAsync(ticket, interception.CostUsd);
-        }
+            await SettleAsync(http, ticket, interception.CostUsd);
         if (span is not null)
         {
             span.SetTag("gen_ai.provider.name", provider.Type);
@@ -102,6 +99,26 @@ internal sealed partial class InterceptionEndpoint(
                 span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
         }
         metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, client, outcome.StatusName, time.GetElapsedTime(startedAt));
+    }
+
+    /// <summary>
+    /// Completes the response (the client has its answer first), then settles the request's budgets, whatever became of
+    /// the response: a client that left must not leave its reservation held by a replica that stays alive.
+    /// </summary>
+    private async Task SettleAsync(HttpContext http, Spend.BudgetTicket ticket, decimal costUsd)
+    {
+        try
+        {
+            await http.Response.CompleteAsync();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client is gone; the account is still settled.
+        }
+        finally
+        {
+            await budgets.SettleAsync(ticket, costUsd);
+        }
     }
 
     private static readonly RequestFacts EmptyFacts = new("", false, null, null, true);
