@@ -64,7 +64,9 @@ internal static class GatewayServices
         services.AddSingleton<BudgetStore>();
         services.AddSingleton<BudgetLedger>();
         services.AddSingleton<BudgetBook>();
-        services.AddSingleton(new SpendOptions(settings.BudgetDefaultMaxTokens));
+        services.AddSingleton(new SpendOptions(settings.BudgetDefaultMaxTokens, settings.BudgetWebhookUrl, settings.BudgetWebhookSecret));
+        services.AddSingleton<BudgetNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<BudgetNotifier>());
         services.AddSingleton<BudgetGate>();
         services.AddSingleton<SpendService>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendService>());

@@ -30,6 +30,12 @@ internal sealed record GatewaySettings
 
     /// <summary>The output allowance a budget estimate prices for a request that sets no <c>max_tokens</c>.</summary>
     public long BudgetDefaultMaxTokens { get; init; } = 4096;
+
+    /// <summary>Where budget threshold notifications are posted; null: they are logged only.</summary>
+    public Uri? BudgetWebhookUrl { get; init; }
+
+    /// <summary>The HMAC-SHA256 key the webhook's body is signed with. Never logged.</summary>
+    public string? BudgetWebhookSecret { get; init; }
     public long RequestBufferBytes { get; init; } = 512L * 1024 * 1024;
 
     /// <summary>Failed key checks per minute from one source before keys not in the cache get 429; 0 is off.</summary>

@@ -53,6 +53,8 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("spool_dir", null, "folder of the audit spool's segment files; unset: `spool` beside a SQLite database, `data/spool` with PostgreSQL"),
         new("request_buffer_bytes", "536870912", "bytes of request bodies the gateway holds at once, all requests together (more get 503)"),
         new("max_concurrent_per_key", "32", "requests one key may have in flight on the provider routes (more get 429); `0` is no limit"),
+        new("budget_webhook_url", null, "where a budget's 85 % and 100 % notifications are posted (signed JSON; see Spend control); unset: logged only"),
+        new("budget_webhook_secret", null, "the HMAC-SHA256 key of the webhook's `X-Bridgekeeper-Signature`; required with `budget_webhook_url`"),
         new("budget_default_max_tokens", "4096", "the output allowance a budget's estimate prices for a request that sets no `max_tokens` (see Spend control)"),
         new("auth_failure_limit", "60", "failed key checks per minute from one address (IPv6: one /64) after which keys the gateway has not seen recently get 429; `0` turns it off"),
         new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),

@@ -58,6 +58,8 @@ internal static partial class SettingsLoader
             RequestBufferBytes = Integer("request_buffer_bytes", Get("request_buffer_bytes"), 1024 * 1024, long.MaxValue),
             MaxConcurrentPerKey = (int)Integer("max_concurrent_per_key", Get("max_concurrent_per_key"), 0, 1_000_000),
             BudgetDefaultMaxTokens = Integer("budget_default_max_tokens", Get("budget_default_max_tokens"), 1, 10_000_000),
+            BudgetWebhookUrl = WebhookUrl(Blank(Get("budget_webhook_url"))),
+            BudgetWebhookSecret = WebhookSecret(Blank(Get("budget_webhook_url")), Blank(Get("budget_webhook_secret"))),
             AuthFailureLimit = (int)Integer("auth_failure_limit", Get("auth_failure_limit"), 0, 1_000_000),
             McpMaxRounds = (int)Integer("mcp_max_rounds", Get("mcp_max_rounds"), 1, 1000),
             McpToolTimeout = Duration("mcp_tool_timeout", Get("mcp_tool_timeout"), positive: true),
@@ -250,6 +252,22 @@ internal static partial class SettingsLoader
         SecretKeyring.ParsePreviousKeys(value);
         return value;
     }
+
+    private static Uri? WebhookUrl(string? value)
+    {
+        if (value is null)
+            return null;
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new SettingsException("budget_webhook_url", $"'{value}' is not an absolute http(s) URL.");
+        if (uri.UserInfo.Length > 0)    // never echoed: it holds a credential
+            throw new SettingsException("budget_webhook_url", "must not hold credentials; the notifications are signed with budget_webhook_secret instead.");
+        return uri;
+    }
+
+    private static string? WebhookSecret(string? url, string? secret) =>
+        url is not null && secret is null
+            ? throw new SettingsException("budget_webhook_secret", $"must be set when budget_webhook_url is ('{url}'): the notifications are signed with it.")
+            : secret;
 
     private static Uri BaseUrl(string setting, string? value)
     {

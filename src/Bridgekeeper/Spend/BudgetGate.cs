@@ -16,8 +16,8 @@ namespace Bridgekeeper.Spend;
 /// over-estimate for JSON) and its whole output allowance (<c>max_tokens</c>, or <see cref="SpendOptions.DefaultMaxTokens"/>);
 /// an unpriced model is estimated at 0 and settles at 0.
 /// </summary>
-internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, CostCalculator prices, SpendOptions options, TimeProvider time,
-    BridgekeeperMetrics metrics, ILogger<BudgetGate> logger)
+internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, BudgetNotifier notifier, CostCalculator prices, SpendOptions options,
+    TimeProvider time, BridgekeeperMetrics metrics, ILogger<BudgetGate> logger)
 {
     private readonly ConcurrentQueue<(BudgetTicket Ticket, long Nanos)> _unsettled = new();
 
@@ -35,19 +35,19 @@ internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, C
             return null;
         var now = time.GetUtcNow();
         var estimate = Estimate(model, bodyBytes, maxOutputTokens, now);
-        var holds = applicable
-            .Select(a => new BudgetHold(Guid.CreateVersion7(now), a.Budget, a.Member, BudgetPeriods.Start(a.Budget.Period, now), estimate))
-            .OrderBy(h => h.Budget.Id).ThenBy(h => h.Member, StringComparer.Ordinal)       // one lock order for every request
+        var ordered = applicable
+            .Select(a => (Hold: new BudgetHold(Guid.CreateVersion7(now), a.Budget, a.Member, BudgetPeriods.Start(a.Budget.Period, now), estimate), a.Subject))
+            .OrderBy(h => h.Hold.Budget.Id).ThenBy(h => h.Hold.Member, StringComparer.Ordinal)       // one lock order for every request
             .ToList();
+        var holds = ordered.Select(h => h.Hold).ToList();
         if (await ledger.ReserveAsync(holds, Replica, cancellationToken) is not { } refused)
         {
             metrics.BudgetAdmission("reserved");
-            return new BudgetAdmission(new BudgetTicket(holds), null);
+            return new BudgetAdmission(new BudgetTicket(holds, [.. ordered.Select(h => h.Subject)]), null);
         }
         var hold = holds[refused];
         metrics.BudgetAdmission("refused", hold.Budget.Scope);
-        var subject = applicable.First(a => a.Budget.Id == hold.Budget.Id).Subject;
-        return new BudgetAdmission(null, Refusal(hold, subject, now));
+        return new BudgetAdmission(null, Refusal(hold, ordered[refused].Subject, now));
     }
 
     /// <summary>Settles the request's holds at its actual cost; if the database fails, the settlement is retried by <see cref="SpendService"/>.</summary>
@@ -56,7 +56,8 @@ internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, C
         var nanos = Nanos.FromUsd(Math.Max(costUsd, 0));
         try
         {
-            await ledger.SettleAsync(ticket.Holds, nanos, CancellationToken.None);
+            var spent = await ledger.SettleAsync(ticket.Holds, nanos, CancellationToken.None);
+            await notifier.AfterSettleAsync(ticket, spent);
         }
         catch (System.Data.Common.DbException exception)
         {
@@ -72,7 +73,7 @@ internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, C
         {
             try
             {
-                await ledger.SettleAsync(entry.Ticket.Holds, entry.Nanos, cancellationToken);
+                await notifier.AfterSettleAsync(entry.Ticket, await ledger.SettleAsync(entry.Ticket.Holds, entry.Nanos, cancellationToken));
             }
             catch (System.Data.Common.DbException)
             {
@@ -102,12 +103,17 @@ internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, C
     private partial void LogSettleFailed(string reason);
 }
 
-/// <summary>What a request admitted against budgets holds until it settles.</summary>
-internal sealed record BudgetTicket(IReadOnlyList<BudgetHold> Holds);
+/// <summary>What a request admitted against budgets holds until it settles, and whom each budget is on (as messages name it).</summary>
+internal sealed record BudgetTicket(IReadOnlyList<BudgetHold> Holds, IReadOnlyList<string> Subjects);
 
 /// <summary>A budget admission: a ticket to settle, or the refusal to answer.</summary>
 internal sealed record BudgetAdmission(BudgetTicket? Ticket, GatewayError? Refusal);
 
 /// <summary>Settings of spend control.</summary>
 /// <param name="DefaultMaxTokens">The output allowance estimated for a request that sets none (<c>budget_default_max_tokens</c>).</param>
-internal sealed record SpendOptions(long DefaultMaxTokens = 4096);
+/// <param name="WebhookUrl">Where threshold notifications are posted (<c>budget_webhook_url</c>); null: logged only.</param>
+/// <param name="WebhookSecret">The HMAC key of their signature (<c>budget_webhook_secret</c>), set whenever the URL is.</param>
+internal sealed record SpendOptions(long DefaultMaxTokens = 4096, Uri? WebhookUrl = null, string? WebhookSecret = null)
+{
+    public override string ToString() => $"SpendOptions {{ DefaultMaxTokens = {DefaultMaxTokens}, WebhookUrl = {WebhookUrl?.GetLeftPart(UriPartial.Path)} }}";
+}

@@ -59,8 +59,10 @@ internal sealed class BudgetLedger(Database database, TimeProvider time)
     /// Settles a request's holds: <paramref name="actualNanos"/> is spent on each account, and the estimate it held is
     /// released unless a sweep released it already.
     /// </summary>
-    public async Task SettleAsync(IReadOnlyList<BudgetHold> holds, long actualNanos, CancellationToken cancellationToken)
+    /// <returns>Each account's spend after the settlement, in the order of <paramref name="holds"/>.</returns>
+    public async Task<IReadOnlyList<long>> SettleAsync(IReadOnlyList<BudgetHold> holds, long actualNanos, CancellationToken cancellationToken)
     {
+        var spent = new List<long>(holds.Count);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var hold in holds)
@@ -73,12 +75,30 @@ internal sealed class BudgetLedger(Database database, TimeProvider time)
             await using var settle = Command(connection, transaction, """
                 UPDATE budget_spend SET spent_nanos = spent_nanos + @actual, reserved_nanos = reserved_nanos - @held
                 WHERE budget_id = @budget_id AND member = @member AND period_start = @period_start
+                RETURNING spent_nanos
                 """, hold);
             settle.AddParameter("actual", actualNanos);
             settle.AddParameter("held", held);
-            await settle.ExecuteNonQueryAsync(cancellationToken);
+            spent.Add(await settle.ExecuteScalarAsync(cancellationToken) is { } now ? Convert.ToInt64(now, System.Globalization.CultureInfo.InvariantCulture) : 0);
         }
         await transaction.CommitAsync(cancellationToken);
+        return spent;
+    }
+
+    /// <summary>Claims the notice of <paramref name="threshold"/> % on the hold's account and period: true for the one caller that gets it.</summary>
+    public async Task<bool> ClaimNoticeAsync(BudgetHold hold, int threshold, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var claim = Command(connection, transaction, """
+            INSERT INTO budget_notices (budget_id, member, period_start, threshold, noticed_at)
+            VALUES (@budget_id, @member, @period_start, @threshold, @now) ON CONFLICT DO NOTHING
+            """, hold);
+        claim.AddParameter("threshold", threshold);
+        claim.AddParameter("now", database.Dialect.Timestamp(time.GetUtcNow()));
+        var claimed = await claim.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return claimed;
     }
 
     /// <summary>Records that <paramref name="replica"/> is alive now.</summary>

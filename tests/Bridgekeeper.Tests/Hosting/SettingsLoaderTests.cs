@@ -20,6 +20,16 @@ public sealed class SettingsLoaderTests : IDisposable
     private static Dictionary<string, string?> Flags(params (string Key, string Value)[] flags) => flags.ToDictionary(f => f.Key, f => (string?)f.Value);
 
     [Fact]
+    public void Load_WebhookUrlWithCredentials_IsRefusedWithoutEchoingThem()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(
+            Flags(("budget_webhook_url", "https://user:s3cret@hooks.example/"), ("budget_webhook_secret", "k")), new Hashtable(), null));
+
+        Assert.Equal("budget_webhook_url", error.Setting);
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_Nothing_GivesSpecDefaults()
     {
         var settings = SettingsLoader.Load(Flags(), new Hashtable(), null);
@@ -131,6 +141,9 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("secret_key", "not base64!", "BRIDGEKEEPER_SECRET_KEY")]
     [InlineData("secret_key", "AAAA", "BRIDGEKEEPER_SECRET_KEY")]
     [InlineData("secret_key_previous", "AAAA", "BRIDGEKEEPER_SECRET_KEY_PREVIOUS")]
+    [InlineData("budget_webhook_url", "https://hooks.example/budget", "budget_webhook_secret")]
+    [InlineData("budget_webhook_url", "ftp://hooks.example/budget", "budget_webhook_url")]
+    [InlineData("budget_default_max_tokens", "0", "budget_default_max_tokens")]
     public void Load_BadValue_ThrowsNamingTheSetting(string key, string value, string named)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Flags((key, value)), new Hashtable(), null));

@@ -37,6 +37,19 @@ public sealed class AuditIdsTests
     }
 
     [Fact]
+    public void New_IdsOfOneMillisecond_SortInTheOrderTheyWereMade_AndNeverBelowTheMillisecondsFirst()
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(1);      // later than anything made so far, so the sequence starts here
+
+        var ids = Enumerable.Range(0, 1000).Select(_ => AuditIds.New(at).ToString()).ToList();
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(1000, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.True(string.CompareOrdinal(id, AuditIds.FirstAt(at).ToString()) >= 0));
+        Assert.All(ids, id => Assert.True(string.CompareOrdinal(id, AuditIds.FirstAt(at.AddMilliseconds(1)).ToString()) < 0));
+    }
+
+    [Fact]
     public void New_MatchesTheRuntimesLayout()
     {
         var at = DateTimeOffset.UtcNow;
