@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Bridgekeeper.EndToEndTests.Infrastructure;
 using Bridgekeeper.Hosting;
@@ -16,7 +15,7 @@ public sealed class McpServersApiTests : McpGatewayTest
 {
     private const string Messages = "/anthropic/v1/messages";
     private const string Body = """{"model":"claude-sonnet-4-5","max_tokens":128,"messages":[{"role":"user","content":"run it"}]}""";
-    private static readonly int ClosedPort = FreePort();
+    private static readonly int ClosedPort = TestMcpServer.FreePort();
 
     private protected override GatewaySettings Configure(GatewaySettings settings, TestMcpServer mcp) => base.Configure(settings, mcp) with
     {
@@ -86,12 +85,5 @@ public sealed class McpServersApiTests : McpGatewayTest
             Assert.True(DateTime.UtcNow < deadline, "the unreachable server never showed as down");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

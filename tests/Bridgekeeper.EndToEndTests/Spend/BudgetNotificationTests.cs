@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Bridgekeeper.EndToEndTests.Infrastructure;
 using Bridgekeeper.Hosting;
+using Bridgekeeper.Tests.Tools;
 
 namespace Bridgekeeper.EndToEndTests.Spend;
 
@@ -23,7 +23,7 @@ public sealed class BudgetNotificationTests : GatewayTest
 
     public BudgetNotificationTests()
     {
-        var port = FreePort();
+        var port = TestMcpServer.FreePort();
         _url = new Uri($"http://127.0.0.1:{port}/hooks/budget/");
         _receiver = new HttpListener();
         _receiver.Prefixes.Add(_url.AbsoluteUri);
@@ -102,12 +102,5 @@ public sealed class BudgetNotificationTests : GatewayTest
             context.Response.StatusCode = 200;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
