@@ -19,6 +19,10 @@ namespace Bridgekeeper.Spend;
 internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, BudgetNotifier notifier, CostCalculator prices, SpendOptions options,
     TimeProvider time, BridgekeeperMetrics metrics, ILogger<BudgetGate> logger)
 {
+    /// <summary>
+    /// Settlements the database refused, retried in the background. Bounded by the requests in flight when it failed:
+    /// while it is down, no new request is admitted (the reservation needs it too).
+    /// </summary>
     private readonly ConcurrentQueue<(BudgetTicket Ticket, long Nanos)> _unsettled = new();
 
     /// <summary>This process, as its reservations name it; its heartbeat keeps them from being swept.</summary>

@@ -26,6 +26,9 @@ internal sealed partial class BudgetNotifier(BudgetLedger ledger, SpendOptions o
     public const string SignatureHeader = "X-Bridgekeeper-Signature";
     public static readonly int[] Thresholds = [85, 100];
 
+    /// <summary>How many claimed notices this replica remembers, to skip asking the database again.</summary>
+    private const int MaxRemembered = 10_000;
+
     private readonly Channel<byte[]> _webhooks = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly ConcurrentDictionary<(Guid, string, DateTimeOffset, int), bool> _noticed = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) };
@@ -46,6 +49,8 @@ internal sealed partial class BudgetNotifier(BudgetLedger ledger, SpendOptions o
                     || _noticed.ContainsKey((hold.Budget.Id, hold.Member, hold.PeriodStart, threshold))
                     || !await ledger.ClaimNoticeAsync(hold, threshold, CancellationToken.None))
                     continue;
+                if (_noticed.Count >= MaxRemembered)
+                    _noticed.Clear();      // bounded; forgetting only costs a claim that the database refuses again
                 _noticed[(hold.Budget.Id, hold.Member, hold.PeriodStart, threshold)] = true;
                 Notice(hold, ticket.Subjects[i], threshold, spent[i]);
             }
