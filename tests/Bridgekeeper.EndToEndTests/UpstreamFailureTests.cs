@@ -112,7 +112,8 @@ public sealed class UpstreamFailureTests : GatewayTest
     public async Task IdleTimeout_ResetsOnEveryEvent_ButCutsASilentUpstream()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var gateway = await GatewayUnderTest.StartAsync(Upstream, s => s with { UpstreamIdleTimeout = TimeSpan.FromMilliseconds(400) });
+        // 1 s against gaps of 150 ms: a loaded 2-core runner can stall a stream for a few hundred ms without it being silent.
+        await using var gateway = await GatewayUnderTest.StartAsync(Upstream, s => s with { UpstreamIdleTimeout = TimeSpan.FromSeconds(1) });
         using var client = gateway.CreateClient(await gateway.CreateKeyAsync("carol"));
 
         using var slow = await client.SendAsync(Wire.Post("/anthropic/v1/messages", Messages, ("x-mock-chunk-delay-ms", "150"),
@@ -120,7 +121,7 @@ public sealed class UpstreamFailureTests : GatewayTest
         var slowText = await slow.Content.ReadAsStringAsync(ct);
         using var silent = await client.SendAsync(Wire.Post("/anthropic/v1/messages", Messages, ("x-mock-scenario", "hang")), HttpCompletionOption.ResponseHeadersRead, ct);
         var silentText = await silent.Content.ReadAsStringAsync(ct);
-        using var late = await client.SendAsync(Wire.Post("/openai/v1/chat/completions", Chat, ("x-mock-latency-ms", "2000")), ct);
+        using var late = await client.SendAsync(Wire.Post("/openai/v1/chat/completions", Chat, ("x-mock-latency-ms", "3000")), ct);
 
         Assert.Contains("event: message_stop", slowText, StringComparison.Ordinal);
         Assert.Contains("event: error", silentText, StringComparison.Ordinal);

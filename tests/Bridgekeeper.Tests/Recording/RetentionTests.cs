@@ -61,7 +61,9 @@ public sealed class RetentionTests : IAsyncLifetime
         await writes;
 
         Assert.NotNull(run);
-        Assert.Equal((8L, 3, 9L), (run.Removed, run.Batches, run.Remaining));
+        Assert.Equal((8L, 3), (run.Removed, run.Batches));
+        Assert.InRange(run.Remaining, 4L, 9L);       // counted while the five concurrent writes may still be landing
+        Assert.Equal(9, await CountAsync("interceptions"));
         var store = new AuditStore(_db.Database);
         foreach (var id in recent)
             Assert.NotNull(await store.GetAsync(id, null, ct));
