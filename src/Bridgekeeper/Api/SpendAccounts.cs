@@ -90,7 +90,7 @@ internal static class SpendAccounts
         var users = (await stores.Users.ListUsersAsync(cancellationToken)).ToDictionary(u => u.Id, u => u.Name);
         var groups = (await stores.Groups.ListAsync(cancellationToken)).ToDictionary(g => g.Id);
         var members = (await stores.Groups.MembershipsAsync(cancellationToken)).ToLookup(m => m.Group, m => m.User);
-        var spend = await stores.Budgets.SpendSinceAsync(BudgetPeriods.Start(BudgetPeriods.Month, now).AddDays(-7), cancellationToken);
+        var spend = await stores.Budgets.SpendSinceAsync(BudgetPeriods.EarliestCurrentStart(now), cancellationToken);
         var shown = new List<BudgetDto>();
         foreach (var budget in budgets)
         {
@@ -107,9 +107,7 @@ internal static class SpendAccounts
                 : caller is { } only ? [only.User] : members[budget.SubjectId].Select(m => (Guid?)m);
             var current = accounts.Select(member =>
             {
-                var key = member?.ToString("D") ?? "";
-                var row = spend.FirstOrDefault(s => s.BudgetId == budget.Id && s.Member == key && s.PeriodStart == start);
-                var (spent, reserved) = (row?.SpentNanos ?? 0, row?.ReservedNanos ?? 0);
+                var (spent, reserved) = BudgetSpend.Current(spend, budget, member?.ToString("D") ?? "", now);
                 return new BudgetAccountDto(member is { } m ? users.GetValueOrDefault(m) : null, start, BudgetPeriods.End(budget.Period, start),
                     Nanos.ToUsd(spent), Nanos.ToUsd(reserved), Nanos.ToUsd(Math.Max(0, budget.LimitNanos - spent - reserved)));
             }).ToList();

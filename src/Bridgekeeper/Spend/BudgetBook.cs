@@ -37,6 +37,14 @@ internal sealed class BudgetBook(BudgetStore budgets, GroupStore groups)
         return applicable;
     }
 
+    /// <summary>The pooled group budgets as last read, with their groups' names (what the remaining-budget gauge shows).</summary>
+    public IReadOnlyList<(BudgetRow Budget, string Group)> PooledGroupBudgets()
+    {
+        var snapshot = _current;
+        return [.. snapshot.Budgets.Where(b => b.Scope == BudgetScopes.Group && !b.PerMember)
+            .Select(b => (b, snapshot.GroupNames.GetValueOrDefault(b.SubjectId, "")))];
+    }
+
     /// <summary>Reads budgets and memberships again; until the first read succeeds, no budget applies.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {

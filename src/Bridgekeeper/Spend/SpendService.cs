@@ -12,7 +12,7 @@ namespace Bridgekeeper.Spend;
 /// settlements the database refused, and keeps the remaining-budget gauge. At start-up it does all of it once before
 /// the gateway serves, so budgets apply from the first request and a restarted replica's stranded reservations go.
 /// </summary>
-internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, BudgetLedger ledger, BudgetStore budgets, GroupStore groups,
+internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, BudgetLedger ledger, BudgetStore budgets,
     TimeProvider time, BridgekeeperMetrics metrics, ILogger<SpendService> logger) : BackgroundService
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
@@ -62,21 +62,21 @@ internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, Bud
         }
     }
 
-    /// <summary>Each pooled group budget's USD left in its current period, labelled by group and period.</summary>
+    /// <summary>
+    /// Each pooled group budget's USD left in its current period, labelled by group and period: the budgets as the book
+    /// just read them, and one read of the accounts.
+    /// </summary>
     private async Task<IReadOnlyList<Measurement<double>>> RemainingAsync(CancellationToken cancellationToken)
     {
-        var pooled = (await budgets.ListAsync(cancellationToken)).Where(b => b.Scope == BudgetScopes.Group && !b.PerMember).ToList();
+        var pooled = book.PooledGroupBudgets();
         if (pooled.Count == 0)
             return [];
         var now = time.GetUtcNow();
-        var names = (await groups.ListAsync(cancellationToken)).ToDictionary(g => g.Id, g => g.Name);
-        var spend = await budgets.SpendSinceAsync(BudgetPeriods.Start(BudgetPeriods.Month, now).AddDays(-7), cancellationToken);
-        return [.. pooled.Select(b =>
+        var spend = await budgets.SpendSinceAsync(BudgetPeriods.EarliestCurrentStart(now), cancellationToken);
+        return [.. pooled.Select(p =>
         {
-            var start = BudgetPeriods.Start(b.Period, now);
-            var account = spend.FirstOrDefault(s => s.BudgetId == b.Id && s.Member == "" && s.PeriodStart == start);
-            var left = b.LimitNanos - (account?.SpentNanos ?? 0) - (account?.ReservedNanos ?? 0);
-            return new Measurement<double>((double)Nanos.ToUsd(left), new("group", names.GetValueOrDefault(b.SubjectId, "")), new("period", b.Period));
+            var (spent, reserved) = BudgetSpend.Current(spend, p.Budget, "", now);
+            return new Measurement<double>((double)Nanos.ToUsd(p.Budget.LimitNanos - spent - reserved), new("group", p.Group), new("period", p.Budget.Period));
         })];
     }
 

@@ -32,6 +32,9 @@ internal static class BudgetPeriods
         };
     }
 
+    /// <summary>The earliest a current period of any kind can have begun (a week can begin in the month before).</summary>
+    public static DateTimeOffset EarliestCurrentStart(DateTimeOffset now) => Start(Month, now).AddDays(-7);
+
     /// <summary>When the period that began at <paramref name="start"/> ends (the next one begins).</summary>
     public static DateTimeOffset End(string period, DateTimeOffset start) => period switch
     {
@@ -57,7 +60,16 @@ internal static class Nanos
 internal sealed record BudgetRow(Guid Id, string Scope, Guid SubjectId, long LimitNanos, string Period, bool PerMember, DateTimeOffset CreatedAt);
 
 /// <summary>A budget's account for one member ('' when pooled) and period.</summary>
-internal sealed record BudgetSpend(Guid BudgetId, string Member, DateTimeOffset PeriodStart, long SpentNanos, long ReservedNanos);
+internal sealed record BudgetSpend(Guid BudgetId, string Member, DateTimeOffset PeriodStart, long SpentNanos, long ReservedNanos)
+{
+    /// <summary>What <paramref name="member"/>'s account of <paramref name="budget"/> holds in its current period (0 and 0 when it has none yet).</summary>
+    public static (long Spent, long Reserved) Current(IEnumerable<BudgetSpend> accounts, BudgetRow budget, string member, DateTimeOffset now)
+    {
+        var start = BudgetPeriods.Start(budget.Period, now);
+        var account = accounts.FirstOrDefault(a => a.BudgetId == budget.Id && a.Member == member && a.PeriodStart == start);
+        return (account?.SpentNanos ?? 0, account?.ReservedNanos ?? 0);
+    }
+}
 
 /// <summary>What one admitted request holds against one budget, from admission until it settles.</summary>
 internal readonly record struct BudgetHold(Guid ReservationId, BudgetRow Budget, string Member, DateTimeOffset PeriodStart, long AmountNanos);
