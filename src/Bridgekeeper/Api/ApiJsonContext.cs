@@ -14,7 +14,7 @@ namespace Bridgekeeper.Api;
 [JsonSerializable(typeof(IReadOnlyList<SessionSummary>))]
 [JsonSerializable(typeof(SessionThread))]
 [JsonSerializable(typeof(UsageResponse))]
-[JsonSerializable(typeof(UsageSummary))]
+[JsonSerializable(typeof(UsageSummaryResponse))]
 [JsonSerializable(typeof(IReadOnlyList<UsageRow>))]
 [JsonSerializable(typeof(UserDto))]
 [JsonSerializable(typeof(UserListResponse))]

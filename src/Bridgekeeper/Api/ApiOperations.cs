@@ -150,7 +150,7 @@ internal static class ApiOperations
                 ApiParameter.Query("bucket", "The time rows' width.") with { Values = [UsageGroups.Day, UsageGroups.Hour], Default = UsageGroups.Day },
                 Since, Until,
             ],
-            Responses = [Ok(typeof(UsageSummary)), BadFilter],
+            Responses = [Ok(typeof(UsageSummaryResponse)), BadFilter],
         },
         new("GET", "/api/v1/sessions", "listSessions", Audit, ApiAccess.Caller, "List agent sessions",
             "A page of agent sessions (one user's interceptions that carry one session id) with their totals, the most recently started first.")

@@ -7,8 +7,16 @@ internal sealed record ErrorResponse(ErrorBody Error);
 
 internal sealed record ErrorBody(string Code, string Message);
 
-/// <summary><c>GET /api/v1/usage</c>.</summary>
-internal sealed record UsageResponse(IReadOnlyList<UsageRow> Rows);
+/// <summary><c>GET /api/v1/usage</c>: the rows, and the state of the budgets the caller may see (all for admins and auditors, their own for members).</summary>
+internal sealed record UsageResponse(IReadOnlyList<UsageRow> Rows, IReadOnlyList<BudgetDto> Budgets);
+
+/// <summary><c>GET /api/v1/usage/summary</c>: <see cref="UsageSummary"/>'s rows, and the budgets as in <see cref="UsageResponse"/>.</summary>
+internal sealed record UsageSummaryResponse(IReadOnlyList<UsageRow> ByTime, IReadOnlyList<UsageRow> ByProvider, IReadOnlyList<UsageRow> ByModel,
+    IReadOnlyList<UsageRow> ByClient, IReadOnlyList<UsageRow> ByUser, IReadOnlyList<BudgetDto> Budgets)
+{
+    public static UsageSummaryResponse From(UsageSummary summary, IReadOnlyList<BudgetDto> budgets) =>
+        new(summary.ByTime, summary.ByProvider, summary.ByModel, summary.ByClient, summary.ByUser, budgets);
+}
 
 /// <summary>A user as the API and the CLI show it.</summary>
 internal sealed record UserDto(Guid Id, string Name, string? Email, string Role, DateTimeOffset CreatedAt)

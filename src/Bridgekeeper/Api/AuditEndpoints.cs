@@ -43,7 +43,7 @@ internal static class AuditEndpoints
         var store = context.RequestServices.GetRequiredService<AuditStore>();
         var rows = await store.UsageAsync(usage with { OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
         if (format != "csv")
-            return Results.Json(new UsageResponse(rows), ApiJsonContext.Default.UsageResponse);
+            return Results.Json(new UsageResponse(rows, await SpendEndpoints.VisibleBudgetsAsync(context, caller)), ApiJsonContext.Default.UsageResponse);
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"bridgekeeper-usage-by-{usage.GroupBy}.csv\"";
         return Results.Text(Csv.Usage(rows), Csv.ContentType);
     }
@@ -63,7 +63,7 @@ internal static class AuditEndpoints
             return error.ToResult();
         var summary = await context.RequestServices.GetRequiredService<AuditStore>()
             .UsageSummaryAsync(usage with { GroupBy = bucket is "" ? UsageGroups.Day : bucket, OnlyUserId = OnlyUser(caller) }, context.RequestAborted);
-        return Results.Json(summary, ApiJsonContext.Default.UsageSummary);
+        return Results.Json(UsageSummaryResponse.From(summary, await SpendEndpoints.VisibleBudgetsAsync(context, caller)), ApiJsonContext.Default.UsageSummaryResponse);
     }
 
     /// <summary><c>GET /api/v1/sessions</c>: the interceptions' filters, cursor and limit; members see their own sessions.</summary>

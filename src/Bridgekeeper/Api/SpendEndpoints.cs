@@ -41,6 +41,11 @@ internal static class SpendEndpoints
         return (groups, budgets);
     }
 
+    /// <summary>The budgets <paramref name="caller"/> may see, with their current accounts: every budget for admins and auditors, their own for members.</summary>
+    public static Task<IReadOnlyList<BudgetDto>> VisibleBudgetsAsync(HttpContext context, GatewayUser caller) =>
+        SpendAccounts.DescribeAsync(Stores(context.RequestServices), Now(context), Roles.SeesEverything(caller.Role) ? null : (caller.Id, caller.KeyId),
+            context.RequestAborted);
+
     private static async Task<IResult> ListGroupsAsync(HttpContext context, GatewayUser caller)
     {
         var groups = await context.RequestServices.GetRequiredService<GroupStore>().ListAsync(context.RequestAborted);
