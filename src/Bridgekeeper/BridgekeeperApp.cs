@@ -52,6 +52,7 @@ internal sealed class BridgekeeperApp : IAsyncDisposable
             var keys = GatewayServices.LoadSecretKeys(settings, database);
             var proxy = ProxySetup.Load(settings, database);
             await database.MigrateAsync(cancellationToken);
+            await SpendSettings.ApplyAsync(settings.SpendDeclarations, Api.SpendAccounts.Stores(database), cancellationToken);
             if (settings.Demo)
             {
                 demo = await MockUpstreamServer.StartAsync(new MockUpstreamOptions { ExpectedKey = DemoUpstreamKey, CaptureExchanges = false, ChunkDelay = TimeSpan.FromMilliseconds(30) }, cancellationToken);

@@ -75,7 +75,6 @@ internal static class ApiEndpoints
 
     private static async Task<IResult> Me(HttpContext context, GatewayUser caller)
     {
-        var (groups, budgets) = await SpendEndpoints.MineAsync(context, caller);
-        return Results.Json(new MeResponse(caller.Id, caller.Name, caller.Role, groups, budgets), ApiJsonContext.Default.MeResponse);
+        return Results.Json(await SpendEndpoints.MeAsync(context, caller), ApiJsonContext.Default.MeResponse);
     }
 }

@@ -36,4 +36,10 @@ namespace Bridgekeeper.Api;
 [JsonSerializable(typeof(BudgetDto))]
 [JsonSerializable(typeof(BudgetListResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BudgetDto>))]
+[JsonSerializable(typeof(LimitRequest))]
+[JsonSerializable(typeof(LimitDto))]
+[JsonSerializable(typeof(LimitListResponse))]
+[JsonSerializable(typeof(AllowlistRequest))]
+[JsonSerializable(typeof(AllowlistDto))]
+[JsonSerializable(typeof(AllowlistListResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

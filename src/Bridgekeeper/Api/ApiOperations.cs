@@ -27,7 +27,7 @@ internal static class ApiOperations
         (Users, "Users and their keys. Admins only."),
         (Mcp, "Injected MCP tools, their servers, and users' personal MCP tokens (write-only)."),
         (Proxy, "The forward proxy."),
-        (Spend, "Groups and budgets. Admins change them, auditors read them; members see theirs in GET /api/v1/me."),
+        (Spend, "Groups, budgets, rate limits and model allowlists. Admins change them, auditors read them; members see theirs in GET /api/v1/me."),
     ];
 
     private static readonly ApiParameter Since = ApiParameter.Query("since",
@@ -76,7 +76,8 @@ internal static class ApiOperations
     public static readonly IReadOnlyList<ApiOperation> All =
     [
         new("GET", "/api/v1/me", "getMe", Account, ApiAccess.Caller, "The caller",
-            "The user the key (or session) belongs to, their role and groups, and the budgets that apply to them with their accounts now.")
+            "The user the key (or session) belongs to, their role and groups, the budgets that apply to them with their accounts now, the rate limits and model "
+            + "allowlists that apply to them, and the gateway's model aliases.")
         {
             Responses = [Ok(typeof(MeResponse))],
         },
@@ -276,6 +277,39 @@ internal static class ApiOperations
         {
             Parameters = [ApiParameter.Path("id", "The budget's id.", "uuid")],
             Responses = [NoContent("Deleted."), Error(400, "The id is not a budget id."), Error(404, "No budget has this id.")],
+        },
+        new("GET", "/api/v1/limits", "listLimits", Spend, ApiAccess.Caller, "List rate limits", "Every rate limit: requests and tokens per minute on a user or a key.")
+        {
+            Responses = [Ok(typeof(LimitListResponse)), NotForMembers],
+        },
+        new("POST", "/api/v1/limits", "setLimit", Spend, ApiAccess.Admin, "Set a rate limit",
+            "Requests per minute (rpm), tokens per minute (tpm, input with cache writes and output; the input is estimated at admission and corrected when the "
+            + "request ends), or both, on exactly one of a user or a key, replacing the limit it had. Held across replicas; over it, provider routes answer 429 with Retry-After.")
+        {
+            Body = new(typeof(LimitRequest), "One of user or key (a key id), and rpm, tpm or both.", []),
+            Responses = [Ok(typeof(LimitDto), "The limit."), BadBody, Error(404, "No such user or key.")],
+        },
+        new("DELETE", "/api/v1/limits/{id}", "deleteLimit", Spend, ApiAccess.Admin, "Delete a rate limit", "Deletes the limit and its shared buckets.")
+        {
+            Parameters = [ApiParameter.Path("id", "The limit's id.", "uuid")],
+            Responses = [NoContent("Deleted."), Error(400, "The id is not a limit id."), Error(404, "No limit has this id.")],
+        },
+        new("GET", "/api/v1/allowlists", "listAllowlists", Spend, ApiAccess.Caller, "List model allowlists",
+            "Every model allowlist (on a group or a key), and the gateway's model aliases.")
+        {
+            Responses = [Ok(typeof(AllowlistListResponse)), NotForMembers],
+        },
+        new("POST", "/api/v1/allowlists", "setAllowlist", Spend, ApiAccess.Admin, "Set a model allowlist",
+            "The models a key, or a group's members, may use: patterns in which * matches any run of characters, replacing the list it had. A request passes "
+            + "its key's allowlist and one of its groups' (when they have them); otherwise provider routes answer 403 before anything is sent upstream.")
+        {
+            Body = new(typeof(AllowlistRequest), "One of group or key (a key id), and models (patterns).", ["models"]),
+            Responses = [Ok(typeof(AllowlistDto), "The allowlist."), BadBody, Error(404, "No such group or key.")],
+        },
+        new("DELETE", "/api/v1/allowlists/{id}", "deleteAllowlist", Spend, ApiAccess.Admin, "Delete a model allowlist", "Deletes the allowlist: its subject may use every model again.")
+        {
+            Parameters = [ApiParameter.Path("id", "The allowlist's id.", "uuid")],
+            Responses = [NoContent("Deleted."), Error(400, "The id is not an allowlist id."), Error(404, "No allowlist has this id.")],
         },
         new("GET", "/api/v1/proxy/ca.pem", "getProxyCa", Proxy, ApiAccess.Public, "The forward proxy's CA certificate",
             "The PEM certificate clients must trust to use the forward proxy; never its key. Alias: /api/v2/aibridge/proxy/ca-cert.pem.")

@@ -37,7 +37,8 @@ internal sealed record CreateKeyRequest(string? Label, string? Expires);
 internal sealed record CreatedKeyResponse(Guid Id, string User, string? Label, string Key, string Hint, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary><c>GET /api/v1/me</c>: the caller, their groups, and the budgets that apply to them with their accounts now.</summary>
-internal sealed record MeResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Groups, IReadOnlyList<BudgetDto> Budgets);
+internal sealed record MeResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Groups, IReadOnlyList<BudgetDto> Budgets,
+    IReadOnlyList<LimitDto> Limits, IReadOnlyList<AllowlistDto> Allowlists, IReadOnlyList<AliasDto> Aliases);
 
 /// <summary><c>POST /api/v1/session</c>: the dashboard's sign-in.</summary>
 internal sealed record SignInRequest(string? Key);
@@ -92,3 +93,24 @@ internal sealed record BudgetAccountDto(string? Member, DateTimeOffset PeriodSta
 
 /// <summary><c>GET /api/v1/budgets</c>.</summary>
 internal sealed record BudgetListResponse(IReadOnlyList<BudgetDto> Budgets);
+
+/// <summary><c>POST /api/v1/limits</c>: exactly one of <see cref="User"/> or <see cref="Key"/> (a key id), and <see cref="Rpm"/>, <see cref="Tpm"/> or both.</summary>
+internal sealed record LimitRequest(string? User, string? Key, long? Rpm, long? Tpm);
+
+/// <summary>A rate limit: requests and tokens per minute (null: not limited) on a user or a key.</summary>
+internal sealed record LimitDto(Guid Id, string Scope, string Subject, long? Rpm, long? Tpm, DateTimeOffset CreatedAt);
+
+/// <summary><c>GET /api/v1/limits</c>.</summary>
+internal sealed record LimitListResponse(IReadOnlyList<LimitDto> Limits);
+
+/// <summary><c>POST /api/v1/allowlists</c>: exactly one of <see cref="Group"/> or <see cref="Key"/> (a key id), and the model patterns.</summary>
+internal sealed record AllowlistRequest(string? Group, string? Key, IReadOnlyList<string>? Models);
+
+/// <summary>A model allowlist on a group or a key: <c>*</c> in a pattern matches any run of characters.</summary>
+internal sealed record AllowlistDto(Guid Id, string Scope, string Subject, IReadOnlyList<string> Models, DateTimeOffset CreatedAt);
+
+/// <summary><c>GET /api/v1/allowlists</c>, with the gateway's model aliases (which allowlist patterns may name too).</summary>
+internal sealed record AllowlistListResponse(IReadOnlyList<AllowlistDto> Allowlists, IReadOnlyList<AliasDto> Aliases);
+
+/// <summary>A model alias: clients send <see cref="Name"/>; the request goes to <see cref="Provider"/>, calling <see cref="Model"/>.</summary>
+internal sealed record AliasDto(string Name, string Provider, string Model);

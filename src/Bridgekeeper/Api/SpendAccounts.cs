@@ -4,16 +4,15 @@ using Bridgekeeper.Storage;
 namespace Bridgekeeper.Api;
 
 /// <summary>The stores spend control is managed through (the REST API takes them from DI, the CLI opens them on its database).</summary>
-internal sealed record SpendStores(UserStore Users, GroupStore Groups, BudgetStore Budgets)
-{
-}
+internal sealed record SpendStores(UserStore Users, GroupStore Groups, BudgetStore Budgets, RateLimitStore Policies);
 
 /// <summary>Groups and budgets: the validation and the views the REST API and the CLI share.</summary>
 internal static class SpendAccounts
 {
     /// <summary>The stores on <paramref name="database"/> (the CLI's; the REST API takes the gateway's from DI).</summary>
     public static SpendStores Stores(Database database) =>
-        new(new UserStore(database, TimeProvider.System), new GroupStore(database, TimeProvider.System), new BudgetStore(database, TimeProvider.System));
+        new(new UserStore(database, TimeProvider.System), new GroupStore(database, TimeProvider.System), new BudgetStore(database, TimeProvider.System),
+            new RateLimitStore(database, TimeProvider.System));
 
     /// <summary>The largest budget accepted: a billion USD a period.</summary>
     public const decimal MaxUsd = 1_000_000_000m;
@@ -61,7 +60,7 @@ internal static class SpendAccounts
             return (null, ApiError.BadRequest($"period must be {BudgetPeriods.Day}, {BudgetPeriods.Week} or {BudgetPeriods.Month}; got '{period}'."));
         if (request.PerMember && string.IsNullOrWhiteSpace(request.Group))
             return (null, ApiError.BadRequest("per_member applies to a group budget only."));
-        var (scope, subject, error) = await SubjectAsync(stores, request, cancellationToken);
+        var (scope, subject, error) = await SubjectAsync(stores, request.User, request.Group, request.Key, cancellationToken);
         if (error is not null)
             return (null, error);
         var budget = await stores.Budgets.CreateAsync(scope, subject, Nanos.FromUsd(usd), period!, request.PerMember, cancellationToken);
@@ -88,7 +87,7 @@ internal static class SpendAccounts
         if (budgets.Count == 0)
             return [];
         var users = (await stores.Users.ListUsersAsync(cancellationToken)).ToDictionary(u => u.Id, u => u.Name);
-        var groups = (await stores.Groups.ListAsync(cancellationToken)).ToDictionary(g => g.Id);
+        var groups = (await stores.Groups.ListAsync(cancellationToken)).ToDictionary(g => g.Id, g => g.Name);
         var members = (await stores.Groups.MembershipsAsync(cancellationToken)).ToLookup(m => m.Group, m => m.User);
         var spend = await stores.Budgets.SpendSinceAsync(BudgetPeriods.EarliestCurrentStart(now), cancellationToken);
         var shown = new List<BudgetDto>();
@@ -111,32 +110,36 @@ internal static class SpendAccounts
                 return new BudgetAccountDto(member is { } m ? users.GetValueOrDefault(m) : null, start, BudgetPeriods.End(budget.Period, start),
                     Nanos.ToUsd(spent), Nanos.ToUsd(reserved), Nanos.ToUsd(Math.Max(0, budget.LimitNanos - spent - reserved)));
             }).ToList();
-            var subject = budget.Scope switch
-            {
-                BudgetScopes.User => users.GetValueOrDefault(budget.SubjectId, budget.SubjectId.ToString()),
-                BudgetScopes.Group => groups.TryGetValue(budget.SubjectId, out var g) ? g.Name : budget.SubjectId.ToString(),
-                _ => budget.SubjectId.ToString(),
-            };
+            var subject = SubjectName(budget.Scope, budget.SubjectId, users, groups);
             shown.Add(new BudgetDto(budget.Id, budget.Scope, subject, Nanos.ToUsd(budget.LimitNanos), budget.Period, budget.PerMember, budget.CreatedAt, current));
         }
         return shown;
     }
 
-    private static async Task<(string Scope, Guid Subject, ApiError? Error)> SubjectAsync(SpendStores stores, BudgetRequest request,
+    /// <summary>The one subject named, as a scope and an id: a user or a group by name, a key by id (the caller checked exactly one is named).</summary>
+    public static async Task<(string Scope, Guid Subject, ApiError? Error)> SubjectAsync(SpendStores stores, string? user, string? group, string? key,
         CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrWhiteSpace(request.User))
-            return await stores.Users.FindUserAsync(request.User.Trim(), cancellationToken) is { } user
-                ? (BudgetScopes.User, user.Id, null)
-                : ("", Guid.Empty, ApiError.NotFound($"No user named '{request.User}'."));
-        if (!string.IsNullOrWhiteSpace(request.Group))
-            return await stores.Groups.FindAsync(request.Group.Trim(), cancellationToken) is { } group
-                ? (BudgetScopes.Group, group.Id, null)
-                : ("", Guid.Empty, ApiError.NotFound($"No group named '{request.Group}'."));
-        if (!Guid.TryParse(request.Key, out var keyId))
-            return ("", Guid.Empty, ApiError.BadRequest($"'{request.Key}' is not a key id."));
+        if (!string.IsNullOrWhiteSpace(user))
+            return await stores.Users.FindUserAsync(user.Trim(), cancellationToken) is { } found
+                ? (BudgetScopes.User, found.Id, null)
+                : ("", Guid.Empty, ApiError.NotFound($"No user named '{user}'."));
+        if (!string.IsNullOrWhiteSpace(group))
+            return await stores.Groups.FindAsync(group.Trim(), cancellationToken) is { } named
+                ? (BudgetScopes.Group, named.Id, null)
+                : ("", Guid.Empty, ApiError.NotFound($"No group named '{group}'."));
+        if (!Guid.TryParse(key, out var keyId))
+            return ("", Guid.Empty, ApiError.BadRequest($"'{key}' is not a key id."));
         return await stores.Users.KeyExistsAsync(keyId, cancellationToken)
             ? (BudgetScopes.Key, keyId, null)
-            : ("", Guid.Empty, ApiError.NotFound($"No key with id '{request.Key}'."));
+            : ("", Guid.Empty, ApiError.NotFound($"No key with id '{key}'."));
     }
+
+    /// <summary>How a list shows a subject: a user's or a group's name, a key's id.</summary>
+    public static string SubjectName(string scope, Guid subject, IReadOnlyDictionary<Guid, string> users, IReadOnlyDictionary<Guid, string> groups) => scope switch
+    {
+        BudgetScopes.User => users.GetValueOrDefault(subject, subject.ToString()),
+        BudgetScopes.Group => groups.GetValueOrDefault(subject, subject.ToString()),
+        _ => subject.ToString(),
+    };
 }

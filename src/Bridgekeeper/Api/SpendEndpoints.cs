@@ -11,7 +11,7 @@ namespace Bridgekeeper.Api;
 /// <summary>
 /// Groups and budgets (<c>/api/v1/groups</c>, <c>/api/v1/budgets</c>): admins change them, auditors read them, members
 /// see theirs in <c>GET /api/v1/me</c>. A change reloads this replica's budget book at once; the others read it within
-/// <see cref="BudgetBook.RefreshInterval"/>.
+/// <see cref="SpendBook.RefreshInterval"/>.
 /// </summary>
 internal static class SpendEndpoints
 {
@@ -25,20 +25,28 @@ internal static class SpendEndpoints
         api.MapGet("/budgets", Reader(ListBudgetsAsync));
         api.MapPost("/budgets", ApiEndpoints.Authorized(adminOnly: true, CreateBudgetAsync));
         api.MapDelete("/budgets/{id}", ApiEndpoints.Authorized(adminOnly: true, DeleteBudgetAsync));
+        api.MapGet("/limits", Reader(ListLimitsAsync));
+        api.MapPost("/limits", ApiEndpoints.Authorized(adminOnly: true, SetLimitAsync));
+        api.MapDelete("/limits/{id}", ApiEndpoints.Authorized(adminOnly: true, (context, caller) => DeletePolicyAsync(context, PolicyTable.Limits)));
+        api.MapGet("/allowlists", Reader(ListAllowlistsAsync));
+        api.MapPost("/allowlists", ApiEndpoints.Authorized(adminOnly: true, SetAllowlistAsync));
+        api.MapDelete("/allowlists/{id}", ApiEndpoints.Authorized(adminOnly: true, (context, caller) => DeletePolicyAsync(context, PolicyTable.Allowlists)));
         return app;
     }
 
     public static SpendStores Stores(IServiceProvider services) =>
-        new(services.GetRequiredService<UserStore>(), services.GetRequiredService<GroupStore>(), services.GetRequiredService<BudgetStore>());
+        new(services.GetRequiredService<UserStore>(), services.GetRequiredService<GroupStore>(), services.GetRequiredService<BudgetStore>(),
+            services.GetRequiredService<RateLimitStore>());
 
-    /// <summary>The caller's groups and the budgets that apply to them, for <c>GET /api/v1/me</c>.</summary>
-    public static async Task<(IReadOnlyList<string> Groups, IReadOnlyList<BudgetDto> Budgets)> MineAsync(HttpContext context, GatewayUser caller)
+    /// <summary><c>GET /api/v1/me</c>: the caller, their groups, and the budgets, limits and allowlists that apply to them.</summary>
+    public static async Task<MeResponse> MeAsync(HttpContext context, GatewayUser caller)
     {
-        var services = context.RequestServices;
-        var groups = (await services.GetRequiredService<GroupStore>().ListAsync(context.RequestAborted))
-            .Where(g => g.Members.Contains(caller.Name)).Select(g => g.Name).ToList();
-        var budgets = await SpendAccounts.DescribeAsync(Stores(services), Now(context), (caller.Id, caller.KeyId), context.RequestAborted);
-        return (groups, budgets);
+        var stores = Stores(context.RequestServices);
+        var ct = context.RequestAborted;
+        var groups = (await stores.Groups.ListAsync(ct)).Where(g => g.Members.Contains(caller.Name)).Select(g => g.Name).ToList();
+        var mine = (caller.Id, caller.KeyId);
+        return new MeResponse(caller.Id, caller.Name, caller.Role, groups, await SpendAccounts.DescribeAsync(stores, Now(context), mine, ct),
+            await PolicyAccounts.LimitsAsync(stores, mine, ct), await PolicyAccounts.AllowlistsAsync(stores, mine, ct), Aliases(context));
     }
 
     /// <summary>The budgets <paramref name="caller"/> may see, with their current accounts: every budget for admins and auditors, their own for members.</summary>
@@ -99,7 +107,7 @@ internal static class SpendEndpoints
             context.RequestAborted);
         if (error is not null)
             return error.ToResult();
-        await services.GetRequiredService<BudgetBook>().ReloadAsync(context.RequestAborted);
+        await services.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
         var shown = (await SpendAccounts.DescribeAsync(Stores(services), Now(context), null, context.RequestAborted)).Single(b => b.Id == budget!.Id);
         return Results.Json(shown, ApiJsonContext.Default.BudgetDto, statusCode: StatusCodes.Status201Created);
     }
@@ -109,9 +117,57 @@ internal static class SpendEndpoints
         var services = context.RequestServices;
         if (await SpendAccounts.DeleteBudgetAsync(services.GetRequiredService<BudgetStore>(), Route(context, "id"), context.RequestAborted) is { } error)
             return error.ToResult();
-        await services.GetRequiredService<BudgetBook>().ReloadAsync(context.RequestAborted);
+        await services.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
         return Results.NoContent();
     }
+
+    private static async Task<IResult> ListLimitsAsync(HttpContext context, GatewayUser caller) =>
+        Results.Json(new LimitListResponse(await PolicyAccounts.LimitsAsync(Stores(context.RequestServices), null, context.RequestAborted)),
+            ApiJsonContext.Default.LimitListResponse);
+
+    private static async Task<IResult> SetLimitAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.LimitRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var stores = Stores(context.RequestServices);
+        var (limit, error) = await PolicyAccounts.SetLimitAsync(stores, request ?? new LimitRequest(null, null, null, null), context.RequestAborted);
+        if (error is not null)
+            return error.ToResult();
+        await context.RequestServices.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
+        var shown = (await PolicyAccounts.LimitsAsync(stores, null, context.RequestAborted)).Single(l => l.Id == limit!.Id);
+        return Results.Json(shown, ApiJsonContext.Default.LimitDto);
+    }
+
+    private static async Task<IResult> ListAllowlistsAsync(HttpContext context, GatewayUser caller) =>
+        Results.Json(new AllowlistListResponse(await PolicyAccounts.AllowlistsAsync(Stores(context.RequestServices), null, context.RequestAborted), Aliases(context)),
+            ApiJsonContext.Default.AllowlistListResponse);
+
+    private static async Task<IResult> SetAllowlistAsync(HttpContext context, GatewayUser caller)
+    {
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.AllowlistRequest);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        var stores = Stores(context.RequestServices);
+        var (list, error) = await PolicyAccounts.SetAllowlistAsync(stores, request ?? new AllowlistRequest(null, null, null), context.RequestAborted);
+        if (error is not null)
+            return error.ToResult();
+        await context.RequestServices.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
+        var shown = (await PolicyAccounts.AllowlistsAsync(stores, null, context.RequestAborted)).Single(l => l.Id == list!.Id);
+        return Results.Json(shown, ApiJsonContext.Default.AllowlistDto);
+    }
+
+    private static async Task<IResult> DeletePolicyAsync(HttpContext context, PolicyTable table)
+    {
+        var services = context.RequestServices;
+        if (await PolicyAccounts.DeleteAsync(services.GetRequiredService<RateLimitStore>(), table, Route(context, "id"), context.RequestAborted) is { } error)
+            return error.ToResult();
+        await services.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static IReadOnlyList<AliasDto> Aliases(HttpContext context) =>
+        [.. context.RequestServices.GetRequiredService<SpendOptions>().Aliases.Select(a => new AliasDto(a.Name, a.Provider, a.Model))];
 
     private static async Task<(GroupRow? Group, ApiError? Error)> ChangeAsync(HttpContext context, string group, string user, bool add)
     {
@@ -119,7 +175,7 @@ internal static class SpendEndpoints
         var result = await SpendAccounts.ChangeMemberAsync(services.GetRequiredService<GroupStore>(), services.GetRequiredService<UserStore>(), group, user, add,
             context.RequestAborted);
         if (result.Error is null)
-            await services.GetRequiredService<BudgetBook>().ReloadAsync(context.RequestAborted);
+            await services.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
         return result;
     }
 

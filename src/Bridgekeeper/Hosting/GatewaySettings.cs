@@ -62,6 +62,12 @@ internal sealed record GatewaySettings
     /// </summary>
     public IReadOnlyDictionary<string, Pricing.ModelPrice> Prices { get; init; } = new Dictionary<string, Pricing.ModelPrice>();
 
+    /// <summary>Model aliases (<c>model_aliases</c>): names clients send, mapped to a provider instance and a model.</summary>
+    public IReadOnlyList<Spend.ModelAlias> ModelAliases { get; init; } = [];
+
+    /// <summary>The groups, budgets and limits the YAML declares, applied at start (<see cref="SpendSettings.ApplyAsync"/>).</summary>
+    public SpendDeclarations SpendDeclarations { get; init; } = SpendDeclarations.None;
+
     /// <summary>Base64 of 32 bytes encrypting per-user MCP tokens at rest; null uses a key file beside a SQLite database.</summary>
     public string? SecretKey { get; init; }
 

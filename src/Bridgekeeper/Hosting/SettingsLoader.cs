@@ -75,6 +75,8 @@ internal static partial class SettingsLoader
             Proxy = Proxy(Get, InYamlOnly("proxy_hosts") as YamlMappingNode, settings.HttpAddress, providers),
             McpServers = McpSettings.Load(environment, yaml),
             Prices = PriceSettings.Load(Blank(Get(PriceSettings.FileKey)), yaml),
+            ModelAliases = SpendSettings.Aliases(environment, yaml, providers),
+            SpendDeclarations = SpendSettings.Declarations(yaml),
         };
     }
 
@@ -207,7 +209,7 @@ internal static partial class SettingsLoader
             return [];
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SettingsException("config", $"'{path}' must hold a map of settings.");
-        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").Append(McpSettings.YamlKey).Append(PriceSettings.YamlKey).ToHashSet();
+        var known = SettingDefinition.All.Select(d => d.Key).Append("providers").Append(McpSettings.YamlKey).Append(PriceSettings.YamlKey).Concat(SpendSettings.YamlKeys).ToHashSet();
         var result = new Dictionary<string, YamlNode>();
         foreach (var (k, v) in root.Children)
         {

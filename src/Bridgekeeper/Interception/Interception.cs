@@ -20,7 +20,8 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
 
     public Guid Id => _arrival.Id;
     public GatewayUser User { get; } = user;
-    public Provider Provider { get; } = provider;
+    /// <summary>The provider instance the request goes to: the route's, or the one a model alias sends it to (<see cref="Redirect"/>).</summary>
+    public Provider Provider { get; private set; } = provider;
     public IApiDialect Dialect { get; } = dialect;
     public RequestFacts Facts { get; private set; } = new("", false, null, null, true);
 
@@ -36,8 +37,22 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
     /// <summary>What the recorded exchanges cost, summed over the priced ones (USD).</summary>
     public decimal CostUsd { get; private set; }
 
-    /// <summary>What this request holds against budgets until it settles, or null when no budget applies.</summary>
-    public Spend.BudgetTicket? Budget { get; set; }
+    /// <summary>The tokens the recorded exchanges counted against rate limits (<see cref="Spend.RateLimiter.Counted"/>), summed.</summary>
+    public long CountedTokens { get; private set; }
+
+    /// <summary>What this request holds against budgets and rate limits until it settles, or null when none applies.</summary>
+    public Spend.SpendTicket? Admission { get; set; }
+
+    /// <summary>The model alias the client named, when it named one (recorded in the metadata as <c>alias</c>).</summary>
+    public string? Alias { get; private set; }
+
+    /// <summary>Sends the request to the provider an alias maps its model to; only before <see cref="Start"/>.</summary>
+    public void Redirect(Provider target, string alias)
+    {
+        if (Started)
+            throw new InvalidOperationException("An interception is redirected before it starts.");
+        (Provider, Alias) = (target, alias);
+    }
 
     /// <summary>The model that is priced: the one the upstream calls (<see cref="IUpstream.UpstreamModel"/>), else the client's.</summary>
     public string PricedModel => _upstreamModel ?? Facts.Model;
@@ -51,13 +66,15 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         Facts = facts;
         SessionId = sessionId;
         _upstreamModel = upstreamModel == facts.Model ? null : upstreamModel;
-        var metadata = _upstreamModel is null && !ViaProxy ? "{}"u8.ToArray() : Json.Write((_upstreamModel, ViaProxy), static (writer, state) =>
+        var metadata = _upstreamModel is null && !ViaProxy && Alias is null ? "{}"u8.ToArray() : Json.Write((_upstreamModel, ViaProxy, Alias), static (writer, state) =>
         {
             writer.WriteStartObject();
             if (state._upstreamModel is { } model)
                 writer.WriteString("upstream_model", model);
             if (state.ViaProxy)
                 writer.WriteString("via", "proxy");
+            if (state.Alias is { } alias)
+                writer.WriteString("alias", alias);
             writer.WriteEndObject();
         });
         var now = time.GetUtcNow();
@@ -86,6 +103,7 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         {
             cost = prices.CostUsd(PricedModel, usage, now);
             CostUsd += cost ?? 0;
+            CountedTokens += Spend.RateLimiter.Counted(usage);
             records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))

@@ -25,7 +25,8 @@ internal sealed partial class InterceptionEndpoint(
     RequestBody bodies,
     ResponseOwners owners,
     CostCalculator prices,
-    Spend.BudgetGate budgets,
+    Spend.SpendGate spend,
+    ModelAliases aliases,
     TimeProvider time,
     ILogger<InterceptionEndpoint> logger)
 {
@@ -86,8 +87,8 @@ internal sealed partial class InterceptionEndpoint(
         if (!interception.Started)
             interception.Start(EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), null);
         interception.End(outcome);
-        if (interception.Budget is { } ticket)
-            await SettleAsync(http, ticket, interception.CostUsd);
+        if (interception.Admission is { } ticket)
+            await SettleAsync(http, ticket, interception);
         if (span is not null)
         {
             span.SetTag("gen_ai.provider.name", provider.Type);
@@ -102,10 +103,10 @@ internal sealed partial class InterceptionEndpoint(
     }
 
     /// <summary>
-    /// Completes the response (the client has its answer first), then settles the request's budgets, whatever became of
-    /// the response: a client that left must not leave its reservation held by a replica that stays alive.
+    /// Completes the response (the client has its answer first), then settles the request's budgets and limits, whatever
+    /// became of the response: a client that left must not leave its reservation held by a replica that stays alive.
     /// </summary>
-    private async Task SettleAsync(HttpContext http, Spend.BudgetTicket ticket, decimal costUsd)
+    private async Task SettleAsync(HttpContext http, Spend.SpendTicket ticket, Interception interception)
     {
         try
         {
@@ -117,7 +118,7 @@ internal sealed partial class InterceptionEndpoint(
         }
         finally
         {
-            await budgets.SettleAsync(ticket, costUsd);
+            await spend.SettleAsync(ticket, interception.CostUsd, interception.CountedTokens);
         }
     }
 
@@ -142,21 +143,30 @@ internal sealed partial class InterceptionEndpoint(
         var facts = interception.Dialect.Read(json);
         if (facts.Problem is { } problem)
             return await RejectAsync(http, interception, client, problem, facts);
+        if (aliases.Resolve(facts.Model, interception.Dialect, out var notServed) is { } alias)
+        {
+            interception.Redirect(alias.Provider, alias.Alias.Name);
+            if (alias.Provider.Upstream is not { } aliased)
+                return await RejectAsync(http, interception, client, GatewayError.Unavailable($"The provider '{alias.Provider.Name}' has no upstream key configured."), facts);
+            (json, upstream, route) = (RequestDocument.Read(ModelAliases.WithModel(json, alias.Alias.Model))!, aliased, alias.Route);
+            facts = interception.Dialect.Read(json);
+        }
+        else if (notServed is not null)
+            return await RejectAsync(http, interception, client, notServed, facts);
         if (facts.ContinuesFrom is { } previous && !await owners.IsOwnerAsync(previous, interception.User.Id, ct))
             return await RejectAsync(http, interception, client, new GatewayError(400, "invalid_request_error",
                 $"Previous response with id '{previous}' not found.", "previous_response_not_found"), facts,
                 $"not_owner: previous_response_id '{previous}' is not a response of this user");
-        interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId),
-            upstream.UpstreamModel(facts));
-        if (await budgets.AdmitAsync(interception.User, interception.PricedModel, body.Length, facts.MaxOutputTokens, ct) is { } admission)
+        var upstreamModel = upstream.UpstreamModel(facts);
+        interception.Start(facts, client, NullIfEmpty(request.Headers.UserAgent), ClientIdentity.Session(request.Headers, facts.SessionId), upstreamModel);
+        string[] models = interception.Alias is { } named ? [named, facts.Model, upstreamModel] : [facts.Model, upstreamModel];
+        var (admitted, refusal) = await spend.AdmitAsync(interception.User, models, interception.PricedModel, json.Body.Length, facts.MaxOutputTokens, ct);
+        if (refusal is not null)
         {
-            if (admission.Refusal is { } overBudget)
-            {
-                await GatewayErrors.WriteAsync(http.Response, interception.Dialect, overBudget, ct);
-                return Outcome.Failed($"budget_exceeded: {overBudget.Message}");
-            }
-            interception.Budget = admission.Ticket;
+            await GatewayErrors.WriteAsync(http.Response, interception.Dialect, refusal, ct);
+            return Outcome.Failed($"{refusal.Code}: {refusal.Message}");
         }
+        interception.Admission = admitted;
         Injection? injection;
         try
         {

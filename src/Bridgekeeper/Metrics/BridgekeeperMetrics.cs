@@ -56,6 +56,9 @@ internal sealed class BridgekeeperMetrics
     private readonly UpDownCounter<long> _proxyTunnels;
     private readonly Counter<long> _budgetAdmissions;
     private readonly Counter<long> _budgetReleased;
+    private readonly Counter<long> _limitAdmissions;
+    private readonly Counter<long> _limitLeases;
+    private readonly Counter<long> _modelRefusals;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<(int Available, int SetAside)>> _keyPools = new(StringComparer.Ordinal);
     private readonly ModelLabels _models;
 
@@ -92,6 +95,9 @@ internal sealed class BridgekeeperMetrics
         _proxyTunnels = meter.CreateUpDownCounter<long>("bridgekeeper_proxy_tunnels_open", description: "Connections through the forward proxy open now, decrypted or blind");
         meter.CreateObservableGauge("bridgekeeper_audit_queue_depth", auditQueueDepth, description: "Audit records not yet committed");
         _budgetAdmissions = meter.CreateCounter<long>("bridgekeeper_budget_admissions", description: "Budget admissions of requests that a budget applies to: reserved, or refused by a budget of a scope");
+        _limitAdmissions = meter.CreateCounter<long>("bridgekeeper_rate_limit_admissions", description: "Admissions of requests that a rate limit applies to: admitted, or refused by a limit's rpm or tpm");
+        _limitLeases = meter.CreateCounter<long>("bridgekeeper_rate_limit_leases", description: "Grants this replica took from the shared rate-limit buckets in the database (the requests between them were admitted locally)");
+        _modelRefusals = meter.CreateCounter<long>("bridgekeeper_model_refusals", description: "Requests refused because the model is not on the key's or the user's groups' allowlist");
         _budgetReleased = meter.CreateCounter<long>("bridgekeeper_budget_reservations_released", description: "Reservations of replicas that stopped (killed) released by a sweep");
         _genAiTokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per operation",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
@@ -200,6 +206,16 @@ internal sealed class BridgekeeperMetrics
         _budgetAdmissions.Add(1, new("outcome", outcome), new("scope", scope ?? ""));
 
     public void BudgetReservationsReleased(int count) => _budgetReleased.Add(count);
+
+    /// <param name="outcome"><c>admitted</c> or <c>refused</c>.</param>
+    /// <param name="metric">For a refusal, the bucket that refused: <c>rpm</c> or <c>tpm</c>.</param>
+    public void RateLimitAdmission(string outcome, string? metric = null) =>
+        _limitAdmissions.Add(1, new("outcome", outcome), new("metric", metric ?? ""));
+
+    public void RateLimitLease() => _limitLeases.Add(1);
+
+    /// <param name="scope">What refused: a <c>key</c>'s allowlist or the user's <c>group</c>s'.</param>
+    public void ModelRefused(string scope) => _modelRefusals.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
     /// <summary>The remaining USD of each pooled group budget in its current period (one series per group budget: bounded by the operator's budgets).</summary>
     public void ObserveBudgets(Func<IEnumerable<Measurement<double>>> remaining) =>

@@ -60,6 +60,7 @@ internal sealed record GatewayError(int Status, string Type, string Message, str
     public static GatewayError InvalidRequest(string message) => new(400, "invalid_request_error", message);
     public static GatewayError NotImplemented(string message) => new(501, "invalid_request_error", message, "unsupported_parameter");
     public static GatewayError Unauthorized(string message) => new(401, "authentication_error", message, "invalid_api_key");
+    public static GatewayError Forbidden(string message, string code) => new(403, "permission_error", message, code);
     public static GatewayError NotFound(string message) => new(404, "not_found_error", message);
     public static GatewayError TooLarge(string message) => new(413, "request_too_large", message);
     public static GatewayError BodyTooLarge(long limit) => TooLarge($"The request body exceeds the gateway's limit of {limit} bytes.");

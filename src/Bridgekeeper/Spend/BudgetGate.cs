@@ -10,13 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.Spend;
 
 /// <summary>
-/// Admits requests against the budgets that apply to them (<see cref="BudgetBook"/>) by reservation
+/// Admits requests against the budgets that apply to them (<see cref="SpendBook"/>) by reservation
 /// (<see cref="BudgetLedger"/>), and settles them when they end. A request no budget applies to costs nothing here.
-/// The estimate is the request's price at the model's rates for its input (a token per 4 bytes of body, an
-/// over-estimate for JSON) and its whole output allowance (<c>max_tokens</c>, or <see cref="SpendOptions.DefaultMaxTokens"/>);
+/// The estimate is the request's price at the model's rates for its input (<see cref="SpendGate.InputTokens"/>) and its whole output allowance (<c>max_tokens</c>, or <see cref="SpendOptions.DefaultMaxTokens"/>);
 /// an unpriced model is estimated at 0 and settles at 0.
 /// </summary>
-internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, BudgetNotifier notifier, CostCalculator prices, SpendOptions options,
+internal sealed partial class BudgetGate(SpendBook book, BudgetLedger ledger, BudgetNotifier notifier, CostCalculator prices, SpendOptions options,
     TimeProvider time, BridgekeeperMetrics metrics, ILogger<BudgetGate> logger)
 {
     /// <summary>
@@ -89,7 +88,7 @@ internal sealed partial class BudgetGate(BudgetBook book, BudgetLedger ledger, B
 
     private long Estimate(string model, long bodyBytes, long? maxOutputTokens, DateTimeOffset now)
     {
-        var usage = new TokenUsage((bodyBytes + 3) / 4, maxOutputTokens ?? options.DefaultMaxTokens, 0, 0, 0);
+        var usage = new TokenUsage(SpendGate.InputTokens(bodyBytes), maxOutputTokens ?? options.DefaultMaxTokens, 0, 0, 0);
         return prices.CostUsd(model, usage, now) is { } cost ? Nanos.FromUsd(cost) : 0;
     }
 
@@ -119,5 +118,8 @@ internal sealed record BudgetAdmission(BudgetTicket? Ticket, GatewayError? Refus
 /// <param name="WebhookSecret">The HMAC key of their signature (<c>budget_webhook_secret</c>), set whenever the URL is.</param>
 internal sealed record SpendOptions(long DefaultMaxTokens = 4096, Uri? WebhookUrl = null, string? WebhookSecret = null)
 {
+    /// <summary>The model aliases (<c>model_aliases</c>), as <c>/api/v1/me</c> and <c>/api/v1/allowlists</c> show them.</summary>
+    public IReadOnlyList<ModelAlias> Aliases { get; init; } = [];
+
     public override string ToString() => $"SpendOptions {{ DefaultMaxTokens = {DefaultMaxTokens}, WebhookUrl = {WebhookUrl?.GetLeftPart(UriPartial.Path)} }}";
 }

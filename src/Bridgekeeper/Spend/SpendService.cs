@@ -7,12 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace Bridgekeeper.Spend;
 
 /// <summary>
-/// Keeps spend control current in the background, never on a request: reloads the <see cref="BudgetBook"/>, beats this
+/// Keeps spend control current in the background, never on a request: reloads the <see cref="SpendBook"/>, beats this
 /// replica's heartbeat, releases the reservations of replicas that stopped beating (a killed process), retries
-/// settlements the database refused, and keeps the remaining-budget gauge. At start-up it does all of it once before
+/// settlements the database refused, charges rate-limit debts and gives back idle leases, and keeps the remaining-budget gauge. At start-up it does all of it once before
 /// the gateway serves, so budgets apply from the first request and a restarted replica's stranded reservations go.
 /// </summary>
-internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, BudgetLedger ledger, BudgetStore budgets,
+internal sealed partial class SpendService(SpendBook book, BudgetGate gate, BudgetLedger ledger, BudgetStore budgets, RateLimiter limiter,
     TimeProvider time, BridgekeeperMetrics metrics, ILogger<SpendService> logger) : BackgroundService
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
@@ -33,6 +33,7 @@ internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, Bud
     {
         await base.StopAsync(cancellationToken);
         await gate.RetryUnsettledAsync(cancellationToken);
+        await limiter.FlushAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -54,6 +55,7 @@ internal sealed partial class SpendService(BudgetBook book, BudgetGate gate, Bud
                 LogReleased(released);
             }
             await gate.RetryUnsettledAsync(cancellationToken);
+            await limiter.FlushAsync(cancellationToken);
             _remaining = await RemainingAsync(cancellationToken);
         }
         catch (System.Data.Common.DbException exception)

@@ -26,6 +26,17 @@ internal sealed class BudgetStore(Database database, TimeProvider time)
         return budget;
     }
 
+    /// <summary>Changes a budget's amount; its accounts stay.</summary>
+    public async Task SetLimitAsync(Guid id, long limitNanos, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE budgets SET limit_nanos = @limit_nanos WHERE id = @id";
+        command.AddParameter("id", database.Dialect.Id(id));
+        command.AddParameter("limit_nanos", limitNanos);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Deletes a budget and its accounts; false when there is none with this id.</summary>
     public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -13,6 +13,9 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
     /// </summary>
     public string MinId { get; init; } = "MIN(i.id)";
 
+    /// <summary>The smaller and the larger of two values: SQLite's many-argument <c>MIN</c>/<c>MAX</c>, PostgreSQL's <c>LEAST</c>/<c>GREATEST</c>.</summary>
+    public (string Least, string Greatest) MinMax { get; init; } = ("MIN", "MAX");
+
     /// <summary>The UTC hour <c>i.started_at</c> falls in, labelled as RFC 3339 text (<c>2026-12-04T09:00:00Z</c>).</summary>
     public required TimeBucket Hour { get; init; }
 
@@ -41,6 +44,7 @@ internal sealed record SqlDialect(string Name, string MigrationFolder, Func<Date
         new TimeBucket("(i.started_at AT TIME ZONE 'UTC')::date", static key => $"to_char({key}, 'YYYY-MM-DD')"))
     {
         MinId = "MIN(i.id::text COLLATE \"C\")::uuid",
+        MinMax = ("LEAST", "GREATEST"),
         Hour = new TimeBucket("date_trunc('hour', i.started_at AT TIME ZONE 'UTC')", static key => $"to_char({key}, 'YYYY-MM-DD\"T\"HH24\":00:00Z\"')"),
     };
 

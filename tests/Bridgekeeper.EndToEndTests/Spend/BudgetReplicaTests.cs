@@ -29,8 +29,8 @@ public sealed class BudgetReplicaTests() : SharedDatabaseTest("bk-budget-")
         await using var second = await GatewayUnderTest.StartAsync(Upstream, s => s with { Database = DatabaseSetting, SecretKey = first.Settings.SecretKey },
             adminKey: first.AdminKey);
         var keys = await SeedAsync("gus", keyCount: 10, budgetUsd: limit, ct);
-        foreach (var replica in new[] { first, second })     // as each would within BudgetBook.RefreshInterval
-            await replica.App.App.Services.GetRequiredService<BudgetBook>().ReloadAsync(ct);
+        foreach (var replica in new[] { first, second })     // as each would within SpendBook.RefreshInterval
+            await replica.App.App.Services.GetRequiredService<SpendBook>().ReloadAsync(ct);
         var clients = new[] { first, second }.SelectMany(g => keys.Select(k => g.CreateClient(k, asXApiKey: true))).ToArray();
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>

@@ -1,0 +1,31 @@
+-- Rate limits and model allowlists (issue 16). A limit is on a user or a key: requests per minute and tokens per
+-- minute, either or both. Each metric of a limit is one token bucket shared by every replica: its level when last
+-- touched (may be below zero: tokens used beyond the estimate admitted are owed) and when, in microseconds since the
+-- Unix epoch. Replicas lease from the bucket in small grants (granted: the last one) and spend them locally.
+CREATE TABLE rate_limits (
+    id          uuid PRIMARY KEY,
+    scope       text NOT NULL,
+    subject_id  uuid NOT NULL,
+    rpm         bigint,
+    tpm         bigint,
+    created_at  timestamptz NOT NULL,
+    UNIQUE (scope, subject_id)
+);
+CREATE TABLE rate_buckets (
+    limit_id    uuid NOT NULL REFERENCES rate_limits (id) ON DELETE CASCADE,
+    metric      text NOT NULL,
+    level       double precision NOT NULL,
+    updated_us  bigint NOT NULL,
+    granted     double precision NOT NULL,
+    PRIMARY KEY (limit_id, metric)
+);
+
+-- The models a key or a group may use: patterns (a '*' matches any run of characters), one per line.
+CREATE TABLE model_allowlists (
+    id          uuid PRIMARY KEY,
+    scope       text NOT NULL,
+    subject_id  uuid NOT NULL,
+    patterns    text NOT NULL,
+    created_at  timestamptz NOT NULL,
+    UNIQUE (scope, subject_id)
+);

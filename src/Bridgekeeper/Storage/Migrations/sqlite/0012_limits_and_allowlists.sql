@@ -1,0 +1,31 @@
+-- Rate limits and model allowlists (issue 16). A limit is on a user or a key: requests per minute and tokens per
+-- minute, either or both. Each metric of a limit is one token bucket shared by every replica: its level when last
+-- touched (may be below zero: tokens used beyond the estimate admitted are owed) and when, in microseconds since the
+-- Unix epoch. Replicas lease from the bucket in small grants (granted: the last one) and spend them locally.
+CREATE TABLE rate_limits (
+    id          TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL,
+    subject_id  TEXT NOT NULL,
+    rpm         INTEGER,
+    tpm         INTEGER,
+    created_at  TEXT NOT NULL,
+    UNIQUE (scope, subject_id)
+);
+CREATE TABLE rate_buckets (
+    limit_id    TEXT NOT NULL REFERENCES rate_limits (id) ON DELETE CASCADE,
+    metric      TEXT NOT NULL,
+    level       REAL NOT NULL,
+    updated_us  INTEGER NOT NULL,
+    granted     REAL NOT NULL,
+    PRIMARY KEY (limit_id, metric)
+);
+
+-- The models a key or a group may use: patterns (a '*' matches any run of characters), one per line.
+CREATE TABLE model_allowlists (
+    id          TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL,
+    subject_id  TEXT NOT NULL,
+    patterns    TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (scope, subject_id)
+);
