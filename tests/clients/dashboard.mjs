@@ -60,6 +60,33 @@ function rows(selector) {
     Object.fromEntries([...tr.querySelectorAll('td')].map(td => [td.dataset.column, td.querySelector('select')?.value ?? td.textContent.trim()]))])));
 }
 
+// The budget accounts on the Spend page by row key: their cells, their row's class (warn, over) and their progress bar.
+function budgetRows() {
+  return page.$$eval('[data-testid="budgets"] tbody tr', trs => Object.fromEntries(trs.map(tr => {
+    const progress = tr.querySelector('progress');
+    return [tr.dataset.key, {
+      cells: Object.fromEntries([...tr.querySelectorAll('td')].map(td => [td.dataset.column, td.textContent.trim()])),
+      class: tr.className,
+      progress: progress ? { value: progress.value, max: progress.max, label: progress.getAttribute('aria-label') } : null,
+    }];
+  })));
+}
+
+// What the Spend page shows of the budgets, with the summary the API gives this caller at the same time.
+async function budgets() {
+  return {
+    rows: await budgetRows(),
+    empty: await page.$eval('[data-testid="budgets"] .empty', e => e.textContent.trim()).catch(() => null),
+    summary: JSON.parse((await fetchFromPage('/api/v1/usage/summary?since=7d')).body).budgets,
+  };
+}
+
+// The Overview's budget line and where it links.
+async function budgetLine() {
+  const line = await page.$('[data-testid="budget-summary"]');
+  return line ? { text: (await line.textContent()).trim(), class: await line.getAttribute('class'), href: await line.$eval('a', a => a.getAttribute('href')) } : null;
+}
+
 function stats() {
   return page.$$eval('[data-stat]', els => Object.fromEntries(els.map(e => [e.dataset.stat, e.textContent.trim()])));
 }
@@ -92,14 +119,16 @@ function fetchFromPage(path, init = {}) {
 async function admin() {
   const out = {};
   await signIn(process.env.BK_KEY);
-  out.overview = { stats: await stats(), byModel: await rows('[data-testid="by-model"]'), byClient: await rows('[data-testid="by-client"]') };
+  out.overview = { stats: await stats(), byModel: await rows('[data-testid="by-model"]'), byClient: await rows('[data-testid="by-client"]'),
+    budgets: await budgetLine() };
   await shot('overview');
   await page.selectOption('#range', '24h');
   await ready('overview');
   out.overview24h = { url: page.url(), stats: await stats() };
 
-  await nav('spend');
-  out.spend = { byUser: await rows('[data-testid="by-user"]'), byModel: await rows('[data-testid="by-model"]') };
+  await page.click('[data-testid="budget-summary"] a');
+  await ready('spend');
+  out.spend = { url: page.url(), byUser: await rows('[data-testid="by-user"]'), byModel: await rows('[data-testid="by-model"]'), budgets: await budgets() };
   const csvHref = await page.getAttribute('[data-testid="csv-user"]', 'href');
   out.spend.csv = await fetchFromPage(csvHref);
   await shot('spend');
@@ -160,6 +189,7 @@ async function member() {
   const out = {};
   await signIn(process.env.BK_KEY);
   out.overview = await stats();
+  out.overviewBudgets = await budgetLine();
   out.usersLinkVisible = await page.isVisible('nav a[data-nav="users"]');
   await nav('sessions');
   out.sessions = Object.keys(await rows('[data-testid="sessions"]'));
@@ -179,6 +209,8 @@ async function member() {
   out.foreignInterception = await page.textContent('[data-testid="page-error"]');
   await open('/ui/spend', 'spend');
   out.spend = await rows('[data-testid="by-user"]');
+  out.spendBudgets = await budgets();
+  await shot('spend');
 
   // Another site's page posts a form to the API while this browser is signed in: SameSite=Strict keeps the cookie home.
   const attacker = await context.newPage();
@@ -186,6 +218,16 @@ async function member() {
     <input name='{"name":"forged","role":"admin","x":"' value='"}'></form>`);
   await Promise.all([attacker.waitForNavigation(), attacker.evaluate(() => document.forms[0].submit())]);
   out.forged = (await attacker.textContent('body')).trim();
+  await attacker.close();
+
+  // Another member, whom no budget applies to, though there are budgets: the line and the section say there are none.
+  await page.click('#sign-out');
+  await ready('sign-in');
+  await signIn(process.env.BK_KEY_WITHOUT_BUDGETS);
+  out.withoutBudgets = { overview: await budgetLine() };
+  await nav('spend');
+  out.withoutBudgets.spend = await budgets();
+  await shot('spend-no-budgets');
   return out;
 }
 

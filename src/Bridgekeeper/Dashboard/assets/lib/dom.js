@@ -47,12 +47,13 @@ export function time(value) {
   return new Date(value).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-// A table of rows; columns are [heading, row => cell text or node, class?]. Rows carry data-key for tests and links.
-export function table(columns, rows, { empty = 'Nothing to show in this range.', key = null, testid = null } = {}) {
+// A table of rows; columns are [heading, row => cell text or node, class?]. Rows carry data-key for tests and links, and
+// the class rowClass gives them, if any.
+export function table(columns, rows, { empty = 'Nothing to show in this range.', key = null, testid = null, rowClass = null } = {}) {
   if (rows.length === 0) return h('p', { class: 'empty', 'data-testid': testid }, empty);
   return h('table', { 'data-testid': testid },
     h('thead', {}, h('tr', {}, columns.map(([heading, , css]) => h('th', { class: css }, heading)))),
-    h('tbody', {}, rows.map(row => h('tr', { 'data-key': key ? key(row) : null },
+    h('tbody', {}, rows.map(row => h('tr', { 'data-key': key ? key(row) : null, class: rowClass ? rowClass(row) : null },
       columns.map(([heading, cell, css]) => h('td', { class: css, 'data-column': heading }, cell(row)))))));
 }
 

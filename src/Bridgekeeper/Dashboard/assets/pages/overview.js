@@ -1,8 +1,10 @@
-// Overview: requests, tokens and cost over time, and by model, provider and client, for the chosen range.
+// Overview: requests, tokens and cost over time, and by model, provider and client, for the chosen range; and how many
+// budget accounts are near or over their limit.
 import { h, put, count, usd, stat, table } from '../lib/dom.js';
 import { lineChart, doughnutChart } from '../lib/charts.js';
 import { currentRange, bucket, bucketKeys, rangePicker } from '../lib/range.js';
 import { usageSummary, usageColumns as c } from '../lib/usage.js';
+import { budgetSummary } from '../lib/budgets.js';
 
 export const title = 'Overview';
 
@@ -28,7 +30,7 @@ function breakdown(name, heading, rows) {
 
 export async function render(main, { navigate }) {
   const range = currentRange();
-  const { by_time: overTime, by_provider: byProvider, by_model: byModel, by_client: byClient } = await usageSummary(range);
+  const { by_time: overTime, by_provider: byProvider, by_model: byModel, by_client: byClient, budgets } = await usageSummary(range);
   const keys = bucketKeys(range, overTime.map(r => r.key));
   const byKey = new Map(overTime.map(r => [r.key, r]));
   const timeCanvas = h('canvas', { 'aria-label': 'Requests and cost over time' });
@@ -44,6 +46,7 @@ export async function render(main, { navigate }) {
       stat('Cache read', count(sum(byProvider, 'cache_read_tokens')), 'cache_read_tokens'),
       stat('Cache write', count(sum(byProvider, 'cache_write_tokens')), 'cache_write_tokens'),
       stat('Cost', usd(totalCost(byProvider)), 'cost_usd')),
+    budgetSummary(budgets),
     unpriced > 0 ? h('p', { class: 'note' }, `${count(unpriced)} requests used a model without a price; their tokens are counted, their cost is not.`) : null,
     h('div', { class: 'grid two' },
       h('section', { class: 'card' }, h('h2', {}, `Requests and cost per ${bucket(range)} (UTC)`), h('div', { class: 'chart' }, timeCanvas)),

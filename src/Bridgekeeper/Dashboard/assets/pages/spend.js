@@ -1,7 +1,9 @@
-// Spend: per user and per model for the range, the top spenders, and CSV exports (served by the usage API itself).
+// Spend: the budgets' current accounts, per user and per model for the range, the top spenders, and CSV exports (served
+// by the usage API itself).
 import { query } from '../lib/api.js';
 import { h, put, table } from '../lib/dom.js';
 import { barChart } from '../lib/charts.js';
+import { budgetSection } from '../lib/budgets.js';
 import { currentRange, since, rangePicker } from '../lib/range.js';
 import { usageSummary, usageColumns as c } from '../lib/usage.js';
 
@@ -26,6 +28,7 @@ export async function render(main, { navigate }) {
   const canvas = h('canvas', { 'aria-label': 'Top spenders' });
   put(main,
     h('div', { class: 'page-head' }, h('h1', {}, 'Spend'), rangePicker(range, value => navigate(`/ui/spend?range=${value}`))),
+    budgetSection(summary.budgets),
     h('section', { class: 'card' }, h('h2', {}, 'Top spenders'), h('div', { class: 'chart small' }, canvas)),
     h('section', { class: 'card', 'data-testid': 'by-user' }, h('div', { class: 'card-head' }, h('h2', {}, 'Per user'), exportLink('user', range)),
       table([['User', r => r.key], ...columns], users, { key: r => r.key })),
