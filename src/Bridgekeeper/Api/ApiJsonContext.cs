@@ -39,6 +39,8 @@ namespace Bridgekeeper.Api;
 [JsonSerializable(typeof(LimitRequest))]
 [JsonSerializable(typeof(LimitDto))]
 [JsonSerializable(typeof(LimitListResponse))]
+[JsonSerializable(typeof(IReadOnlyList<LimitDto>))]
+[JsonSerializable(typeof(IReadOnlyList<AllowlistDto>))]
 [JsonSerializable(typeof(AllowlistRequest))]
 [JsonSerializable(typeof(AllowlistDto))]
 [JsonSerializable(typeof(AllowlistListResponse))]

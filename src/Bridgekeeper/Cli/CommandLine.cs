@@ -19,6 +19,8 @@ internal static class CommandLine
         root.Subcommands.Add(SessionsCommand.Create(globals));
         root.Subcommands.Add(GroupsCommand.Create(globals));
         root.Subcommands.Add(BudgetsCommand.Create(globals));
+        root.Subcommands.Add(LimitsCommand.Create(globals));
+        root.Subcommands.Add(LimitsCommand.CreateAllowlists(globals));
         root.Subcommands.Add(McpCommand.Create(globals));
         root.Subcommands.Add(MockUpstreamCommand.Create(globals));
         var result = root.Parse(args);

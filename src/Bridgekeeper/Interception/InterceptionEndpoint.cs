@@ -86,8 +86,10 @@ internal sealed partial class InterceptionEndpoint(
         }
         if (!interception.Started)
             interception.Start(EmptyFacts, client, NullIfEmpty(http.Request.Headers.UserAgent), null);
+        if (interception.Admission?.Limits is { } charged)
+            Spend.RateLimiter.Settle(charged, interception.CountedTokens);       // before the record ends: whoever sees it ended sees the limit corrected
         interception.End(outcome);
-        if (interception.Admission is { } ticket)
+        if (interception.Admission?.Budget is { } ticket)
             await SettleAsync(http, ticket, interception);
         if (span is not null)
         {
@@ -103,10 +105,10 @@ internal sealed partial class InterceptionEndpoint(
     }
 
     /// <summary>
-    /// Completes the response (the client has its answer first), then settles the request's budgets and limits, whatever
-    /// became of the response: a client that left must not leave its reservation held by a replica that stays alive.
+    /// Completes the response (the client has its answer first), then settles the request's budgets, whatever became of
+    /// the response: a client that left must not leave its reservation held by a replica that stays alive.
     /// </summary>
-    private async Task SettleAsync(HttpContext http, Spend.SpendTicket ticket, Interception interception)
+    private async Task SettleAsync(HttpContext http, Spend.BudgetTicket ticket, Interception interception)
     {
         try
         {
@@ -118,7 +120,7 @@ internal sealed partial class InterceptionEndpoint(
         }
         finally
         {
-            await spend.SettleAsync(ticket, interception.CostUsd, interception.CountedTokens);
+            await spend.SettleAsync(ticket, interception.CostUsd);
         }
     }
 

@@ -43,14 +43,8 @@ internal sealed class SpendGate(SpendBook book, ModelAccess access, RateLimiter 
         return limits?.Ticket is null && budget?.Ticket is null ? (null, null) : (new SpendTicket(budget?.Ticket, limits?.Ticket), null);
     }
 
-    /// <summary>Corrects the rate limits by the tokens the request counted, and settles its budgets at its cost.</summary>
-    public async Task SettleAsync(SpendTicket ticket, decimal costUsd, long countedTokens)
-    {
-        if (ticket.Limits is { } limits)
-            RateLimiter.Settle(limits, countedTokens);
-        if (ticket.Budget is { } budget)
-            await budgets.SettleAsync(budget, costUsd);
-    }
+    /// <summary>Settles the request's budgets at its cost (its rate limits are corrected with <see cref="RateLimiter.Settle"/>, before its record ends).</summary>
+    public Task SettleAsync(BudgetTicket ticket, decimal costUsd) => budgets.SettleAsync(ticket, costUsd);
 
     /// <summary>A request admitted by the limits and then refused sent nothing upstream: its token estimate is given back (the request itself still counts).</summary>
     private static void Refund(RateAdmission? limits)

@@ -11,7 +11,7 @@ internal sealed record AllowlistRow(Guid Id, string Scope, Guid SubjectId, IRead
 /// <summary>Rate limits and model allowlists: one of each at most per subject, set (replaced) and deleted whole.</summary>
 internal sealed class RateLimitStore(Database database, TimeProvider time)
 {
-    /// <summary>Sets the limit of a subject, replacing the one it had (its buckets keep their levels, clamped to the new rates).</summary>
+    /// <summary>Sets the limit of a subject, replacing the one it had; its buckets start again full, so a raised limit applies at once.</summary>
     public async Task<RateLimitRow> SetLimitAsync(string scope, Guid subjectId, long? rpm, long? tpm, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -19,6 +19,10 @@ internal sealed class RateLimitStore(Database database, TimeProvider time)
         command.AddParameter("rpm", rpm);
         command.AddParameter("tpm", tpm);
         var (id, createdAt) = await ReadIdAsync(command, cancellationToken);
+        await using var reset = connection.CreateCommand();
+        reset.CommandText = "DELETE FROM rate_buckets WHERE limit_id = @id";
+        reset.AddParameter("id", database.Dialect.Id(id));
+        await reset.ExecuteNonQueryAsync(cancellationToken);
         return new RateLimitRow(id, scope, subjectId, rpm, tpm, createdAt);
     }
 
