@@ -36,6 +36,7 @@ public sealed class StartupErrorTests : IDisposable
         "database-url-without-database", "database-bad-keyword", "database-unreachable", "database-folder-is-a-file",
         "database-is-a-folder", "database-not-sqlite",
         "config-missing", "config-bad-yaml", "config-unknown-key", "config-list-for-a-value", "prices-file-missing",
+        "alias-unknown-provider", "alias-malformed", "group-unknown-member", "budget-bad-period", "limit-not-a-number",
         "secret-key-not-base64", "secret-key-short", "secret-key-previous-short", "secret-key-needed-for-user-tokens",
         "key-file-writable-by-others", "key-file-of-another-user",
         "mcp-url-credentials", "mcp-url-credentials-yaml", "mcp-headers", "mcp-require-user-token",
@@ -189,6 +190,18 @@ public sealed class StartupErrorTests : IDisposable
                     Named("config") + $"the file '{Path.Combine(_folder, "none.yaml")}' does not exist.");
             case "config-bad-yaml":
                 return (Server("--config", Yaml("http_address: [unclosed\n")), none, 2, Named("config") + $"'{Path.Combine(_folder, "bk.yaml")}' is not valid YAML");
+            case "alias-unknown-provider":
+                return (Server("--config", Yaml("model_aliases:\n  fast: nowhere/claude-haiku-4-5\n")), none, 2,
+                    Named("model_aliases.fast") + "there is no provider 'nowhere' (the providers are openai, anthropic).");
+            case "alias-malformed":
+                return (Server(), new() { ["BRIDGEKEEPER_MODEL_ALIASES"] = "fast:anthropic" }, 2, Named("model_aliases") + "'fast:anthropic' is not alias=provider/model.");
+            case "group-unknown-member":
+                return (Server("--config", Yaml("groups:\n  team:\n    members: [ghost]\n")), none, 2, Named("groups.team.members") + "No user named 'ghost'.");
+            case "budget-bad-period":
+                return (Server("--config", Yaml("groups:\n  team: {}\nbudgets:\n  - {group: team, usd: 5, period: year}\n")), none, 2,
+                    Named("budgets[0]") + "period must be day, week or month; got 'year'.");
+            case "limit-not-a-number":
+                return (Server("--config", Yaml("limits:\n  - {user: x, rpm: lots}\n")), none, 2, Named("limits[0].rpm") + "'lots' is not a number.");
             case "config-unknown-key":
                 return (Server("--config", Yaml("htp_address: 127.0.0.1:1\n")), none, 2, Named("htp_address") + "is not a known setting");
             case "config-list-for-a-value":

@@ -78,4 +78,50 @@ public sealed class SpendCommandTests
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.Single(CliHarness.Lines(error));
     }
+
+    [Fact]
+    public async Task Limits_SetReplacesListDelete_AndRefuseWhatCannotBeALimit()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var temp = await TempDatabase.CreateAsync(ct);
+        await CliHarness.RunAsync(temp.Path, "users", "create", "alice");
+
+        var first = await CliHarness.RunAsync(temp.Path, "limits", "set", "--user", "alice", "--rpm", "60");
+        var replaced = await CliHarness.RunAsync(temp.Path, "limits", "set", "--user", "alice", "--tpm", "200000");
+        var listed = await CliHarness.RunAsync(temp.Path, "limits", "list", "--format", "json");
+        var table = await CliHarness.RunAsync(temp.Path, "limits", "list");
+        var none = await CliHarness.RunAsync(temp.Path, "limits", "set", "--user", "alice");
+        var zero = await CliHarness.RunAsync(temp.Path, "limits", "set", "--user", "alice", "--rpm", "0");
+        var limit = Assert.Single(JsonDocument.Parse(listed.Out).RootElement.EnumerateArray());
+        var deleted = await CliHarness.RunAsync(temp.Path, "limits", "delete", limit.GetProperty("id").GetString()!);
+        var after = await CliHarness.RunAsync(temp.Path, "limits", "list", "--format", "json");
+
+        Assert.Equal((0, 0, 0), (first.ExitCode, replaced.ExitCode, deleted.ExitCode));
+        Assert.Equal(CliHarness.Lines(first.Out)[0], CliHarness.Lines(replaced.Out)[0]);        // the same limit, replaced
+        Assert.Equal(("user", "alice", JsonValueKind.Null, 200000L), (limit.GetProperty("scope").GetString(), limit.GetProperty("subject").GetString(),
+            limit.GetProperty("rpm").ValueKind, limit.GetProperty("tpm").GetInt64()));
+        Assert.Contains("200,000", table.Out, StringComparison.Ordinal);
+        Assert.Contains("Give rpm, tpm or both", none.Error, StringComparison.Ordinal);
+        Assert.Contains("rpm must be at least 1", zero.Error, StringComparison.Ordinal);
+        Assert.Equal("[]", after.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Allowlists_SetOnAGroup_ListDelete()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var temp = await TempDatabase.CreateAsync(ct);
+        await CliHarness.RunAsync(temp.Path, "groups", "create", "platform");
+
+        var set = await CliHarness.RunAsync(temp.Path, "allowlists", "set", "--group", "platform", "claude-*", "gpt-5*");
+        var listed = await CliHarness.RunAsync(temp.Path, "allowlists", "list", "--format", "json");
+        var spaced = await CliHarness.RunAsync(temp.Path, "allowlists", "set", "--group", "platform", "gpt 5");
+        var list = Assert.Single(JsonDocument.Parse(listed.Out).RootElement.EnumerateArray());
+        var deleted = await CliHarness.RunAsync(temp.Path, "allowlists", "delete", list.GetProperty("id").GetString()!);
+
+        Assert.Equal((0, 0), (set.ExitCode, deleted.ExitCode));
+        Assert.Equal(("group", "platform"), (list.GetProperty("scope").GetString(), list.GetProperty("subject").GetString()));
+        Assert.Equal(["claude-*", "gpt-5*"], list.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("'gpt 5' is not a model pattern", spaced.Error, StringComparison.Ordinal);
+    }
 }
