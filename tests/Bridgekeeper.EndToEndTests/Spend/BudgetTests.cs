@@ -110,6 +110,15 @@ public sealed class BudgetTests : GatewayTest
             account.GetProperty("remaining_usd").GetDecimal()));
         Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (list.StatusCode, set.StatusCode));
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (bad.StatusCode, badPeriod.StatusCode));
+
+        // The usage API carries the same budget state: the member's own in theirs, every budget in an admin's.
+        var usage = JsonDocument.Parse(await asDee.GetStringAsync("/api/v1/usage?group_by=model", ct)).RootElement;
+        var summary = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/usage/summary", ct)).RootElement;
+        var inUsage = Assert.Single(usage.GetProperty("budgets").EnumerateArray());
+        Assert.Equal((mine.GetProperty("id").GetString(), "dee", RequestCost), (inUsage.GetProperty("id").GetString(),
+            inUsage.GetProperty("current")[0].GetProperty("member").GetString(), inUsage.GetProperty("current")[0].GetProperty("spent_usd").GetDecimal()));
+        Assert.Equal([("group", 2), ("user", 1)], summary.GetProperty("budgets").EnumerateArray()
+            .Select(b => (b.GetProperty("scope").GetString()!, b.GetProperty("current").GetArrayLength())).Order());
     }
 
     [Fact]
