@@ -176,6 +176,11 @@ start_bridgekeeper() {
   printf -v "bk_key_$name" '%s' "$key"
 }
 start_bridgekeeper sqlite "$work/bk-sqlite/bridgekeeper.db"
+# A second user of the same gateway under rate limits well above the load (1,000,000 rpm, 1,000,000,000 tpm): the
+# price of holding limits across replicas (leases from the shared buckets, the local fast path) on every request.
+BRIDGEKEEPER_DATABASE="$work/bk-sqlite/bridgekeeper.db" "$bk" users create limited >/dev/null
+bk_key_limited="$(BRIDGEKEEPER_DATABASE="$work/bk-sqlite/bridgekeeper.db" "$bk" keys create limited)"
+BRIDGEKEEPER_DATABASE="$work/bk-sqlite/bridgekeeper.db" "$bk" limits set --user limited --rpm 1000000 --tpm 1000000000 >/dev/null
 
 pg_url="${BENCH_POSTGRES:-}"
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
@@ -212,10 +217,11 @@ add_target direct "$upstream" "$chat" bench "" "$mock_pid"
 add_target nginx "http://127.0.0.1:$nginx_port" "$chat" bench
 add_target yarp "http://127.0.0.1:$yarp_port" "$chat" bench "" "$yarp_pid"
 add_target bridgekeeper "http://127.0.0.1:$bk_port_sqlite" "$chat" "$bk_key_sqlite" "" "$bk_pid_sqlite"
+add_target bridgekeeper-limited "http://127.0.0.1:$bk_port_sqlite" "$chat" "$bk_key_limited" "" "$bk_pid_sqlite"
 if [ "$have_pg" = 1 ]; then add_target bridgekeeper-pg "http://127.0.0.1:$bk_port_pg" "$chat" "$bk_key_pg" "" "$bk_pid_pg"; fi
 add_target portkey "http://127.0.0.1:$portkey_port" /v1/chat/completions bench \
   "x-portkey-provider: openai|x-portkey-custom-host: $upstream/openai/v1" "$portkey_pid"
-blocking_targets=(direct nginx yarp bridgekeeper); [ "$have_pg" = 1 ] && blocking_targets+=(bridgekeeper-pg); blocking_targets+=(portkey)
+blocking_targets=(direct nginx yarp bridgekeeper bridgekeeper-limited); [ "$have_pg" = 1 ] && blocking_targets+=(bridgekeeper-pg); blocking_targets+=(portkey)
 stream_targets=(direct nginx yarp bridgekeeper); [ "$have_pg" = 1 ] && stream_targets+=(bridgekeeper-pg)
 
 wait_http "http://127.0.0.1:$nginx_port/openai/v1/models" -H 'Authorization: Bearer bench'
@@ -233,7 +239,7 @@ run_wrk() {
 # Interception rows in a Bridgekeeper's database.
 audit_count() {
   case "$1" in
-    bridgekeeper) sqlite3 "$work/bk-sqlite/bridgekeeper.db" 'PRAGMA busy_timeout=5000; SELECT count(*) FROM interceptions;' | tail -1 ;;
+    bridgekeeper|bridgekeeper-limited) sqlite3 "$work/bk-sqlite/bridgekeeper.db" 'PRAGMA busy_timeout=5000; SELECT count(*) FROM interceptions;' | tail -1 ;;
     bridgekeeper-pg) psql "$pg_url" -Atc 'SELECT count(*) FROM interceptions' ;;
   esac
 }

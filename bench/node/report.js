@@ -21,8 +21,9 @@ const sum = (kind, target, field) => of(kind, target).reduce((a, l) => a + (l.da
 const names = {
   direct: 'direct (mock upstream)', nginx: 'nginx', yarp: 'YARP (bare forwarder)', bridgekeeper: 'Bridgekeeper (SQLite)',
   'bridgekeeper-pg': 'Bridgekeeper (PostgreSQL)', portkey: 'Portkey 1.15.2',
+  'bridgekeeper-limited': 'Bridgekeeper (SQLite), a user under rate limits',
 };
-const blocking = ['direct', 'nginx', 'yarp', 'bridgekeeper', 'bridgekeeper-pg', 'portkey'].filter((t) => has('c1', t) || has('c32', t));
+const blocking = ['direct', 'nginx', 'yarp', 'bridgekeeper', 'bridgekeeper-limited', 'bridgekeeper-pg', 'portkey'].filter((t) => has('c1', t) || has('c32', t));
 const streaming = ['direct', 'nginx', 'yarp', 'bridgekeeper', 'bridgekeeper-pg'].filter((t) => has('seq', t));
 
 const n = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -113,7 +114,8 @@ if (big.length) {
 
 // ---- ratios
 const peers = ['direct', 'nginx', 'yarp', 'portkey'];
-const bkRows = ['bridgekeeper', 'bridgekeeper-pg'].filter((t) => blocking.includes(t));
+const bkRows = ['bridgekeeper', 'bridgekeeper-limited', 'bridgekeeper-pg'].filter((t) => blocking.includes(t));
+const bkTags = { bridgekeeper: 'SQLite', 'bridgekeeper-limited': 'SQLite, rate-limited user', 'bridgekeeper-pg': 'PostgreSQL' };
 p('## Bridgekeeper against the others');
 p();
 p('Bridgekeeper\'s value ÷ the other\'s. Latency and added latency: above 1× means Bridgekeeper is slower. Throughput: below 1× means Bridgekeeper serves less.');
@@ -121,7 +123,7 @@ p();
 p('| metric | Bridgekeeper | ÷ direct | ÷ nginx | ÷ YARP | ÷ Portkey |');
 p('|---|---:|---:|---:|---:|---:|');
 for (const bk of bkRows) {
-  const tag = bkRows.length > 1 ? ` (${bk === 'bridgekeeper' ? 'SQLite' : 'PostgreSQL'})` : '';
+  const tag = bkRows.length > 1 ? ` (${bkTags[bk]})` : '';
   const added = (t, f) => (t === 'direct' ? null : diff(f(t), f('direct')));
   const row = (label, value, fn, unit, skipDirect = false, streamOnly = false) => p(`| ${label}${tag} | ${value === null ? '—' : n(value) + unit} | `
     + peers.map((peer) => ((skipDirect && peer === 'direct') || (streamOnly && peer === 'portkey') ? '—' : ratio(value, fn(peer)))).join(' | ') + ' |');

@@ -1,6 +1,7 @@
 using Bridgekeeper.Auth;
 using Bridgekeeper.Spend;
 using Bridgekeeper.Storage;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -125,36 +126,34 @@ internal static class SpendEndpoints
         Results.Json(new LimitListResponse(await PolicyAccounts.LimitsAsync(Stores(context.RequestServices), null, context.RequestAborted)),
             ApiJsonContext.Default.LimitListResponse);
 
-    private static async Task<IResult> SetLimitAsync(HttpContext context, GatewayUser caller)
-    {
-        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.LimitRequest);
-        if (bodyError is not null)
-            return bodyError.ToResult();
-        var stores = Stores(context.RequestServices);
-        var (limit, error) = await PolicyAccounts.SetLimitAsync(stores, request ?? new LimitRequest(null, null, null, null), context.RequestAborted);
-        if (error is not null)
-            return error.ToResult();
-        await context.RequestServices.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
-        var shown = (await PolicyAccounts.LimitsAsync(stores, null, context.RequestAborted)).Single(l => l.Id == limit!.Id);
-        return Results.Json(shown, ApiJsonContext.Default.LimitDto);
-    }
+    private static Task<IResult> SetLimitAsync(HttpContext context, GatewayUser caller) =>
+        SetPolicyAsync(context, ApiJsonContext.Default.LimitRequest, new LimitRequest(null, null, null, null),
+            async (stores, request, ct) => await PolicyAccounts.SetLimitAsync(stores, request, ct) switch { var (row, error) => (row?.Id, error) },
+            (stores, ct) => PolicyAccounts.LimitsAsync(stores, null, ct), l => l.Id, ApiJsonContext.Default.LimitDto);
 
     private static async Task<IResult> ListAllowlistsAsync(HttpContext context, GatewayUser caller) =>
         Results.Json(new AllowlistListResponse(await PolicyAccounts.AllowlistsAsync(Stores(context.RequestServices), null, context.RequestAborted), Aliases(context)),
             ApiJsonContext.Default.AllowlistListResponse);
 
-    private static async Task<IResult> SetAllowlistAsync(HttpContext context, GatewayUser caller)
+    private static Task<IResult> SetAllowlistAsync(HttpContext context, GatewayUser caller) =>
+        SetPolicyAsync(context, ApiJsonContext.Default.AllowlistRequest, new AllowlistRequest(null, null, null),
+            async (stores, request, ct) => await PolicyAccounts.SetAllowlistAsync(stores, request, ct) switch { var (row, error) => (row?.Id, error) },
+            (stores, ct) => PolicyAccounts.AllowlistsAsync(stores, null, ct), l => l.Id, ApiJsonContext.Default.AllowlistDto);
+
+    /// <summary>Reads a limit or allowlist request, sets it, reloads this replica's book and answers the policy as listed.</summary>
+    private static async Task<IResult> SetPolicyAsync<TRequest, TDto>(HttpContext context, JsonTypeInfo<TRequest> requestType, TRequest empty,
+        Func<SpendStores, TRequest, CancellationToken, Task<(Guid? Id, ApiError? Error)>> set, Func<SpendStores, CancellationToken, Task<IReadOnlyList<TDto>>> list,
+        Func<TDto, Guid> idOf, JsonTypeInfo<TDto> dtoType) where TRequest : class
     {
-        var (request, bodyError) = await RequestBodies.ReadAsync(context, ApiJsonContext.Default.AllowlistRequest);
+        var (request, bodyError) = await RequestBodies.ReadAsync(context, requestType);
         if (bodyError is not null)
             return bodyError.ToResult();
         var stores = Stores(context.RequestServices);
-        var (list, error) = await PolicyAccounts.SetAllowlistAsync(stores, request ?? new AllowlistRequest(null, null, null), context.RequestAborted);
+        var (id, error) = await set(stores, request ?? empty, context.RequestAborted);
         if (error is not null)
             return error.ToResult();
         await context.RequestServices.GetRequiredService<SpendBook>().ReloadAsync(context.RequestAborted);
-        var shown = (await PolicyAccounts.AllowlistsAsync(stores, null, context.RequestAborted)).Single(l => l.Id == list!.Id);
-        return Results.Json(shown, ApiJsonContext.Default.AllowlistDto);
+        return Results.Json((await list(stores, context.RequestAborted)).Single(p => idOf(p) == id), dtoType);
     }
 
     private static async Task<IResult> DeletePolicyAsync(HttpContext context, PolicyTable table)

@@ -54,14 +54,20 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
                 taken.Add((bucket, cost));
             }
         metrics.RateLimitAdmission("admitted");
-        return new RateAdmission(new RateTicket([.. taken.Where(t => t.Bucket.Key.Metric == RateBucketKey.Tokens).Select(t => t.Bucket)], estimatedTokens), null);
+        var tokenBuckets = taken.Where(t => t.Bucket.Key.Metric == RateBucketKey.Tokens).Select(t => t.Bucket).ToList();
+        foreach (var bucket in tokenBuckets)
+            Interlocked.Increment(ref bucket.Unsettled);
+        return new RateAdmission(new RateTicket(tokenBuckets, estimatedTokens), null);
     }
 
     /// <summary>Corrects the token buckets by the difference between the request's actual tokens and its estimate (locally; <see cref="FlushAsync"/> charges it).</summary>
     public static void Settle(RateTicket ticket, long actualTokens)
     {
         foreach (var bucket in ticket.TokenBuckets)
+        {
             bucket.Add(ticket.EstimatedTokens - actualTokens);
+            Interlocked.Decrement(ref bucket.Unsettled);
+        }
     }
 
     /// <summary>The tokens a request counts against <c>tpm</c>: input, cache writes and output.</summary>
@@ -82,7 +88,7 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
                 var idle = now - bucket.Touched;
                 delta = bucket.Balance < 0 || idle >= IdleAfter ? bucket.Balance : 0;
                 bucket.Balance -= delta;
-                if (delta == 0 && idle >= TimeSpan.FromMinutes(1))
+                if (delta == 0 && idle >= TimeSpan.FromMinutes(1) && Volatile.Read(ref bucket.Unsettled) == 0)     // a long stream settles here later
                     _local.TryRemove(new KeyValuePair<RateBucketKey, LocalBucket>(key, bucket));
             }
             if (delta == 0)
@@ -183,9 +189,9 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
             metrics.RateLimitLease();
             bucket.Add(granted);
         }
-        catch (System.Data.Common.DbException exception)
+        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
         {
-            LogLeaseFailed(exception.Message);
+            LogLeaseFailed(exception.Message);       // best effort, off the request path: the next request leases itself
         }
         finally
         {
@@ -201,7 +207,7 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
     private static GatewayError Refusal(RateBucketKey key, string subject, TimeSpan wait)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        var allowance = key.Metric == RateBucketKey.Requests ? "requests" : "tokens";
+        var allowance = (key.Metric, key.Capacity) switch { (RateBucketKey.Requests, 1) => "request", (RateBucketKey.Requests, _) => "requests", _ => "tokens" };
         var message = string.Create(CultureInfo.InvariantCulture,
             $"Bridgekeeper refused this request: {subject} may use {key.Capacity:#,0} {allowance} per minute, and that is used up. Retry in {seconds} s.");
         return new GatewayError(429, "rate_limit_error", message, "rate_limit_exceeded") { RetryAfter = TimeSpan.FromSeconds(seconds) };
@@ -218,6 +224,9 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
         public double Balance { get; set; }
         public DateTimeOffset EmptyUntil { get; set; }
         public DateTimeOffset Touched { get; private set; } = DateTimeOffset.MinValue;
+
+        /// <summary>Requests charged here that have not settled yet; the bucket is kept while any has not.</summary>
+        public int Unsettled;
 
         public void Take(double cost, DateTimeOffset now)
         {

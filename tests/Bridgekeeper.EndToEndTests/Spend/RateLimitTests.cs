@@ -57,7 +57,7 @@ public sealed class RateLimitTests : GatewayTest
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(limited, "a")).StatusCode);
         using var refused = await SendAsync(limited, "b");
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        Assert.Contains("this key may use 1 requests per minute", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("this key may use 1 request per minute", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(other, "c")).StatusCode);      // jon's other key is not limited
 
         var raised = await SetLimitAsync(admin, new { key = keyId, rpm = 600 });          // replaces the limit: a new bucket, full

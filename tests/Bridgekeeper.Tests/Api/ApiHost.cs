@@ -43,6 +43,8 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.Services.AddSingleton<AuditStore>();
         builder.Services.AddSingleton<GroupStore>();
         builder.Services.AddSingleton<BudgetStore>();
+        builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton(new Bridgekeeper.Spend.SpendOptions());
         builder.Services.AddTestKeyAuthenticator();
         var app = builder.Build();
         app.MapApi();
