@@ -278,16 +278,17 @@ internal static class ApiOperations
             Parameters = [ApiParameter.Path("id", "The budget's id.", "uuid")],
             Responses = [NoContent("Deleted."), Error(400, "The id is not a budget id."), Error(404, "No budget has this id.")],
         },
-        new("GET", "/api/v1/limits", "listLimits", Spend, ApiAccess.Caller, "List rate limits", "Every rate limit: requests and tokens per minute on a user or a key.")
+        new("GET", "/api/v1/limits", "listLimits", Spend, ApiAccess.Caller, "List rate limits", "Every rate limit: requests and tokens per minute on a user, a group or a key.")
         {
             Responses = [Ok(typeof(LimitListResponse)), NotForMembers],
         },
         new("POST", "/api/v1/limits", "setLimit", Spend, ApiAccess.Admin, "Set a rate limit",
             "Requests per minute (rpm), tokens per minute (tpm, input with cache writes and output; the input is estimated at admission and corrected when the "
-            + "request ends), or both, on exactly one of a user or a key, replacing the limit it had. Held across replicas; over it, provider routes answer 429 with Retry-After.")
+            + "request ends), or both, on exactly one of a user, a group (pooled, or per_member) or a key, replacing the limit it had. Held across replicas; over it, "
+            + "provider routes answer 429 with Retry-After.")
         {
-            Body = new(typeof(LimitRequest), "One of user or key (a key id), and rpm, tpm or both.", []),
-            Responses = [Ok(typeof(LimitDto), "The limit."), BadBody, Error(404, "No such user or key.")],
+            Body = new(typeof(LimitRequest), "One of user, group or key (a key id), rpm, tpm or both, and per_member for a group.", []),
+            Responses = [Ok(typeof(LimitDto), "The limit."), BadBody, Error(404, "No such user, group or key.")],
         },
         new("DELETE", "/api/v1/limits/{id}", "deleteLimit", Spend, ApiAccess.Admin, "Delete a rate limit", "Deletes the limit and its shared buckets.")
         {

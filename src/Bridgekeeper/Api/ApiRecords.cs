@@ -94,11 +94,14 @@ internal sealed record BudgetAccountDto(string? Member, DateTimeOffset PeriodSta
 /// <summary><c>GET /api/v1/budgets</c>.</summary>
 internal sealed record BudgetListResponse(IReadOnlyList<BudgetDto> Budgets);
 
-/// <summary><c>POST /api/v1/limits</c>: exactly one of <see cref="User"/> or <see cref="Key"/> (a key id), and <see cref="Rpm"/>, <see cref="Tpm"/> or both.</summary>
-internal sealed record LimitRequest(string? User, string? Key, long? Rpm, long? Tpm);
+/// <summary>
+/// <c>POST /api/v1/limits</c>: exactly one of <see cref="User"/>, <see cref="Group"/> (pooled, or each member's own with
+/// <see cref="PerMember"/>) or <see cref="Key"/> (a key id), and <see cref="Rpm"/>, <see cref="Tpm"/> or both.
+/// </summary>
+internal sealed record LimitRequest(string? User, string? Key, long? Rpm, long? Tpm, string? Group = null, bool PerMember = false);
 
-/// <summary>A rate limit: requests and tokens per minute (null: not limited) on a user or a key.</summary>
-internal sealed record LimitDto(Guid Id, string Scope, string Subject, long? Rpm, long? Tpm, DateTimeOffset CreatedAt);
+/// <summary>A rate limit: requests and tokens per minute (null: not limited) on a user, a group or a key.</summary>
+internal sealed record LimitDto(Guid Id, string Scope, string Subject, long? Rpm, long? Tpm, bool PerMember, DateTimeOffset CreatedAt);
 
 /// <summary><c>GET /api/v1/limits</c>.</summary>
 internal sealed record LimitListResponse(IReadOnlyList<LimitDto> Limits);

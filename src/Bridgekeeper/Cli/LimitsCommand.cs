@@ -6,7 +6,7 @@ using Bridgekeeper.Storage;
 namespace Bridgekeeper.Cli;
 
 /// <summary>
-/// <c>bridgekeeper limits set (--user U | --key KEY_ID) [--rpm N] [--tpm N]</c>, <c>limits list</c>, <c>limits delete ID</c>;
+/// <c>bridgekeeper limits set (--user U | --group G [--per-member] | --key KEY_ID) [--rpm N] [--tpm N]</c>, <c>limits list</c>, <c>limits delete ID</c>;
 /// and <c>bridgekeeper allowlists set (--group G | --key KEY_ID) PATTERN…</c>, <c>allowlists list</c>, <c>allowlists delete ID</c>.
 /// A running gateway applies a change within seconds.
 /// </summary>
@@ -14,17 +14,20 @@ internal static class LimitsCommand
 {
     public static Command Create(CliGlobals globals)
     {
-        var command = new Command("limits", "Manage request and token rate limits per minute on users and keys");
+        var command = new Command("limits", "Manage request and token rate limits per minute on users, groups and keys");
         var user = new Option<string?>("--user") { Description = "A limit on this user's requests" };
         var key = new Option<string?>("--key") { Description = "A limit on the requests made with this key (its id, from keys list)" };
+        var group = new Option<string?>("--group") { Description = "A limit on the requests of this group's members, pooled (or each, with --per-member)" };
+        var perMember = new Option<bool>("--per-member") { Description = "Apply a group limit to each member on their own" };
         var rpm = new Option<long?>("--rpm") { Description = "Requests per minute" };
         var tpm = new Option<long?>("--tpm") { Description = "Tokens per minute (input with cache writes, and output)" };
-        var set = new Command("set", "Set (replace) the limit on a user or a key");
-        foreach (var option in new Option[] { user, key, rpm, tpm })
+        var set = new Command("set", "Set (replace) the limit on a user, a group or a key");
+        foreach (var option in new Option[] { user, group, key, rpm, tpm, perMember })
             set.Options.Add(option);
         set.SetAction((result, cancellationToken) => CliRunner.WithDatabaseAsync(globals, result, async database =>
         {
-            var request = new LimitRequest(result.GetValue(user), result.GetValue(key), result.GetValue(rpm), result.GetValue(tpm));
+            var request = new LimitRequest(result.GetValue(user), result.GetValue(key), result.GetValue(rpm), result.GetValue(tpm), result.GetValue(group),
+                result.GetValue(perMember));
             var (limit, error) = await PolicyAccounts.SetLimitAsync(SpendAccounts.Stores(database), request, cancellationToken);
             if (error is not null)
                 return CliRunner.Fail(error);
@@ -36,7 +39,8 @@ internal static class LimitsCommand
         {
             var limits = await PolicyAccounts.LimitsAsync(SpendAccounts.Stores(database), null, cancellationToken);
             return (() => CliOutput.WriteJson(limits, ApiJsonContext.Default.IReadOnlyListLimitDto),
-                ["ID", "SCOPE", "SUBJECT", "RPM", "TPM"], limits.Select(l => (IReadOnlyList<string>)[l.Id.ToString(), l.Scope, l.Subject, Rate(l.Rpm), Rate(l.Tpm)]));
+                ["ID", "SCOPE", "SUBJECT", "RPM", "TPM"], limits.Select(l => (IReadOnlyList<string>)[l.Id.ToString(), l.Scope + (l.PerMember ? " (each member)" : ""),
+                    l.Subject, Rate(l.Rpm), Rate(l.Tpm)]));
         }));
         command.Subcommands.Add(Delete(globals, PolicyTable.Limits));
         return command;

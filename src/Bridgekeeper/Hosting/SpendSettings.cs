@@ -83,10 +83,10 @@ internal static class SpendSettings
         }
         var budgets = Items(yaml, "budgets", ["user", "group", "key", "usd", "period", "per_member"], (fields, setting) => new BudgetRequest(
             Scalar(fields, "user"), Scalar(fields, "group"), Scalar(fields, "key"), Number<decimal>(fields, "usd", setting), Scalar(fields, "period"),
-            Scalar(fields, "per_member") is { } perMember && (bool.TryParse(perMember, out var each) ? each
-                : throw new SettingsException($"{setting}.per_member", $"'{perMember}' is not true or false."))));
-        var limits = Items(yaml, "limits", ["user", "key", "rpm", "tpm"], (fields, setting) => new LimitRequest(
-            Scalar(fields, "user"), Scalar(fields, "key"), Number<long>(fields, "rpm", setting), Number<long>(fields, "tpm", setting)));
+            PerMember(fields, setting)));
+        var limits = Items(yaml, "limits", ["user", "group", "key", "rpm", "tpm", "per_member"], (fields, setting) => new LimitRequest(
+            Scalar(fields, "user"), Scalar(fields, "key"), Number<long>(fields, "rpm", setting), Number<long>(fields, "tpm", setting), Scalar(fields, "group"),
+            PerMember(fields, setting)));
         return new SpendDeclarations(groups, budgets, limits);
     }
 
@@ -150,6 +150,10 @@ internal static class SpendSettings
             if ((key as YamlScalarNode)?.Value is not { } name || !fields.Contains(name))
                 throw new SettingsException($"{setting}.{(key as YamlScalarNode)?.Value}", $"is not one of {string.Join(", ", fields)}.");
     }
+
+    private static bool PerMember(YamlMappingNode map, string setting) =>
+        Scalar(map, "per_member") is { } text && (bool.TryParse(text, out var each) ? each
+            : throw new SettingsException($"{setting}.per_member", $"'{text}' is not true or false."));
 
     private static string? Scalar(YamlMappingNode map, string field) =>
         map.Children.TryGetValue(new YamlScalarNode(field), out var value) ? (value as YamlScalarNode)?.Value : null;

@@ -34,14 +34,14 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
     /// Admits the request against every bucket of <paramref name="limits"/>, or refuses it with the first that is empty
     /// (its takes from the others given back). Null when no limit applies.
     /// </summary>
-    public async ValueTask<RateAdmission?> AdmitAsync(IReadOnlyList<(RateLimitRow Limit, string Subject)> limits, long estimatedTokens,
+    public async ValueTask<RateAdmission?> AdmitAsync(IReadOnlyList<(RateLimitRow Limit, string Member, string Subject)> limits, long estimatedTokens,
         CancellationToken cancellationToken)
     {
         if (limits.Count == 0)
             return null;
         var taken = new List<(LocalBucket Bucket, double Cost)>(limits.Count * 2);
-        foreach (var (limit, subject) in limits)
-            foreach (var (key, cost) in Buckets(limit, estimatedTokens))
+        foreach (var (limit, member, subject) in limits)
+            foreach (var (key, cost) in Buckets(limit, member, estimatedTokens))
             {
                 var bucket = _local.GetOrAdd(key, static k => new LocalBucket(k));
                 if (await TakeAsync(bucket, cost, cancellationToken) is { } wait)
@@ -106,12 +106,12 @@ internal sealed partial class RateLimiter(RateBuckets buckets, TimeProvider time
     }
 
     /// <summary>Each bucket of the limit and what the request costs in it: a request, and its estimated tokens.</summary>
-    private static IEnumerable<(RateBucketKey Key, double Cost)> Buckets(RateLimitRow limit, long estimatedTokens)
+    private static IEnumerable<(RateBucketKey Key, double Cost)> Buckets(RateLimitRow limit, string member, long estimatedTokens)
     {
         if (limit.Rpm is { } rpm)
-            yield return (new RateBucketKey(limit.Id, RateBucketKey.Requests, rpm), 1);
+            yield return (new RateBucketKey(limit.Id, RateBucketKey.Requests, member, rpm), 1);
         if (limit.Tpm is { } tpm)
-            yield return (new RateBucketKey(limit.Id, RateBucketKey.Tokens, tpm), estimatedTokens);
+            yield return (new RateBucketKey(limit.Id, RateBucketKey.Tokens, member, tpm), estimatedTokens);
     }
 
     /// <summary>Takes <paramref name="cost"/> from the local bucket, leasing from the shared one when it must; null when taken, else how long to wait.</summary>

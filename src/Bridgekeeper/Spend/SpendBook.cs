@@ -17,35 +17,36 @@ internal sealed class SpendBook(BudgetStore budgets, GroupStore groups, RateLimi
     private volatile Snapshot _current = Snapshot.Empty;
 
     /// <summary>Every budget that applies to a request of <paramref name="user"/>: theirs, their key's and their groups'.</summary>
-    public IReadOnlyList<(BudgetRow Budget, string Member, string Subject)> For(GatewayUser user)
+    public IReadOnlyList<(BudgetRow Budget, string Member, string Subject)> For(GatewayUser user) =>
+        Applicable(_current, static s => s.Budgets, user, static b => (b.Scope, b.SubjectId, b.PerMember));
+
+    /// <summary>The rate limits on <paramref name="user"/>, on their key and on their groups, as <see cref="Applicable"/> gives them.</summary>
+    public IReadOnlyList<(RateLimitRow Limit, string Member, string Subject)> LimitsFor(GatewayUser user) =>
+        Applicable(_current, static s => s.Limits, user, static l => (l.Scope, l.SubjectId, l.PerMember));
+
+    /// <summary>
+    /// The rows (budgets or limits) on <paramref name="user"/>, on their key and on their groups, each
+    /// with the member it counts for (their id, for a group's applied to each member; else empty) and whom it is on, as
+    /// messages name it.
+    /// </summary>
+    private static List<(T Row, string Member, string Subject)> Applicable<T>(Snapshot snapshot, Func<Snapshot, IReadOnlyList<T>> rowsOf, GatewayUser user,
+        Func<T, (string Scope, Guid SubjectId, bool PerMember)> on)
     {
-        var snapshot = _current;
-        if (snapshot.Budgets.Count == 0)
+        var rows = rowsOf(snapshot);             // one snapshot: its rows and its group names agree
+        if (rows.Count == 0)
             return [];
         var groupsOfUser = snapshot.GroupsOf.GetValueOrDefault(user.Id) ?? NoGroups;
-        var applicable = new List<(BudgetRow, string, string)>();
-        foreach (var budget in snapshot.Budgets)
+        var applicable = new List<(T, string, string)>();
+        foreach (var row in rows)
         {
-            if (budget.Scope == BudgetScopes.Group && groupsOfUser.Contains(budget.SubjectId))
-                applicable.Add(budget.PerMember
-                    ? (budget, user.Id.ToString("D"), $"each member of group '{snapshot.GroupNames[budget.SubjectId]}'")
-                    : (budget, "", $"group '{snapshot.GroupNames[budget.SubjectId]}'"));
-            else if (Subject(budget.Scope, budget.SubjectId, user) is { } subject)
-                applicable.Add((budget, "", subject));
+            var (scope, subjectId, perMember) = on(row);
+            if (scope == BudgetScopes.Group && groupsOfUser.Contains(subjectId))
+                applicable.Add(perMember
+                    ? (row, user.Id.ToString("D"), $"each member of group '{snapshot.GroupNames[subjectId]}'")
+                    : (row, "", $"group '{snapshot.GroupNames[subjectId]}'"));
+            else if (Subject(scope, subjectId, user) is { } subject)
+                applicable.Add((row, "", subject));
         }
-        return applicable;
-    }
-
-    /// <summary>The rate limits on <paramref name="user"/> and on their key, each with whom it is on (as messages name it).</summary>
-    public IReadOnlyList<(RateLimitRow Limit, string Subject)> LimitsFor(GatewayUser user)
-    {
-        var limits = _current.Limits;
-        if (limits.Count == 0)
-            return [];
-        var applicable = new List<(RateLimitRow, string)>(2);
-        foreach (var limit in limits)
-            if (Subject(limit.Scope, limit.SubjectId, user) is { } subject)
-                applicable.Add((limit, subject));
         return applicable;
     }
 

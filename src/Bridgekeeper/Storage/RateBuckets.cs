@@ -21,12 +21,12 @@ internal sealed class RateBuckets(Database database)
         var (least, greatest) = database.Dialect.MinMax;
         var level = Refilled(least, greatest);
         var grant = $"CASE WHEN {level} >= @at_least THEN {greatest}(0, {least}(@want, {level})) ELSE 0 END";
-        var fresh = want <= bucket.Capacity || atLeast <= bucket.Capacity ? Math.Min(want, bucket.Capacity) : 0;
+        var fresh = atLeast <= bucket.Capacity ? Math.Min(want, bucket.Capacity) : 0;       // a new bucket is full
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            INSERT INTO rate_buckets (limit_id, metric, level, updated_us, granted) VALUES (@limit_id, @metric, @fresh_level, @now, @fresh)
-            ON CONFLICT (limit_id, metric) DO UPDATE
+            INSERT INTO rate_buckets (limit_id, metric, member, level, updated_us, granted) VALUES (@limit_id, @metric, @member, @fresh_level, @now, @fresh)
+            ON CONFLICT (limit_id, metric, member) DO UPDATE
                 SET level = {level} - {grant}, granted = {grant}, updated_us = {greatest}(rate_buckets.updated_us, @now)
             RETURNING granted, level
             """;
@@ -52,7 +52,7 @@ internal sealed class RateBuckets(Database database)
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             UPDATE rate_buckets SET level = {least}(@capacity, {Refilled(least, greatest)} + @delta), updated_us = {greatest}(rate_buckets.updated_us, @now)
-            WHERE limit_id = @limit_id AND metric = @metric
+            WHERE limit_id = @limit_id AND metric = @metric AND member = @member
             """;
         Describe(command, bucket, nowMicros);
         command.AddParameter("delta", delta);
@@ -67,14 +67,18 @@ internal sealed class RateBuckets(Database database)
     {
         command.AddParameter("limit_id", database.Dialect.Id(bucket.LimitId));
         command.AddParameter("metric", bucket.Metric);
+        command.AddParameter("member", bucket.Member);
         command.AddParameter("capacity", bucket.Capacity);
         command.AddParameter("per_micro", bucket.Capacity / 60_000_000d);
         command.AddParameter("now", nowMicros);
     }
 }
 
-/// <summary>One bucket: a limit's requests (<c>rpm</c>) or tokens (<c>tpm</c>) and its allowance per minute.</summary>
-internal readonly record struct RateBucketKey(Guid LimitId, string Metric, double Capacity)
+/// <summary>
+/// One bucket: a limit's requests (<c>rpm</c>) or tokens (<c>tpm</c>), the member it counts for (a user id, for a group
+/// limit applied to each member; else empty) and its allowance per minute.
+/// </summary>
+internal readonly record struct RateBucketKey(Guid LimitId, string Metric, string Member, double Capacity)
 {
     public const string Requests = "rpm";
     public const string Tokens = "tpm";

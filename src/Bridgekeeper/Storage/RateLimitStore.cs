@@ -2,8 +2,11 @@ using System.Data.Common;
 
 namespace Bridgekeeper.Storage;
 
-/// <summary>A rate limit on a user or a key (<c>rate_limits</c>): requests and tokens per minute, either or both.</summary>
-internal sealed record RateLimitRow(Guid Id, string Scope, Guid SubjectId, long? Rpm, long? Tpm, DateTimeOffset CreatedAt);
+/// <summary>
+/// A rate limit on a user, a key or a group (<c>rate_limits</c>): requests and tokens per minute, either or both. A
+/// group's is pooled, or with <see cref="PerMember"/> each member's own.
+/// </summary>
+internal sealed record RateLimitRow(Guid Id, string Scope, Guid SubjectId, long? Rpm, long? Tpm, bool PerMember, DateTimeOffset CreatedAt);
 
 /// <summary>The models a group or a key may use (<c>model_allowlists</c>).</summary>
 internal sealed record AllowlistRow(Guid Id, string Scope, Guid SubjectId, IReadOnlyList<string> Patterns, DateTimeOffset CreatedAt);
@@ -12,30 +15,33 @@ internal sealed record AllowlistRow(Guid Id, string Scope, Guid SubjectId, IRead
 internal sealed class RateLimitStore(Database database, TimeProvider time)
 {
     /// <summary>Sets the limit of a subject, replacing the one it had; its buckets start again full, so a raised limit applies at once.</summary>
-    public async Task<RateLimitRow> SetLimitAsync(string scope, Guid subjectId, long? rpm, long? tpm, CancellationToken cancellationToken)
+    public async Task<RateLimitRow> SetLimitAsync(string scope, Guid subjectId, long? rpm, long? tpm, bool perMember, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = Upsert(connection, "rate_limits", "rpm, tpm", "@rpm, @tpm", "rpm = excluded.rpm, tpm = excluded.tpm", scope, subjectId);
+        await using var command = Upsert(connection, "rate_limits", "rpm, tpm, per_member", "@rpm, @tpm, @per_member",
+            "rpm = excluded.rpm, tpm = excluded.tpm, per_member = excluded.per_member", scope, subjectId);
         command.AddParameter("rpm", rpm);
         command.AddParameter("tpm", tpm);
+        command.AddParameter("per_member", perMember);
         var (id, createdAt) = await ReadIdAsync(command, cancellationToken);
         await using var reset = connection.CreateCommand();
         reset.CommandText = "DELETE FROM rate_buckets WHERE limit_id = @id";
         reset.AddParameter("id", database.Dialect.Id(id));
         await reset.ExecuteNonQueryAsync(cancellationToken);
-        return new RateLimitRow(id, scope, subjectId, rpm, tpm, createdAt);
+        return new RateLimitRow(id, scope, subjectId, rpm, tpm, perMember, createdAt);
     }
 
     public async Task<IReadOnlyList<RateLimitRow>> ListLimitsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, scope, subject_id, rpm, tpm, created_at FROM rate_limits ORDER BY id";
+        command.CommandText = "SELECT id, scope, subject_id, rpm, tpm, per_member, created_at FROM rate_limits ORDER BY id";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<RateLimitRow>();
         while (await reader.ReadAsync(cancellationToken))
             rows.Add(new RateLimitRow(SqlDialect.ReadId(reader.GetValue(0)), reader.GetString(1), SqlDialect.ReadId(reader.GetValue(2)),
-                reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt64(4), SqlDialect.ReadTimestamp(reader.GetValue(5))));
+                reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                Convert.ToBoolean(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture), SqlDialect.ReadTimestamp(reader.GetValue(6))));
         return rows;
     }
 

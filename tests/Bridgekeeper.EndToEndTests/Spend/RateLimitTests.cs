@@ -66,6 +66,30 @@ public sealed class RateLimitTests : GatewayTest
     }
 
     [Fact]
+    public async Task GroupRpm_PooledIsSharedByItsMembers_PerMemberIsEachOnesOwn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ada = await Gateway.CreateKeyAsync("ada");
+        var bob = await Gateway.CreateKeyAsync("bob");
+        var cyd = await Gateway.CreateKeyAsync("cyd");
+        var dee = await Gateway.CreateKeyAsync("dee");
+        using var admin = Gateway.CreateClient(Gateway.AdminKey);
+        using var pooled = await admin.PostAsJsonAsync("/api/v1/groups", new { name = "pool", members = new[] { "ada", "bob" } }, ct);
+        using var each = await admin.PostAsJsonAsync("/api/v1/groups", new { name = "each", members = new[] { "cyd", "dee" } }, ct);
+        await SetLimitAsync(admin, new { group = "pool", rpm = 2 });
+
+        var shared = new[] { (await SendAsync(ada, "a")).StatusCode, (await SendAsync(bob, "b")).StatusCode, (await SendAsync(ada, "c")).StatusCode };
+        using var refused = await SendAsync(bob, "d");
+        var limit = await SetLimitAsync(admin, new { group = "each", rpm = 1, per_member = true });
+        var own = new[] { (await SendAsync(cyd, "e")).StatusCode, (await SendAsync(cyd, "f")).StatusCode, (await SendAsync(dee, "g")).StatusCode };
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], shared);
+        Assert.Contains("group 'pool' may use 2 requests per minute", await refused.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.True(limit.GetProperty("per_member").GetBoolean());
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.OK], own);      // cyd's minute is spent, dee's is not
+    }
+
+    [Fact]
     public async Task UserTpm_ChargesTheInputEstimate_ThenTheActualTokens_SoAMinutesTokensAdmitExactlyThatMany()
     {
         var ct = TestContext.Current.CancellationToken;
