@@ -76,7 +76,7 @@ public sealed class BudgetTests : GatewayTest
         using var removed = await admin.DeleteAsync("/api/v1/groups/team/members/cal", ct);
         Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(cal)).StatusCode);             // no longer a member
-        var keyId = await KeyIdAsync(admin, "cal", calsOtherKey);
+        var keyId = await SpendRequests.KeyIdAsync(admin, "cal", calsOtherKey);
         await CreateBudgetAsync(admin, new { key = keyId, usd = 0.5m * RequestCost, period = "day" });
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(calsOtherKey)).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(calsOtherKey)).StatusCode);
@@ -190,11 +190,4 @@ public sealed class BudgetTests : GatewayTest
 
     private static async Task<JsonElement> BudgetAsync(HttpClient admin, string id) =>
         (await ListBudgetsAsync(admin)).Single(b => b.GetProperty("id").GetString() == id);
-
-    /// <summary>The id of <paramref name="key"/> among the user's keys (by its hint).</summary>
-    private static async Task<string> KeyIdAsync(HttpClient admin, string user, string key)
-    {
-        var keys = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/users/{user}/keys", TestContext.Current.CancellationToken)).RootElement.GetProperty("keys");
-        return keys.EnumerateArray().Single(k => k.GetProperty("hint").GetString()!.EndsWith(key[^4..], StringComparison.Ordinal)).GetProperty("id").GetString()!;
-    }
 }

@@ -37,7 +37,7 @@ public sealed class ModelPolicyTests : GatewayTest
         var ct = TestContext.Current.CancellationToken;
         var key = await Gateway.CreateKeyAsync("mia");
         using var admin = Gateway.CreateClient(Gateway.AdminKey);
-        await SetAllowlistAsync(admin, new { key = await RateLimitTests.KeyIdAsync(admin, "mia", key), models = new[] { "gpt-4o*", "house-*" } });
+        await SetAllowlistAsync(admin, new { key = await SpendRequests.KeyIdAsync(admin, "mia", key), models = new[] { "gpt-4o*", "house-*" } });
 
         ChatCompletion allowed = await Chat(key, "gpt-4o-mini").CompleteChatAsync([new UserChatMessage("Say hello")], cancellationToken: ct);
         ChatCompletion aliased = await Chat(key, "house-gpt").CompleteChatAsync([new UserChatMessage("Say hello")], cancellationToken: ct);

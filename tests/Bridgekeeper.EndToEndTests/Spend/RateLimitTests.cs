@@ -51,7 +51,7 @@ public sealed class RateLimitTests : GatewayTest
         var limited = await Gateway.CreateKeyAsync("jon");
         var other = await Gateway.CreateKeyAsync("jon");
         using var admin = Gateway.CreateClient(Gateway.AdminKey);
-        var keyId = await KeyIdAsync(admin, "jon", limited);
+        var keyId = await SpendRequests.KeyIdAsync(admin, "jon", limited);
         await SetLimitAsync(admin, new { key = keyId, rpm = 1 });
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(limited, "a")).StatusCode);
@@ -167,12 +167,5 @@ public sealed class RateLimitTests : GatewayTest
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    /// <summary>The id of <paramref name="key"/> among the user's keys (by its hint).</summary>
-    internal static async Task<string> KeyIdAsync(HttpClient admin, string user, string key)
-    {
-        var keys = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/users/{user}/keys", TestContext.Current.CancellationToken)).RootElement.GetProperty("keys");
-        return keys.EnumerateArray().Single(k => k.GetProperty("hint").GetString()!.EndsWith(key[^4..], StringComparison.Ordinal)).GetProperty("id").GetString()!;
     }
 }

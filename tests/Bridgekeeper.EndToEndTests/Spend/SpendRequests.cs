@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Bridgekeeper.EndToEndTests.Spend;
 
@@ -20,4 +21,11 @@ internal static class SpendRequests
 
     /// <summary>The mock's usage directive that bills exactly the estimate.</summary>
     public static (string, string) Usage(string body) => ("x-mock-usage", $"input={InputTokens(body)},output={MaxTokens}");
+
+    /// <summary>The id of <paramref name="key"/> among the user's keys (by its hint).</summary>
+    public static async Task<string> KeyIdAsync(HttpClient admin, string user, string key)
+    {
+        var keys = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/users/{user}/keys", TestContext.Current.CancellationToken)).RootElement.GetProperty("keys");
+        return keys.EnumerateArray().Single(k => k.GetProperty("hint").GetString()!.EndsWith(key[^4..], StringComparison.Ordinal)).GetProperty("id").GetString()!;
+    }
 }
