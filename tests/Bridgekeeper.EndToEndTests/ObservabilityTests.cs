@@ -75,17 +75,20 @@ public sealed class ObservabilityTests : McpGatewayTest
             ("x-mock-tool", """name=bmcp_test_echo;args={"message":"t"}"""), ("x-mock-usage", "input=10,output=4")), ct)).Dispose();
         await gateway.WaitForEndedAsync();
 
-        // The activity source is process-wide and other tests run gateways in parallel: follow this request's trace only.
-        var server = spans.SingleOrDefault(s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("gen_ai.conversation.id") == "sess-9");
-        Assert.True(server is not null, "spans: " + string.Join("\n", spans.Select(s => $"{s.Kind} {s.DisplayName} {s.Source.Name} {string.Join(",", s.Tags.Select(t => t.Key + "=" + t.Value))}")));
-        spans = [.. spans.Where(s => s.TraceId == server.TraceId)];
+        // The activity source is process-wide and other tests run gateways in parallel: follow this request's trace only. The
+        // server span is exported when the request's handler returns, a moment after its record ended, and after its
+        // children; the exporter adds to the list on its own thread, so it is read by copies.
+        Activity? server = null;
+        await Eventually.HoldsAsync(() => (server = spans.ToArray().SingleOrDefault(s => s.Kind == ActivityKind.Server
+            && (string?)s.GetTagItem("gen_ai.conversation.id") == "sess-9")) is not null, "the request's server span exported");
+        spans = [.. spans.ToArray().Where(s => s.TraceId == server!.TraceId)];
         var chats = spans.Where(s => s.DisplayName == "chat claude-sonnet-4-5").ToList();
         Assert.Equal(2, chats.Count);
-        Assert.All(chats, c => Assert.Equal((ActivityKind.Client, server.TraceId, "anthropic", 10L, 4L),
+        Assert.All(chats, c => Assert.Equal((ActivityKind.Client, server!.TraceId, "anthropic", 10L, 4L),
             (c.Kind, c.TraceId, c.GetTagItem("gen_ai.provider.name"), c.GetTagItem("gen_ai.usage.input_tokens"), c.GetTagItem("gen_ai.usage.output_tokens"))));
         Assert.StartsWith("msg_", (string)chats[0].GetTagItem("gen_ai.response.id")!);
         var tool = Assert.Single(spans, s => s.DisplayName == "execute_tool bmcp_test_echo");
-        Assert.Equal(server.TraceId, tool.TraceId);
+        Assert.Equal(server!.TraceId, tool.TraceId);
         Assert.DoesNotContain(spans.SelectMany(s => s.Tags), t => t.Value?.Contains("\"message\"", StringComparison.Ordinal) == true);
     }
 }

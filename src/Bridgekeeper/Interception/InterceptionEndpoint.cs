@@ -93,7 +93,7 @@ internal sealed partial class InterceptionEndpoint(
             await SettleAsync(http, ticket, interception);
         if (span is not null)
         {
-            span.SetTag("gen_ai.provider.name", provider.Type);
+            span.SetTag("gen_ai.provider.name", interception.Provider.Type);
             span.SetTag("gen_ai.request.model", interception.Facts.Model);
             span.SetTag("gen_ai.conversation.id", interception.SessionId);
             span.SetTag("bridgekeeper.interception.id", interception.Id);
@@ -101,7 +101,8 @@ internal sealed partial class InterceptionEndpoint(
             if (outcome.Status == OutcomeStatus.Failed)
                 span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
         }
-        metrics.InterceptionEnded(provider.Name, dialect.Name, interception.Facts.Model, client, outcome.StatusName, time.GetElapsedTime(startedAt));
+        metrics.InterceptionEnded(interception.Provider.Name, dialect.Name, interception.Facts.Model, client, outcome.StatusName, time.GetElapsedTime(startedAt),
+            routeProvider: provider.Name);
     }
 
     /// <summary>

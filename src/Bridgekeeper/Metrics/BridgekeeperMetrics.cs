@@ -109,10 +109,12 @@ internal sealed class BridgekeeperMetrics
         _inFlight.Add(1, new("provider", provider), new("dialect", dialect));
 
     /// <param name="model">The model as requested; it is labelled through <see cref="ModelLabels"/>, as in every method here.</param>
-    public void InterceptionEnded(string provider, string dialect, string model, string client, string status, TimeSpan duration)
+    /// <param name="routeProvider">The provider whose route took the request (as <see cref="InterceptionStarted"/> counted it in flight);
+    /// <paramref name="provider"/> is the one that served it, another when a model alias sent it there.</param>
+    public void InterceptionEnded(string provider, string dialect, string model, string client, string status, TimeSpan duration, string? routeProvider = null)
     {
         model = _models.For(model);
-        _inFlight.Add(-1, new("provider", provider), new("dialect", dialect));
+        _inFlight.Add(-1, new("provider", routeProvider ?? provider), new("dialect", dialect));
         _interceptions.Add(1, [new("provider", provider), new("model", model), new("dialect", dialect), new("client", client), new("status", status)]);
         _duration.Record(duration.TotalSeconds, new("provider", provider), new("dialect", dialect), new("status", status));
         _genAiDuration.Record(duration.TotalSeconds, new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", provider), new("gen_ai.request.model", model));
