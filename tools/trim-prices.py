@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Derives the gateway's shipped price table from the shared LiteLLM price file.
+"""Trims the shared LiteLLM price file to what the gateway could price. Run by tools/prices/generate.mjs, which keeps
+only the models @pydantic/genai-prices lacks and writes src/Bridgekeeper/Pricing/litellm-prices.json.
 
-    python3 tools/trim-prices.py [SOURCE] [OUTPUT]
+    python3 tools/trim-prices.py SOURCE OUTPUT
 
 SOURCE defaults to ../shared/data/model-prices.json (a filtered copy of LiteLLM's
 model_prices_and_context_window.json, MIT, kept in Wei-Shaw/model-price-repo at commit f9ff147, synced
-2026-07-24). OUTPUT defaults to src/Bridgekeeper/Pricing/model-prices.json, embedded in the binary.
+2026-07-24).
 
 Kept: entries whose litellm_provider is openai or anthropic and whose mode is chat or responses, with only the
 per-token USD prices the gateway uses (input, output, cache read, cache write 5-minute and 1-hour) and their
@@ -21,9 +22,10 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "model-prices.json"
-OUTPUT = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "src" / "Bridgekeeper" / "Pricing" / "model-prices.json"
+if len(sys.argv) != 3:
+    sys.exit("usage: python3 tools/trim-prices.py SOURCE OUTPUT (tools/prices/generate.mjs runs it)")
+SOURCE = Path(sys.argv[1])
+OUTPUT = Path(sys.argv[2])
 
 PROVIDERS = {"openai", "anthropic"}
 MODES = {"chat", "responses"}

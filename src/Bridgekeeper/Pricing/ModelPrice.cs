@@ -25,6 +25,9 @@ internal sealed record ModelPrice(TokenPrices Base)
 
     public DateOnly? ValidUntil { get; init; }
 
+    /// <summary>USD per 1,000 web searches, when the source prices them.</summary>
+    public decimal? WebSearchPerThousand { get; init; }
+
     /// <summary>An operator's price, given in USD per million tokens (exact: the division by 10^6 is decimal).</summary>
     public static ModelPrice PerMillionTokens(decimal input, decimal output, decimal? cacheRead = null, decimal? cacheWrite = null) =>
         new(new TokenPrices(input / Million, output / Million, cacheRead / Million, cacheWrite / Million));

@@ -71,15 +71,16 @@ public sealed class CostArithmeticTests
     [Fact]
     public void Anthropic_ModelWithoutTier_KeepsBasePricesAbove200k()
     {
-        // claude-sonnet-4-6 has no _above_200k_tokens prices in the table: 300000 × 0.000003 + 100 × 0.000015
+        // claude-sonnet-4-6 has been priced flat across its window since 2026-03-13: 300000 × 0.000003 + 100 × 0.000015
         Assert.Equal(0.9015m, Shipped.CostUsd("claude-sonnet-4-6", Usage(input: 300_000, output: 100), At));
     }
 
     [Fact]
-    public void OpenAI_Above272kTier_AppliesOnlyPastItsThreshold()
+    public void OpenAI_272kTier_AppliesFromItsStart()
     {
-        // gpt-5.4: $2.50/$0.25/$15, above 272k input $5/$0.50/$22.50.
-        Assert.Equal(0.695m, Shipped.CostUsd("gpt-5.4", Usage(input: 272_000, output: 1000), At));
+        // gpt-5.4: $2.50/$0.25/$15; the source's tier starts at 271,999 input tokens (so from 272k): $5/$0.50/$22.50.
+        Assert.Equal(0.6949975m, Shipped.CostUsd("gpt-5.4", Usage(input: 271_999, output: 1000), At));
+        Assert.Equal(1.3825m, Shipped.CostUsd("gpt-5.4", Usage(input: 272_000, output: 1000), At));
         Assert.Equal(1.5225m, Shipped.CostUsd("gpt-5.4", Usage(input: 300_000, output: 1000), At));
         Assert.Equal(0.6225m, Shipped.CostUsd("gpt-5.4", Usage(input: 100_000, cacheRead: 200_000, output: 1000), At));
     }
@@ -101,13 +102,24 @@ public sealed class CostArithmeticTests
     }
 
     [Fact]
-    public void PromotionalPrice_AppliesThroughItsLastDayThenTheModelIsUnpriced()
+    public void ClaudeSonnet5_IsPricedAtItsNowPermanentRate_BeforeAndAfterTheCancelledIncrease()
     {
-        var usage = Usage(input: 1000, output: 1000);
+        var usage = Usage(input: 1000, cacheRead: 1000, cacheWrite: 1000, output: 1000);
 
-        // claude-sonnet-5 promo: $2 input, $10 output, through 2026-08-31 (UTC).
-        Assert.Equal(0.012m, Shipped.CostUsd("claude-sonnet-5", usage, new DateTimeOffset(2026, 8, 31, 23, 59, 59, TimeSpan.Zero)));
-        Assert.Null(Shipped.CostUsd("claude-sonnet-5", usage, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero)));
+        // $2 input, $0.20 cache read, $2.50 cache write (5 min), $10 output: 0.002 + 0.0002 + 0.0025 + 0.01
+        Assert.Equal(0.0147m, Shipped.CostUsd("claude-sonnet-5", usage, new DateTimeOffset(2026, 8, 31, 23, 59, 59, TimeSpan.Zero)));
+        Assert.Equal(0.0147m, Shipped.CostUsd("claude-sonnet-5", usage, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void DatedPriceChange_AppliesOnlyFromItsStartDate()
+    {
+        // claude-sonnet-4-6: until 2026-03-13 (UTC) input above 200k was billed at the long-context tier ($6/$22.50);
+        // from that day the source prices the whole window flat ($3/$15).
+        var usage = Usage(input: 300_000, output: 1000);
+
+        Assert.Equal(1.8225m, Shipped.CostUsd("claude-sonnet-4-6", usage, new DateTimeOffset(2026, 3, 12, 23, 59, 59, TimeSpan.Zero)));
+        Assert.Equal(0.915m, Shipped.CostUsd("claude-sonnet-4-6", usage, new DateTimeOffset(2026, 3, 13, 0, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
@@ -126,7 +138,7 @@ public sealed class CostArithmeticTests
         Assert.Equal(0.0031m, calculator.CostUsd("gpt-4o-2024-08-06", usage, At));
         // An operator price never expires: 0.003 + 0.0006 + 0.000375 + 0.0075
         Assert.Equal(0.011475m, calculator.CostUsd("claude-sonnet-5", usage, At));
-        // Not in the shipped table at all; the Bedrock id maps onto the operator's name: 0.0008 + 0.00016 + 0.0001 + 0.002
+        // The Bedrock id maps onto the operator's name, which wins over the table's claude-3-5-haiku-latest: 0.0008 + 0.00016 + 0.0001 + 0.002
         Assert.Equal(0.00306m, calculator.CostUsd("anthropic.claude-3-5-haiku-20241022-v1:0", usage, At));
         // Models the operator did not name keep the table price: 0.000003 × 1000 + … (claude-sonnet-4-5)
         Assert.Equal(Shipped.CostUsd("claude-sonnet-4-5", usage, At), calculator.CostUsd("claude-sonnet-4-5", usage, At));
