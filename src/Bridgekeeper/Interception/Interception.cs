@@ -104,7 +104,10 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
             cost = prices.CostUsd(PricedModel, usage, now);
             CostUsd += cost ?? 0;
             CountedTokens += Spend.RateLimiter.Counted(usage);
-            records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost));
+            records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost)
+            {
+                CacheWrite1hTokens = usage.CacheWrite1h,
+            });
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))
             records.Add(new ToolUsageRecorded(Id, now, call.Name, call.Id, Recorded(call.Arguments), Injected: false, null, null, null));

@@ -102,6 +102,11 @@ internal sealed class AnthropicMessageEvents(string model)
         [K.InputTokens] = usage.Input,
         [K.CacheCreationInputTokens] = usage.CacheWrite,
         [K.CacheReadInputTokens] = usage.CacheRead,
+        ["cache_creation"] = new JsonObject
+        {
+            ["ephemeral_5m_input_tokens"] = usage.CacheWrite - usage.CacheWrite1h,
+            ["ephemeral_1h_input_tokens"] = usage.CacheWrite1h,
+        },
         [K.OutputTokens] = outputTokens,
     };
 }

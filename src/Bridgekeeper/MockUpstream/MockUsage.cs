@@ -3,11 +3,14 @@ using System.Globalization;
 namespace Bridgekeeper.MockUpstream;
 
 /// <summary>
-/// Token figures a reply reports (header <c>x-mock-usage: input=100,output=20,cache_read=30,cache_write=10,reasoning=5</c>).
+/// Token figures a reply reports (header <c>x-mock-usage: input=100,output=20,cache_read=30,cache_write=10,cache_write_1h=4,reasoning=5</c>).
 /// <see cref="Input"/> is the non-cached input: Anthropic <c>input_tokens</c>; OpenAI <c>prompt_tokens</c> is Input + CacheRead.
 /// </summary>
 internal readonly record struct MockUsage(int Input, int Output, int CacheRead, int CacheWrite, int Reasoning)
 {
+    /// <summary>How many of <see cref="CacheWrite"/> are Anthropic 1-hour writes (<c>cache_write_1h=</c>); the rest are 5-minute ones.</summary>
+    public int CacheWrite1h { get; init; }
+
     public static MockUsage Default { get; } = new(Input: 11, Output: 7, CacheRead: 0, CacheWrite: 0, Reasoning: 0);
 
     /// <summary>Reasoning tokens an OpenAI <see cref="MockScenario.Thinking"/> reply reports when the header does not say.</summary>
@@ -37,11 +40,17 @@ internal readonly record struct MockUsage(int Input, int Output, int CacheRead, 
                 case "output": usage = usage with { Output = value }; break;
                 case "cache_read": usage = usage with { CacheRead = value }; break;
                 case "cache_write": usage = usage with { CacheWrite = value }; break;
+                case "cache_write_1h": usage = usage with { CacheWrite1h = value }; break;
                 case "reasoning": usage = usage with { Reasoning = value }; hasReasoning = true; break;
                 default:
-                    error = $"x-mock-usage: unknown figure '{part[..equals]}' (input, output, cache_read, cache_write, reasoning)";
+                    error = $"x-mock-usage: unknown figure '{part[..equals]}' (input, output, cache_read, cache_write, cache_write_1h, reasoning)";
                     return false;
             }
+        }
+        if (usage.CacheWrite1h > usage.CacheWrite)
+        {
+            error = "x-mock-usage: cache_write_1h is a part of cache_write, so at most as many";
+            return false;
         }
         return true;
     }

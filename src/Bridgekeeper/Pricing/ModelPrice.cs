@@ -39,11 +39,10 @@ internal sealed record ModelPrice(TokenPrices Base)
     /// <summary>
     /// input × input price + cache_read × cache-read price + cache_write × cache-write price + output × output price,
     /// exact in decimal. <see cref="TokenUsage.Input"/> already excludes cached tokens and reasoning is inside
-    /// <see cref="TokenUsage.Output"/> (SPEC §5). <paramref name="cacheWrite1h"/> says how many of the cache writes
-    /// were Anthropic 1-hour writes; the usage totals do not tell, so callers pass 0 and every write is billed at the
-    /// 5-minute price.
+    /// <see cref="TokenUsage.Output"/> (SPEC §5). Of the cache writes, <see cref="TokenUsage.CacheWrite1h"/> are billed at
+    /// the 1-hour price (the 5-minute one when the model has none) and the rest at the 5-minute price.
     /// </summary>
-    public decimal Cost(TokenUsage usage, long cacheWrite1h = 0)
+    public decimal Cost(TokenUsage usage)
     {
         var totalInput = usage.Input + usage.CacheRead + usage.CacheWrite;
         PriceTier? tier = null;
@@ -57,7 +56,7 @@ internal sealed record ModelPrice(TokenPrices Base)
         var cacheRead = tier?.CacheRead ?? Base.CacheRead ?? input;
         var cacheWrite = tier?.CacheWrite ?? Base.CacheWrite ?? input;
         var cacheWrite1hPrice = tier?.CacheWrite1h ?? Base.CacheWrite1h ?? cacheWrite;
-        var oneHour = Math.Clamp(cacheWrite1h, 0, Math.Max(usage.CacheWrite, 0));
+        var oneHour = Math.Clamp(usage.CacheWrite1h, 0, Math.Max(usage.CacheWrite, 0));
         var cost = usage.Input * input + usage.CacheRead * cacheRead + (usage.CacheWrite - oneHour) * cacheWrite
             + oneHour * cacheWrite1hPrice + usage.Output * output;
         return Normalize(cost);

@@ -27,6 +27,9 @@ internal sealed record RequestFacts(string Model, bool Stream, BoundedText? Prom
 /// <summary>Token figures with SPEC §5 semantics: <see cref="Input"/> excludes cached input; reasoning is part of output.</summary>
 internal sealed record TokenUsage(long Input, long Output, long CacheRead, long CacheWrite, long Reasoning)
 {
+    /// <summary>How many of <see cref="CacheWrite"/> were Anthropic 1-hour cache writes (the rest are 5-minute ones).</summary>
+    public long CacheWrite1h { get; init; }
+
     public static readonly TokenUsage Zero = new(0, 0, 0, 0, 0);
 }
 

@@ -91,7 +91,10 @@ internal sealed record LoopState(IReadOnlySet<string> Injected)
 
     /// <summary>Usage summed over turns; a sum that would overflow stays at <see cref="long.MaxValue"/> (figures are never negative).</summary>
     public static TokenUsage Sum(TokenUsage a, TokenUsage? b) => b is null ? a :
-        new(Add(a.Input, b.Input), Add(a.Output, b.Output), Add(a.CacheRead, b.CacheRead), Add(a.CacheWrite, b.CacheWrite), Add(a.Reasoning, b.Reasoning));
+        new(Add(a.Input, b.Input), Add(a.Output, b.Output), Add(a.CacheRead, b.CacheRead), Add(a.CacheWrite, b.CacheWrite), Add(a.Reasoning, b.Reasoning))
+        {
+            CacheWrite1h = Add(a.CacheWrite1h, b.CacheWrite1h),
+        };
 
     private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 }

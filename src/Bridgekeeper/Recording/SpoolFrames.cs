@@ -16,7 +16,11 @@ internal static class SpoolFrames
     /// <summary>Far above any record (its texts are bounded); a larger length is a tear, not an allocation.</summary>
     public const int MaxPayloadBytes = 64 << 20;
 
-    private enum Kind : byte { Started = 1, Ended, TokenUsage, Prompt, ToolUsage, Thought }
+    /// <summary>
+    /// <see cref="Kind.TokenUsage1h"/> is a token usage with its 1-hour cache writes after the cost; spools written before it
+    /// hold <see cref="Kind.TokenUsage"/> frames, still read (with none).
+    /// </summary>
+    private enum Kind : byte { Started = 1, Ended, TokenUsage, Prompt, ToolUsage, Thought, TokenUsage1h }
 
     public static byte[] Encode(AuditRecord record, Guid rowId)
     {
@@ -57,8 +61,11 @@ internal static class SpoolFrames
             Kind.Started => new InterceptionStarted(interception, at, new Guid(reader.ReadBytes(16)), reader.ReadString(), reader.ReadString(),
                 reader.ReadString(), reader.ReadString(), Nullable(reader), Nullable(reader), reader.ReadBoolean(), reader.ReadString()),
             Kind.Ended => new InterceptionEnded(interception, at, reader.ReadString(), Nullable(reader)),
-            Kind.TokenUsage => new TokenUsageRecorded(interception, at, Nullable(reader), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
-                reader.ReadInt64(), reader.ReadInt64(), reader.ReadString(), reader.ReadBoolean() ? reader.ReadDecimal() : null),
+            Kind.TokenUsage or Kind.TokenUsage1h => new TokenUsageRecorded(interception, at, Nullable(reader), reader.ReadInt64(), reader.ReadInt64(),
+                reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadString(), reader.ReadBoolean() ? reader.ReadDecimal() : null)
+            {
+                CacheWrite1hTokens = kind == Kind.TokenUsage1h ? reader.ReadInt64() : 0,
+            },
             Kind.Prompt => new PromptRecorded(interception, at, reader.ReadString()),
             Kind.ToolUsage => new ToolUsageRecorded(interception, at, reader.ReadString(), Nullable(reader), reader.ReadString(), reader.ReadBoolean(),
                 Nullable(reader), Nullable(reader), Nullable(reader), reader.ReadBoolean() ? reader.ReadInt64() : null),
@@ -74,7 +81,7 @@ internal static class SpoolFrames
         {
             InterceptionStarted => Kind.Started,
             InterceptionEnded => Kind.Ended,
-            TokenUsageRecorded => Kind.TokenUsage,
+            TokenUsageRecorded => Kind.TokenUsage1h,
             PromptRecorded => Kind.Prompt,
             ToolUsageRecorded => Kind.ToolUsage,
             ThoughtRecorded => Kind.Thought,
@@ -112,6 +119,7 @@ internal static class SpoolFrames
                 writer.Write(r.CostUsd.HasValue);
                 if (r.CostUsd is { } cost)
                     writer.Write(cost);
+                writer.Write(r.CacheWrite1hTokens);
                 break;
             case PromptRecorded r:
                 writer.Write(r.Prompt);

@@ -36,7 +36,11 @@ internal sealed record TokenUsageRecorded(
     long CacheWriteTokens,
     long ReasoningTokens,
     string ExtraJson,
-    decimal? CostUsd = null) : AuditRecord(InterceptionId, At);
+    decimal? CostUsd = null) : AuditRecord(InterceptionId, At)
+{
+    /// <summary>How many of <see cref="CacheWriteTokens"/> were 1-hour cache writes (<c>cache_write_1h_tokens</c>).</summary>
+    public long CacheWrite1hTokens { get; init; }
+}
 
 internal sealed record PromptRecorded(
     Guid InterceptionId,

@@ -42,7 +42,8 @@ internal sealed record TokenUsageView(
     long ReasoningTokens,
     JsonElement Extra,
     decimal? CostUsd,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    [property: System.Text.Json.Serialization.JsonPropertyName("cache_write_1h_tokens")] long CacheWrite1hTokens = 0);
 
 /// <summary>A tool call. <see cref="Input"/> is the arguments as JSON text, kept verbatim.</summary>
 internal sealed record ToolUsageView(

@@ -49,7 +49,7 @@ public sealed class CostArithmeticTests
         var price = Shipped.Find("claude-sonnet-4-5", At)!;
 
         // 600 × 0.00000375 (5 minutes) + 400 × 0.000006 (1 hour)
-        Assert.Equal(0.00465m, price.Cost(Usage(cacheWrite: 1000), cacheWrite1h: 400));
+        Assert.Equal(0.00465m, price.Cost(Usage(cacheWrite: 1000) with { CacheWrite1h = 400 }));
         Assert.Equal(0.00375m, price.Cost(Usage(cacheWrite: 1000)));
     }
 
