@@ -8,7 +8,8 @@ namespace Bridgekeeper.EndToEndTests;
 /// <summary>
 /// Cost as the provider invoices it (issue 17), through the official Anthropic .NET SDK, blocking and streaming, on
 /// the Anthropic and Bedrock routes: the current Sonnet priced at its permanent rate, and 1-hour cache writes (from
-/// Anthropic's <c>cache_creation</c> split) billed at their own price and recorded as <c>cache_write_1h_tokens</c>.
+/// Anthropic's <c>cache_creation</c> split) billed at their own price and recorded as <c>cache_write_1h_tokens</c>, and
+/// web searches (<c>server_tool_use.web_search_requests</c>) billed per search and recorded as <c>web_search_requests</c>.
 /// Each figure is the exact decimal that @pydantic/genai-prices 0.1.8's prices imply.
 /// </summary>
 public sealed class InvoicedCostTests : GatewayTest
@@ -52,11 +53,27 @@ public sealed class InvoicedCostTests : GatewayTest
         Assert.Equal((0.00618m, 0.0056175m), (allHour.GetProperty("cost_usd").GetDecimal(), mixed.GetProperty("cost_usd").GetDecimal()));
     }
 
-    private async Task<JsonElement> SendAsync(string provider, bool stream, string model, string usage)
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task WebSearches_AreBilledPerSearch_AndRecordedOnTheUsageRow(string provider, bool stream)
+    {
+        // 100 × $3 + 50 × $15 per million + 3 searches × $10 per 1,000 = 0.00105 + 0.03
+        var record = await SendAsync(provider, stream, "claude-sonnet-4-5", "input=100,output=50,web_searches=3", searched: true);
+
+        Assert.Equal(0.03105m, record.GetProperty("cost_usd").GetDecimal());
+        Assert.Equal(3, Row(record).GetProperty("web_search_requests").GetInt64());
+        var searches = record.GetProperty("tool_usages").EnumerateArray().ToList();
+        Assert.Equal(3, searches.Count);
+        Assert.All(searches, s => Assert.Equal(("web_search", """{"query":"weather in Paris"}"""), (s.GetProperty("tool").GetString(), s.GetProperty("input").GetString())));
+    }
+
+    private async Task<JsonElement> SendAsync(string provider, bool stream, string model, string usage, bool searched = false)
     {
         var ct = TestContext.Current.CancellationToken;
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Add("x-mock-usage", usage);          // what the mock upstream reports
+        if (searched)
+            http.DefaultRequestHeaders.Add("x-mock-scenario", "web_search");
         var client = new AnthropicClient { ApiKey = await Gateway.CreateKeyAsync("ines"), BaseUrl = new Uri(Gateway.Url, provider).AbsoluteUri, MaxRetries = 0,
             HttpClient = http };
         var prompt = $"Hello, Claude ({usage})";                          // finds this request's record
@@ -73,7 +90,8 @@ public sealed class InvoicedCostTests : GatewayTest
             // What the SDK itself parsed off the relayed body: the provider's own figures.
             var figures = usage.Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
             var parsed = (await client.Messages.Create(message, ct)).Usage;
-            Assert.Equal((figures["input"], figures.GetValueOrDefault("cache_write")), (parsed.InputTokens, parsed.CacheCreationInputTokens ?? 0));
+            Assert.Equal((figures["input"], figures.GetValueOrDefault("cache_write"), figures.GetValueOrDefault("web_searches")),
+                (parsed.InputTokens, parsed.CacheCreationInputTokens ?? 0, parsed.ServerToolUse?.WebSearchRequests ?? 0));
         }
         return await Gateway.WaitForEndedAsync(i => i.GetProperty("prompts").EnumerateArray().Any(p => p.GetProperty("prompt").GetString() == prompt));
     }

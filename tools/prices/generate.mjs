@@ -100,7 +100,9 @@ for (const provider of providers) {
       const tierStarts = Object.values(variant.prices).flatMap((v) => (typeof v === 'object' ? v.tiers.map((t) => t.start) : []));
       const sizes = [0, ...new Set(tierStarts)].map((start) => start + 1500);
       for (const total of sizes) {
-        const usage = { input_tokens: total, cache_read_tokens: 300, cache_write_tokens: 200, output_tokens: 700 };
+        // 80 of the 200 cache writes are 1-hour ones, and 2 web searches (free where the source prices none).
+        const usage = { input_tokens: total, cache_read_tokens: 300, cache_write_tokens: 200, cache_write_1h_tokens: 80, output_tokens: 700,
+          web_searches: 2 };
         const price = (name) => genai.calcPrice(usage, name, { providerId: provider.id, timestamp: new Date(`${at}T00:00:00Z`) });
         const name = [model.id, ...plainNames(model.match)].find((n) => price(n)?.model.id === model.id && matchedBy(n) === model);
         if (!name) {
@@ -108,7 +110,7 @@ for (const provider of providers) {
           continue;
         }
         golden.push({ provider: provider.id, model: model.id, name, at: `${at}T00:00:00Z`, input: total - 500, cache_read: 300, cache_write: 200,
-          output: 700, total_usd: price(name).total_price });
+          cache_write_1h: 80, output: 700, web_searches: 2, total_usd: price(name).total_price });
       }
     }
   }

@@ -60,7 +60,7 @@ internal sealed record SettingDefinition(string Key, string? Default, string Des
         new("mcp_max_rounds", "10", "most upstream rounds of the hidden MCP tool loop"),
         new("mcp_tool_timeout", "60s", "longest one injected MCP tool call may run"),
         new("mcp_loop_timeout", "10m", "longest the whole hidden tool loop may run"),
-        new("prices_file", null, "a YAML or JSON file mapping models to `input`, `output`, `cache_read`, `cache_write` in USD per million tokens; wins over the `prices` map and the shipped table"),
+        new("prices_file", null, "a YAML or JSON file mapping models to `input`, `output`, `cache_read`, `cache_write` in USD per million tokens (`web_searches` per 1,000, `service_tiers` for OpenAI tiers); wins over the `prices` map and the shipped table"),
         new("secret_key", null, "base64 of 32 bytes that encrypts per-user MCP tokens; unset: a key file beside a SQLite database (PostgreSQL: needed to store tokens)"),
         new("secret_key_previous", null, "comma-separated base64 keys that only decrypt per-user MCP tokens (key rotation); tokens are re-encrypted under secret_key when read"),
     ];

@@ -101,12 +101,15 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         var records = new List<AuditRecord>(1 + summary.ToolCalls.Count + summary.Thoughts.Count);
         if (summary.Usage is { } usage)
         {
-            cost = prices.CostUsd(PricedModel, usage, now);
+            var price = prices.Find(PricedModel, _arrival.At);          // the price in force when the request arrived
+            cost = price?.Cost(usage);
             CostUsd += cost ?? 0;
             CountedTokens += Spend.RateLimiter.Counted(usage);
-            records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning, "{}", cost)
+            records.Add(new TokenUsageRecorded(Id, now, summary.ResponseId, usage.Input, usage.Output, usage.CacheRead, usage.CacheWrite, usage.Reasoning,
+                Extra(usage.ServiceTier, price), cost)
             {
                 CacheWrite1hTokens = usage.CacheWrite1h,
+                WebSearchRequests = usage.WebSearches,
             });
         }
         foreach (var call in summary.ToolCalls.Where(call => !injected.Contains(call.Name)))
@@ -116,6 +119,20 @@ internal sealed class Interception(IAuditSink audit, TimeProvider time, GatewayU
         audit.Record(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(records));   // one spool write for the exchange
         return cost;
     }
+
+    /// <summary>
+    /// A usage row's <c>extra</c>: for an OpenAI response served on a non-standard tier, <c>service_tier</c> and, when priced,
+    /// <c>priced_as</c>: that tier when its prices are known, else <c>standard</c> (the shipped source prices no tier).
+    /// </summary>
+    private static string Extra(string? serviceTier, ModelPrice? price) => serviceTier is null ? "{}" : System.Text.Encoding.UTF8.GetString(
+        Json.Write((serviceTier, price), static (writer, state) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("service_tier", state.serviceTier);
+            if (state.price is { } known)
+                writer.WriteString("priced_as", known.PricesTier(state.serviceTier) ? state.serviceTier : "standard");
+            writer.WriteEndObject();
+        }));
 
     /// <summary>Records a call to an injected tool and what running it gave (each text bounded as records hold them).</summary>
     public void RecordInjectedCall(ToolCall call, string serverUrl, string? result, string? error, TimeSpan? duration = null) =>

@@ -12,7 +12,7 @@ namespace Bridgekeeper.Metrics;
 /// <item><c>bridgekeeper_interceptions_total{provider,model,dialect,client,status}</c>: P·M·D·C·S.</item>
 /// <item><c>bridgekeeper_interceptions_in_flight{provider,dialect}</c>: P·D.</item>
 /// <item><c>bridgekeeper_interception_duration_seconds{provider,dialect,status}</c>, <c>bridgekeeper_upstream_ttfb_seconds{provider,dialect}</c>, <c>bridgekeeper_gateway_overhead_seconds{provider,dialect}</c>: histograms, P·D(·S) series each times the buckets.</item>
-/// <item><c>bridgekeeper_tokens_total{provider,model,type}</c>: P·M·5; <c>bridgekeeper_cost_usd_total{provider,model}</c>: P·M.</item>
+/// <item><c>bridgekeeper_tokens_total{provider,model,type}</c>: P·M·5; <c>bridgekeeper_cost_usd_total{provider,model}</c>: P·M; <c>bridgekeeper_unpriced_usages_total{provider}</c> (usage records whose model has no price): P.</item>
 /// <item><c>bridgekeeper_injected_tool_calls_total{server,tool,status}</c>: T·2.</item>
 /// <item><c>bridgekeeper_passthrough_requests_total{provider,status}</c>: P·(HTTP statuses seen, e.g. 200, 401, 404).</item>
 /// <item><c>bridgekeeper_key_lookups_total</c> (database lookups of keys, on the request path or refreshing the cache) and
@@ -38,6 +38,7 @@ internal sealed class BridgekeeperMetrics
     private readonly Histogram<double> _overhead;
     private readonly Counter<long> _tokens;
     private readonly Counter<double> _cost;
+    private readonly Counter<long> _unpriced;
     private readonly Counter<long> _injectedCalls;
     private readonly Counter<long> _passthrough;
     private readonly Counter<long> _auditBatches;
@@ -79,6 +80,7 @@ internal sealed class BridgekeeperMetrics
         _overhead = meter.CreateHistogram<double>("bridgekeeper_gateway_overhead", "s", "Time spent in the gateway up to the first upstream byte, excluding the wait on the upstream", advice: Seconds);
         _tokens = meter.CreateCounter<long>("bridgekeeper_tokens", description: "Tokens by type (input excludes cached input)");
         _cost = meter.CreateCounter<double>("bridgekeeper_cost_usd", description: "Cost in USD of priced token usage");
+        _unpriced = meter.CreateCounter<long>("bridgekeeper_unpriced_usages", description: "Token-usage records of models without a price (their cost is null), by provider");
         _injectedCalls = meter.CreateCounter<long>("bridgekeeper_injected_tool_calls", description: "Injected MCP tool calls run by the gateway");
         _passthrough = meter.CreateCounter<long>("bridgekeeper_passthrough_requests", description: "Requests on passthrough routes");
         _auditBatches = meter.CreateCounter<long>("bridgekeeper_audit_batches", description: "Audit batch writes, by result");
@@ -141,6 +143,8 @@ internal sealed class BridgekeeperMetrics
         _genAiTokens.Record(output, new("gen_ai.operation.name", "chat"), new("gen_ai.provider.name", provider), new("gen_ai.request.model", model), new("gen_ai.token.type", "output"));
         if (costUsd is { } cost)
             _cost.Add((double)cost, new("provider", provider), new("model", model));
+        else
+            _unpriced.Add(1, new KeyValuePair<string, object?>("provider", provider));   // by provider only: an unknown model's name is unbounded
     }
 
     private void Tokens(string provider, string model, string type, long count)

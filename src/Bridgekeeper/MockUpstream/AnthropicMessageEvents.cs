@@ -97,7 +97,16 @@ internal sealed class AnthropicMessageEvents(string model)
         [K.Usage] = Usage(usage, usage.Output),
     };
 
-    public static JsonObject Usage(MockUsage usage, int outputTokens) => new()
+    /// <summary>The usage object; <c>server_tool_use</c> only when the reply ran web searches.</summary>
+    public static JsonObject Usage(MockUsage usage, int outputTokens)
+    {
+        var figures = Figures(usage, outputTokens);
+        if (usage.WebSearches > 0)
+            figures[K.ServerToolUse] = new JsonObject { ["web_search_requests"] = usage.WebSearches };
+        return figures;
+    }
+
+    private static JsonObject Figures(MockUsage usage, int outputTokens) => new()
     {
         [K.InputTokens] = usage.Input,
         [K.CacheCreationInputTokens] = usage.CacheWrite,
@@ -109,4 +118,32 @@ internal sealed class AnthropicMessageEvents(string model)
         },
         [K.OutputTokens] = outputTokens,
     };
+
+    /// <summary>The <c>server_tool_use</c> block of a web search (its input complete when blocking, streamed as <c>{}</c> first).</summary>
+    public static JsonObject WebSearchUse(string id, JsonNode input) => new()
+    {
+        [K.Type] = K.ServerToolUse,
+        [K.Id] = id,
+        [K.Name] = K.WebSearch,
+        [K.Input] = input,
+    };
+
+    public static JsonObject WebSearchQuery() => new() { [K.Query] = OpenAIResponsesEvents.WebSearchQuery };
+
+    /// <summary>What the search found, as Anthropic returns it: one result with encrypted content.</summary>
+    public static JsonObject WebSearchResult(string toolUseId) => new()
+    {
+        [K.Type] = "web_search_tool_result",
+        ["tool_use_id"] = toolUseId,
+        [K.Content] = new JsonArray(new JsonObject
+        {
+            [K.Type] = "web_search_result",
+            ["title"] = "Paris weather",
+            ["url"] = "https://weather.example/paris",
+            ["encrypted_content"] = "EqgfCioIARgBIiQ3YTAwMjY1Mi1mZjM5LTQ1NGUtODgxNC1kNjNjNTk1ZWI3Y2M",
+            ["page_age"] = "2 hours ago",
+        }),
+    };
+
+    public static string NewServerToolUseId() => MockText.NewId("srvtoolu_01", 22);
 }

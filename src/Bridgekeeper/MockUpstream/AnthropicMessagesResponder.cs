@@ -42,6 +42,15 @@ internal static class AnthropicMessagesResponder
             await DeltaAsync(stream, index, SignatureDelta, K.Signature, AnthropicMessageEvents.Signature);
             await StopBlockAsync(stream, index++);
         }
+        for (var search = 0; search < reply.WebSearches; search++)
+        {
+            var id = AnthropicMessageEvents.NewServerToolUseId();
+            await StartBlockAsync(stream, index, AnthropicMessageEvents.WebSearchUse(id, new JsonObject()));
+            await DeltaAsync(stream, index, InputJsonDelta, K.PartialJson, AnthropicMessageEvents.WebSearchQuery().ToJsonString());
+            await StopBlockAsync(stream, index++);
+            await StartBlockAsync(stream, index, AnthropicMessageEvents.WebSearchResult(id));
+            await StopBlockAsync(stream, index++);
+        }
         if (reply.HasText)
         {
             await StartBlockAsync(stream, index, AnthropicMessageEvents.TextBlock(""));
@@ -89,6 +98,12 @@ internal static class AnthropicMessagesResponder
         var content = new JsonArray();
         if (reply.Scenario is MockScenario.Thinking)
             content.Add(AnthropicMessageEvents.ThinkingBlock(AnthropicMessageEvents.ThinkingText, AnthropicMessageEvents.Signature));
+        for (var search = 0; search < reply.WebSearches; search++)
+        {
+            var id = AnthropicMessageEvents.NewServerToolUseId();
+            content.Add(AnthropicMessageEvents.WebSearchUse(id, AnthropicMessageEvents.WebSearchQuery()));
+            content.Add(AnthropicMessageEvents.WebSearchResult(id));
+        }
         if (reply.HasText)
             content.Add(AnthropicMessageEvents.TextBlock(reply.Text));
         foreach (var tool in reply.CallsTool ? reply.ToolCalls : [])

@@ -137,7 +137,7 @@ internal sealed class MockEndpoints(MockUpstreamOptions options, TimeProvider ti
     private Task RespondToResponsesAsync(MockCall call, MockReply reply, JsonObject request)
     {
         var events = new OpenAIResponsesEvents(request, reply.Model, time.GetUtcNow().ToUnixTimeSeconds(),
-            MockJson.String(request[MockWireKeys.PreviousResponseId]));
+            MockJson.String(request[MockWireKeys.PreviousResponseId])) { ServiceTier = reply.ServiceTier };
         var stored = request[MockWireKeys.Store] is not JsonValue store || !store.TryGetValue<bool>(out var keep) || keep;
         return new OpenAIResponsesResponder(call, reply, events, stored ? _responses : null).RespondAsync();
     }

@@ -6,8 +6,18 @@ namespace Bridgekeeper.MockUpstream;
 /// <summary>What one completion reply will say, decided from the controls, the prompt's directives and the request body.</summary>
 internal sealed record MockReply(string Model, bool Stream, bool IncludeUsage, MockControls Controls, string Text, bool CallsTool)
 {
+    /// <summary>
+    /// The OpenAI service tier that served the reply, as the API reports it: the requested <c>flex</c>, <c>priority</c> or
+    /// <c>scale</c>; <c>default</c> for <c>auto</c>, <c>default</c> or none.
+    /// </summary>
+    public string ServiceTier { get; init; } = "default";
+
     public MockScenario Scenario => Controls.Scenario;
-    public MockUsage Usage => Controls.Usage;
+    /// <summary>The figures the reply reports; its web searches are the ones it runs (<see cref="WebSearches"/>).</summary>
+    public MockUsage Usage => Controls.Usage with { WebSearches = WebSearches };
+
+    /// <summary>The searches a <see cref="MockScenario.WebSearch"/> reply runs before its text (<c>web_searches=</c>, at least 1); none elsewhere.</summary>
+    public int WebSearches => Scenario is MockScenario.WebSearch ? Math.Max(1, Controls.Usage.WebSearches) : 0;
 
     /// <summary>The calls of this turn, in order (when <see cref="CallsTool"/>).</summary>
     public IReadOnlyList<MockToolCall> ToolCalls => Controls.ToolCalls;
@@ -43,7 +53,10 @@ internal sealed record MockReply(string Model, bool Stream, bool IncludeUsage, M
             Text: results.Count == 0 || callsTool
                 ? controls.Text
                 : MockConversation.ToolResultPrefix + string.Join(MockConversation.ToolResultSeparator, results),
-            CallsTool: callsTool);
+            CallsTool: callsTool)
+        {
+            ServiceTier = MockJson.String(request[K.ServiceTier]) is { } tier && tier is "flex" or "priority" or "scale" ? tier : "default",
+        };
         return true;
     }
 }

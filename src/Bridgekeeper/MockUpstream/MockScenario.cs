@@ -42,6 +42,10 @@ internal enum MockScenario
     /// <summary>Responses: a <c>commentary</c>-phase message, then the <c>final_answer</c> message. Elsewhere: text.</summary>
     Commentary,
 
-    /// <summary>Responses: a <c>web_search_call</c> item, then the text. Elsewhere: text.</summary>
+    /// <summary>
+    /// Web searches (<c>web_searches=</c> in <c>x-mock-usage</c>, default 1), then the text. Responses: a <c>web_search_call</c>
+    /// item each. Messages (and Bedrock): a <c>server_tool_use</c> and a <c>web_search_tool_result</c> block each, counted in
+    /// <c>usage.server_tool_use.web_search_requests</c>. Chat: text.
+    /// </summary>
     WebSearch,
 }

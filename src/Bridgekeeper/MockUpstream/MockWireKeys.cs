@@ -95,6 +95,8 @@ internal static class MockWireKeys
     public const string Phase = "phase";
     public const string Action = "action";
     public const string Query = "query";
+    public const string ServerToolUse = "server_tool_use";
+    public const string WebSearch = "web_search";
     public const string Search = "search";
     public const string PreviousResponseId = "previous_response_id";
     public const string Reasoning = "reasoning";

@@ -10,6 +10,9 @@ internal sealed class OpenAIChatChunks(string model, bool includeUsage, long cre
 
     public string Id { get; } = MockText.NewId("chatcmpl-", 29);
 
+    /// <summary>The tier every chunk and the body report (<see cref="MockReply.ServiceTier"/>).</summary>
+    public string ServiceTier { get; init; } = "default";
+
     /// <summary>The id of each tool call, by its index.</summary>
     public IReadOnlyList<string> ToolCallIds { get; } = [.. Enumerable.Range(0, toolCalls).Select(_ => MockText.NewId("call_", 24))];
 
@@ -96,7 +99,7 @@ internal sealed class OpenAIChatChunks(string model, bool includeUsage, long cre
                 [K.FinishReason] = toolCalls is null ? "stop" : K.ToolCalls,
             }),
             [K.Usage] = Usage(usage),
-            [K.ServiceTier] = "default",
+            [K.ServiceTier] = ServiceTier,
             [K.SystemFingerprint] = SystemFingerprint,
         };
         return completion;
@@ -123,6 +126,7 @@ internal sealed class OpenAIChatChunks(string model, bool includeUsage, long cre
         [K.Object] = objectType,
         [K.Created] = created,
         [K.Model] = model,
+        [K.ServiceTier] = ServiceTier,
         [K.SystemFingerprint] = SystemFingerprint,
     };
 }

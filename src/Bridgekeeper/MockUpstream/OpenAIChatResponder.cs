@@ -8,7 +8,7 @@ internal static class OpenAIChatResponder
 
     public static async Task RespondAsync(MockCall call, MockReply reply, long created)
     {
-        var chunks = new OpenAIChatChunks(reply.Model, reply.IncludeUsage, created, reply.CallsTool ? reply.ToolCalls.Count : 0);
+        var chunks = new OpenAIChatChunks(reply.Model, reply.IncludeUsage, created, reply.CallsTool ? reply.ToolCalls.Count : 0) { ServiceTier = reply.ServiceTier };
         if (!reply.Stream)
         {
             await BlockingAsync(call, reply, chunks);

@@ -54,6 +54,9 @@ internal sealed class OpenAIResponsesEvents(JsonObject request, string model, lo
         return data;
     }
 
+    /// <summary>The tier the response reports (<see cref="MockReply.ServiceTier"/>), not the request's <c>auto</c>.</summary>
+    public string ServiceTier { get; init; } = "default";
+
     /// <summary>The response object; request settings are echoed, with the API's defaults where the request has none.</summary>
     public JsonObject Response(string status, JsonArray output, MockUsage? usage, JsonObject? error = null) => new()
     {
@@ -74,7 +77,7 @@ internal sealed class OpenAIResponsesEvents(JsonObject request, string model, lo
         [K.PromptCacheKey] = Echo(K.PromptCacheKey),
         [K.Reasoning] = Echo(K.Reasoning) ?? new JsonObject { [K.Effort] = null, [K.Summary] = null },
         [K.SafetyIdentifier] = Echo(K.SafetyIdentifier),
-        [K.ServiceTier] = Echo(K.ServiceTier) ?? "default",
+        [K.ServiceTier] = ServiceTier,
         [K.Store] = Echo(K.Store) ?? true,
         [K.Temperature] = Echo(K.Temperature) ?? JsonNode.Parse("1.0"),
         [K.Text] = Echo(K.Text) ?? new JsonObject { [K.Format] = new JsonObject { [K.Type] = K.Text }, [K.Verbosity] = "medium" },

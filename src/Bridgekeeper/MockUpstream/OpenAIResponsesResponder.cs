@@ -26,7 +26,7 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
         await WriteAsync(E.InProgressEvent, [new(K.Response, events.Response(E.InProgress, [], null))]);
         if (reply.Scenario is MockScenario.Thinking)
             await ReasoningAsync();
-        if (reply.Scenario is MockScenario.WebSearch)
+        for (var search = 0; search < reply.WebSearches; search++)
             await WebSearchAsync();
         if (reply.Scenario is MockScenario.Commentary)
             await MessageAsync(E.CommentaryText, E.CommentaryPhase, interruptible: false);
@@ -116,7 +116,7 @@ internal sealed class OpenAIResponsesResponder(MockCall call, MockReply reply, E
             return;
         if (reply.Scenario is MockScenario.Thinking)
             _output.Add(events.Reasoning(E.NewItemId("rs_"), [E.SummaryText(E.ReasoningSummary)]));
-        if (reply.Scenario is MockScenario.WebSearch)
+        for (var search = 0; search < reply.WebSearches; search++)
             _output.Add(E.WebSearch(E.NewItemId("ws_"), E.Completed));
         if (reply.Scenario is MockScenario.Commentary)
             _output.Add(E.Message(E.NewItemId("msg_"), E.Completed, [E.OutputText(E.CommentaryText)], E.CommentaryPhase));

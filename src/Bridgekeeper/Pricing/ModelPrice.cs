@@ -28,6 +28,15 @@ internal sealed record ModelPrice(TokenPrices Base)
     /// <summary>USD per 1,000 web searches, when the source prices them.</summary>
     public decimal? WebSearchPerThousand { get; init; }
 
+    /// <summary>
+    /// Prices of OpenAI service tiers (<c>flex</c>, <c>priority</c>, <c>scale</c>) that replace these for usage served on that
+    /// tier (<see cref="TokenUsage.ServiceTier"/>). The shipped source prices none; an operator's <c>service_tiers</c> may.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelPrice> ServiceTiers { get; init; } = new Dictionary<string, ModelPrice>();
+
+    /// <summary>Whether usage on <paramref name="tier"/> is billed at that tier's own prices (else at the standard ones).</summary>
+    public bool PricesTier(string tier) => ServiceTiers.ContainsKey(tier);
+
     /// <summary>An operator's price, given in USD per million tokens (exact: the division by 10^6 is decimal).</summary>
     public static ModelPrice PerMillionTokens(decimal input, decimal output, decimal? cacheRead = null, decimal? cacheWrite = null) =>
         new(new TokenPrices(input / Million, output / Million, cacheRead / Million, cacheWrite / Million));
@@ -38,12 +47,15 @@ internal sealed record ModelPrice(TokenPrices Base)
 
     /// <summary>
     /// input × input price + cache_read × cache-read price + cache_write × cache-write price + output × output price,
-    /// exact in decimal. <see cref="TokenUsage.Input"/> already excludes cached tokens and reasoning is inside
+    /// exact in decimal, at the usage's service tier's prices when this price knows that tier (<see cref="ServiceTiers"/>). <see cref="TokenUsage.Input"/> already excludes cached tokens and reasoning is inside
     /// <see cref="TokenUsage.Output"/> (SPEC §5). Of the cache writes, <see cref="TokenUsage.CacheWrite1h"/> are billed at
-    /// the 1-hour price (the 5-minute one when the model has none) and the rest at the 5-minute price.
+    /// the 1-hour price (the 5-minute one when the model has none) and the rest at the 5-minute price. Each web search
+    /// costs <see cref="WebSearchPerThousand"/> / 1,000 (nothing when the source prices none).
     /// </summary>
     public decimal Cost(TokenUsage usage)
     {
+        if (usage.ServiceTier is { } serviceTier && ServiceTiers.TryGetValue(serviceTier, out var tierPrice))
+            return tierPrice.Cost(usage with { ServiceTier = null });
         var totalInput = usage.Input + usage.CacheRead + usage.CacheWrite;
         PriceTier? tier = null;
         foreach (var candidate in Tiers)
@@ -58,7 +70,7 @@ internal sealed record ModelPrice(TokenPrices Base)
         var cacheWrite1hPrice = tier?.CacheWrite1h ?? Base.CacheWrite1h ?? cacheWrite;
         var oneHour = Math.Clamp(usage.CacheWrite1h, 0, Math.Max(usage.CacheWrite, 0));
         var cost = usage.Input * input + usage.CacheRead * cacheRead + (usage.CacheWrite - oneHour) * cacheWrite
-            + oneHour * cacheWrite1hPrice + usage.Output * output;
+            + oneHour * cacheWrite1hPrice + usage.Output * output + Math.Max(usage.WebSearches, 0) * (WebSearchPerThousand ?? 0) / 1000m;
         return Normalize(cost);
     }
 

@@ -30,6 +30,12 @@ internal sealed record TokenUsage(long Input, long Output, long CacheRead, long 
     /// <summary>How many of <see cref="CacheWrite"/> were Anthropic 1-hour cache writes (the rest are 5-minute ones).</summary>
     public long CacheWrite1h { get; init; }
 
+    /// <summary>Web searches the provider ran for the request (Anthropic <c>server_tool_use.web_search_requests</c>, OpenAI Responses <c>web_search_call</c> items), billed per search.</summary>
+    public long WebSearches { get; init; }
+
+    /// <summary>The OpenAI service tier the response reports when it is not the standard one (<c>flex</c>, <c>priority</c>), else null.</summary>
+    public string? ServiceTier { get; init; }
+
     public static readonly TokenUsage Zero = new(0, 0, 0, 0, 0);
 }
 

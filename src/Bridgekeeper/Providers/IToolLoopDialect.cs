@@ -94,6 +94,8 @@ internal sealed record LoopState(IReadOnlySet<string> Injected)
         new(Add(a.Input, b.Input), Add(a.Output, b.Output), Add(a.CacheRead, b.CacheRead), Add(a.CacheWrite, b.CacheWrite), Add(a.Reasoning, b.Reasoning))
         {
             CacheWrite1h = Add(a.CacheWrite1h, b.CacheWrite1h),
+            WebSearches = Add(a.WebSearches, b.WebSearches),
+            ServiceTier = b.ServiceTier ?? a.ServiceTier,
         };
 
     private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

@@ -31,4 +31,27 @@ internal static class OpenAIUsage
         }
         return new TokenUsage(Math.Max(0, input - cached), output, cached, CacheWrite: 0, reasoning);
     }
+
+    /// <summary>The service tiers OpenAI prices apart from the standard one.</summary>
+    private static readonly string[] PricedTiers = ["flex", "priority", "scale"];
+
+    /// <summary>
+    /// A response's <c>service_tier</c> when it names a tier priced apart from the standard one (<c>flex</c>, <c>priority</c>,
+    /// <c>scale</c>); null for <c>default</c> and anything else. Allocates nothing: a Chat stream repeats it in every chunk.
+    /// </summary>
+    public static string? ReadServiceTier(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+            return null;
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            foreach (var tier in PricedTiers)
+            {
+                if (reader.ValueTextEquals(tier))
+                    return tier;
+            }
+        }
+        reader.Skip();                                   // an object or array; a no-op on any other value
+        return null;
+    }
 }

@@ -17,10 +17,10 @@ internal static class SpoolFrames
     public const int MaxPayloadBytes = 64 << 20;
 
     /// <summary>
-    /// <see cref="Kind.TokenUsage1h"/> is a token usage with its 1-hour cache writes after the cost; spools written before it
-    /// hold <see cref="Kind.TokenUsage"/> frames, still read (with none).
+    /// <see cref="Kind.InvoicedUsage"/> is a token usage with its 1-hour cache writes and web searches after the cost; spools
+    /// written before it hold <see cref="Kind.TokenUsage"/> frames, still read (with none of either).
     /// </summary>
-    private enum Kind : byte { Started = 1, Ended, TokenUsage, Prompt, ToolUsage, Thought, TokenUsage1h }
+    private enum Kind : byte { Started = 1, Ended, TokenUsage, Prompt, ToolUsage, Thought, InvoicedUsage }
 
     public static byte[] Encode(AuditRecord record, Guid rowId)
     {
@@ -61,10 +61,11 @@ internal static class SpoolFrames
             Kind.Started => new InterceptionStarted(interception, at, new Guid(reader.ReadBytes(16)), reader.ReadString(), reader.ReadString(),
                 reader.ReadString(), reader.ReadString(), Nullable(reader), Nullable(reader), reader.ReadBoolean(), reader.ReadString()),
             Kind.Ended => new InterceptionEnded(interception, at, reader.ReadString(), Nullable(reader)),
-            Kind.TokenUsage or Kind.TokenUsage1h => new TokenUsageRecorded(interception, at, Nullable(reader), reader.ReadInt64(), reader.ReadInt64(),
+            Kind.TokenUsage or Kind.InvoicedUsage => new TokenUsageRecorded(interception, at, Nullable(reader), reader.ReadInt64(), reader.ReadInt64(),
                 reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadString(), reader.ReadBoolean() ? reader.ReadDecimal() : null)
             {
-                CacheWrite1hTokens = kind == Kind.TokenUsage1h ? reader.ReadInt64() : 0,
+                CacheWrite1hTokens = kind == Kind.InvoicedUsage ? reader.ReadInt64() : 0,
+                WebSearchRequests = kind == Kind.InvoicedUsage ? reader.ReadInt64() : 0,
             },
             Kind.Prompt => new PromptRecorded(interception, at, reader.ReadString()),
             Kind.ToolUsage => new ToolUsageRecorded(interception, at, reader.ReadString(), Nullable(reader), reader.ReadString(), reader.ReadBoolean(),
@@ -81,7 +82,7 @@ internal static class SpoolFrames
         {
             InterceptionStarted => Kind.Started,
             InterceptionEnded => Kind.Ended,
-            TokenUsageRecorded => Kind.TokenUsage1h,
+            TokenUsageRecorded => Kind.InvoicedUsage,
             PromptRecorded => Kind.Prompt,
             ToolUsageRecorded => Kind.ToolUsage,
             ThoughtRecorded => Kind.Thought,
@@ -120,6 +121,7 @@ internal static class SpoolFrames
                 if (r.CostUsd is { } cost)
                     writer.Write(cost);
                 writer.Write(r.CacheWrite1hTokens);
+                writer.Write(r.WebSearchRequests);
                 break;
             case PromptRecorded r:
                 writer.Write(r.Prompt);

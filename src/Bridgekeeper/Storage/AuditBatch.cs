@@ -28,7 +28,8 @@ internal sealed class AuditBatch
         ("id", AuditColumnType.Uuid), ("interception_id", AuditColumnType.Uuid), ("response_id", AuditColumnType.Text),
         ("input_tokens", AuditColumnType.Bigint), ("output_tokens", AuditColumnType.Bigint), ("cache_read_tokens", AuditColumnType.Bigint),
         ("cache_write_tokens", AuditColumnType.Bigint), ("reasoning_tokens", AuditColumnType.Bigint), ("extra", AuditColumnType.Text),
-        ("cost_usd", AuditColumnType.Numeric), ("created_at", AuditColumnType.Timestamp), ("cache_write_1h_tokens", AuditColumnType.Bigint));
+        ("cost_usd", AuditColumnType.Numeric), ("created_at", AuditColumnType.Timestamp), ("cache_write_1h_tokens", AuditColumnType.Bigint),
+        ("web_search_requests", AuditColumnType.Bigint));
 
     public static readonly AuditTable ToolUsages = new("tool_usages",
         ("id", AuditColumnType.Uuid), ("interception_id", AuditColumnType.Uuid), ("tool", AuditColumnType.Text), ("tool_call_id", AuditColumnType.Text),
@@ -93,6 +94,7 @@ internal sealed class AuditBatch
         values.Numeric(r.CostUsd);
         values.Timestamp(r.At);
         values.Bigint(r.CacheWrite1hTokens);
+        values.Bigint(r.WebSearchRequests);
     });
 
     public AuditRows<(Guid Id, ToolUsageRecorded Record)> ToolUsageRows { get; } = new(ToolUsages, static (row, values) =>

@@ -40,6 +40,9 @@ internal sealed record TokenUsageRecorded(
 {
     /// <summary>How many of <see cref="CacheWriteTokens"/> were 1-hour cache writes (<c>cache_write_1h_tokens</c>).</summary>
     public long CacheWrite1hTokens { get; init; }
+
+    /// <summary>The provider's own web searches for the exchange (<c>web_search_requests</c>), billed per search.</summary>
+    public long WebSearchRequests { get; init; }
 }
 
 internal sealed record PromptRecorded(

@@ -43,7 +43,8 @@ internal sealed record TokenUsageView(
     JsonElement Extra,
     decimal? CostUsd,
     DateTimeOffset CreatedAt,
-    [property: System.Text.Json.Serialization.JsonPropertyName("cache_write_1h_tokens")] long CacheWrite1hTokens = 0);
+    [property: System.Text.Json.Serialization.JsonPropertyName("cache_write_1h_tokens")] long CacheWrite1hTokens = 0,
+    long WebSearchRequests = 0);
 
 /// <summary>A tool call. <see cref="Input"/> is the arguments as JSON text, kept verbatim.</summary>
 internal sealed record ToolUsageView(

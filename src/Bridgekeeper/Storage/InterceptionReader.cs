@@ -57,9 +57,9 @@ internal sealed class InterceptionReader(SqlDialect dialect)
         var prompts = await LoadAsync(connection, "prompts", "prompt", ids,
             r => new PromptView(r.GetString(1), SqlDialect.ReadTimestamp(r.GetValue(2))), cancellationToken);
         var tokens = await LoadAsync(connection, "token_usages",
-            "response_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, extra, cost_usd, cache_write_1h_tokens", ids,
+            "response_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, extra, cost_usd, cache_write_1h_tokens, web_search_requests", ids,
             r => new TokenUsageView(OptionalString(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), Long(r, 5), Long(r, 6),
-                ParseJson(r.GetString(7)), OptionalDecimal(r, 8), SqlDialect.ReadTimestamp(r.GetValue(10)), Long(r, 9)), cancellationToken);
+                ParseJson(r.GetString(7)), OptionalDecimal(r, 8), SqlDialect.ReadTimestamp(r.GetValue(11)), Long(r, 9), Long(r, 10)), cancellationToken);
         var tools = await LoadAsync(connection, "tool_usages", "tool, tool_call_id, input, injected, server_url, result, error, duration_ms", ids,
             r => new ToolUsageView(r.GetString(1), OptionalString(r, 2), r.GetString(3), r.GetBoolean(4), OptionalString(r, 5),
                 OptionalString(r, 6), OptionalString(r, 7), r.IsDBNull(8) ? null : r.GetInt64(8), SqlDialect.ReadTimestamp(r.GetValue(9))), cancellationToken);

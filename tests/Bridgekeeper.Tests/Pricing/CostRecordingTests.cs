@@ -37,6 +37,32 @@ public sealed class CostRecordingTests
     }
 
     [Fact]
+    public void RecordExchange_PricesAtTheInterceptionsStart_SoADatedChangeAppliesOnlyToLaterInterceptions()
+    {
+        // claude-sonnet-4-6 lost its long-context tier on 2026-03-13 (UTC): 300k input + 1k output cost 1.8225 before, 0.915 after.
+        var sink = new ListSink();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 12, 23, 59, 0, TimeSpan.Zero));
+        var provider = new Provider(new ProviderSettings("anthropic", ProviderTypes.Anthropic, null, new Uri("http://127.0.0.1:9/")),
+            new Bridgekeeper.Providers.AnthropicMessages.AnthropicMessagesDialect(), null, [], []);
+        var prices = new CostCalculator(new Dictionary<string, ModelPrice>());
+        var usage = new TokenUsage(Input: 300_000, Output: 1000, CacheRead: 0, CacheWrite: 0, Reasoning: 0);
+        global::Bridgekeeper.Interception.Interception Begin()
+        {
+            var interception = new global::Bridgekeeper.Interception.Interception(sink, time,
+                new GatewayUser(Guid.NewGuid(), "alice", Roles.Member, Guid.NewGuid()), provider, provider.ErrorDialect, prices);
+            interception.Start(new RequestFacts("claude-sonnet-4-6", true, null, null, true), "Claude Code", null, null);
+            return interception;
+        }
+
+        var before = Begin();                                   // arrives at 23:59 on the 12th
+        time.Advance(TimeSpan.FromMinutes(2));                  // its long stream ends on the 13th
+        before.RecordExchange(new ExchangeSummary("msg_1", usage, [], [], null), new HashSet<string>());
+        Begin().RecordExchange(new ExchangeSummary("msg_2", usage, [], [], null), new HashSet<string>());   // arrives on the 13th
+
+        Assert.Equal([1.8225m, 0.915m], sink.Records.OfType<TokenUsageRecorded>().Select(r => r.CostUsd));
+    }
+
+    [Fact]
     public async Task Store_CostPerRow_InterceptionSumsRowsOrNullWhenAnyIsUnpriced()
     {
         var ct = TestContext.Current.CancellationToken;

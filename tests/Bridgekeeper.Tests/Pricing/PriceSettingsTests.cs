@@ -72,6 +72,26 @@ public sealed class PriceSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Load_ServiceTiers_PriceUsageServedOnThatTier_OthersAtTheStandardPrice()
+    {
+        var config = File("config.yaml", """
+            prices:
+              gpt-5:
+                input: 1.25
+                output: 10
+                cache_read: 0.125
+                service_tiers:
+                  flex: {input: 0.625, output: 5, cache_read: 0.0625}
+            """);
+        var price = new CostCalculator(Load(config).Prices).Find("gpt-5", At)!;
+        var usage = new TokenUsage(1000, 100, 2000, 0, 0);
+
+        // 1000 × 0.00000125 + 2000 × 0.000000125 + 100 × 0.00001; on flex, half of each
+        Assert.Equal((0.0025m, 0.00125m, 0.0025m), (price.Cost(usage), price.Cost(usage with { ServiceTier = "flex" }), price.Cost(usage with { ServiceTier = "priority" })));
+        Assert.Equal((true, false), (price.PricesTier("flex"), price.PricesTier("priority")));
+    }
+
+    [Fact]
     public void Load_NoPrices_ShippedTableOnly()
     {
         Assert.Empty(Load(null).Prices);
@@ -85,6 +105,10 @@ public sealed class PriceSettingsTests : IDisposable
     [InlineData("prices:\n  m: 5\n", "prices.m")]
     [InlineData("prices:\n  - m\n", "prices")]
     [InlineData("prices_file: /nonexistent/prices.yaml\n", "prices_file")]
+    [InlineData("prices:\n  m: {input: 1, output: 1, service_tiers: {batch: {input: 1, output: 1}}}\n", "prices.m.service_tiers.batch")]
+    [InlineData("prices:\n  m: {input: 1, output: 1, service_tiers: {flex: {input: 1}}}\n", "prices.m.service_tiers.flex.output")]
+    [InlineData("prices:\n  m: {input: 1, output: 1, service_tiers: {flex: {input: 1, output: 1, service_tiers: {}}}}\n", "prices.m.service_tiers.flex.service_tiers")]
+    [InlineData("prices:\n  m: {input: 1, output: 1, service_tiers: flex}\n", "prices.m.service_tiers")]
     public void Load_BadPrice_ThrowsNamingTheSetting(string yaml, string setting)
     {
         var error = Assert.Throws<SettingsException>(() => Load(File("config.yaml", yaml)));

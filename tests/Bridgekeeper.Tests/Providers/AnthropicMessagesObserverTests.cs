@@ -36,7 +36,7 @@ public sealed class AnthropicMessagesObserverTests
 
         AssertSummary(new(
             "msg_02",
-            new TokenUsage(Input: 5, Output: 42, CacheRead: 100, CacheWrite: 0, Reasoning: 0),
+            new TokenUsage(Input: 5, Output: 42, CacheRead: 100, CacheWrite: 0, Reasoning: 0) { WebSearches = 1 },   // usage.server_tool_use
             [new("toolu_a", "list_files", "{}"), new("srvtoolu_b", "web_search", """{"query": "weather"}""")],
             [],
             null), summary);
@@ -58,7 +58,7 @@ public sealed class AnthropicMessagesObserverTests
 
         var (summary, _) = await RunAsync(Dialect.Observe(Facts), stream);
 
-        Assert.Equal(new TokenUsage(5, 42, 100, 0, 0), summary.Usage);
+        Assert.Equal(new TokenUsage(5, 42, 100, 0, 0) { WebSearches = 1 }, summary.Usage);
         Assert.Equal(2, summary.ToolCalls.Count);
     }
 

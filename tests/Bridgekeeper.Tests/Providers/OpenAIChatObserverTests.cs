@@ -116,6 +116,23 @@ public sealed class OpenAIChatObserverTests
             null), observer.Complete());
     }
 
+    [Theory]
+    [InlineData("\"flex\"", "flex")]
+    [InlineData("\"priority\"", "priority")]
+    [InlineData("\"default\"", null)]
+    [InlineData("\"auto\"", null)]
+    [InlineData("\"batch-of-something-else\"", null)]
+    [InlineData("null", null)]
+    [InlineData("{\"tier\":\"flex\"}", null)]
+    public void OnBody_ServiceTier_OnlyANonStandardTierIsKept(string tier, string? kept)
+    {
+        var observer = Dialect.Observe(Facts(false) with { Stream = false });
+
+        observer.OnBody(Encoding.UTF8.GetBytes($$$"""{"id":"chatcmpl-T","object":"chat.completion","service_tier":{{{tier}}},"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1}}"""));
+
+        Assert.Equal(new TokenUsage(3, 1, 0, 0, 0) { ServiceTier = kept }, observer.Complete().Usage);
+    }
+
     [Fact]
     public void OnBody_ErrorBody_RecordsError()
     {

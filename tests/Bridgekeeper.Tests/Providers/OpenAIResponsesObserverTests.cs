@@ -56,7 +56,7 @@ public sealed class OpenAIResponsesObserverTests
 
         AssertSummary(new(
             "resp_ws68e1",
-            new TokenUsage(320, 95, 0, 0, 0),
+            new TokenUsage(320, 95, 0, 0, 0) { WebSearches = 1 },               // one web_search_call item
             [new("ws_68e1a2b3", "web_search", """{"type":"search","query":"dotnet 10 release date","sources":[{"type":"url","url":"https://devblogs.microsoft.com/dotnet/"}]}""")],
             [],
             null), summary);

@@ -45,7 +45,11 @@ public sealed class AuditSpoolTests : IAsyncLifetime
         {
             "started" => new InterceptionStarted(id, at, Guid.NewGuid(), "openai", "openai", "gpt-5", "curl", null, "s-1", true, "{\"a\":1}"),
             "ended" => new InterceptionEnded(id, at, InterceptionStatus.Failed, "upstream said no ✗"),
-            "tokens" => new TokenUsageRecorded(id, at, "resp_1", 1, 2, 3, 4, 5, "{}", 0.000123m),
+            "tokens" => new TokenUsageRecorded(id, at, "resp_1", 1, 2, 3, 4, 5, """{"service_tier":"flex","priced_as":"standard"}""", 0.000123m)
+            {
+                CacheWrite1hTokens = 3,
+                WebSearchRequests = 7,
+            },
             "tokens-unpriced" => new TokenUsageRecorded(id, at, null, 1, 2, 3, 4, 5, "{}"),
             "prompt" => new PromptRecorded(id, at, new string('p', 70_000)),
             "tool" => new ToolUsageRecorded(id, at, "bmcp_x_read", "call_1", "{}", true, "https://mcp.example/", null, "timed out", 60_000),

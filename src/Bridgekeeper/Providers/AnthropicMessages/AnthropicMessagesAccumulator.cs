@@ -15,7 +15,7 @@ internal sealed class AnthropicMessagesAccumulator : ExchangeAccumulator
 {
     private readonly IndexedEntries<AnthropicBlock> _blocks = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
-    private long _input, _output, _cacheRead, _cacheWrite, _cacheWrite1h;
+    private long _input, _output, _cacheRead, _cacheWrite, _cacheWrite1h, _webSearches;
     private bool _usageSeen;
 
     public ExchangeSummary Summarize()
@@ -23,7 +23,7 @@ internal sealed class AnthropicMessagesAccumulator : ExchangeAccumulator
         var blocks = _blocks.Present.ToList();
         return new ExchangeSummary(
             ResponseId,
-            _usageSeen ? new TokenUsage(_input, _output, _cacheRead, _cacheWrite, Reasoning: 0) { CacheWrite1h = Math.Min(_cacheWrite1h, _cacheWrite) } : null,
+            _usageSeen ? new TokenUsage(_input, _output, _cacheRead, _cacheWrite, Reasoning: 0) { CacheWrite1h = Math.Min(_cacheWrite1h, _cacheWrite), WebSearches = _webSearches } : null,
             [.. blocks.Where(block => block.Kind == AnthropicBlockKind.ToolUse).Select(block => block.ToToolCall())],
             [.. blocks.Where(block => block.Kind == AnthropicBlockKind.Thinking)
                 .Select(block => block.ThinkingText()).Where(text => text.Length > 0)
@@ -189,20 +189,6 @@ internal sealed class AnthropicMessagesAccumulator : ExchangeAccumulator
             ReadUsageProperties(ref reader);
     }
 
-    /// <summary><c>cache_creation: {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}</c>: the split of the cache writes by lifetime.</summary>
-    private void ReadCacheCreation(ref Utf8JsonReader reader)
-    {
-        if (!Json.EnterObject(ref reader))
-            return;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(K.Ephemeral1hInputTokens))
-                _cacheWrite1h = Json.ReadCount(ref reader) ?? _cacheWrite1h;
-            else
-                reader.Skip();
-        }
-    }
-
     /// <summary>Newer APIs repeat input and cache figures in <c>message_delta</c>: a later figure replaces, never adds.</summary>
     private void ReadUsageProperties(ref Utf8JsonReader reader)
     {
@@ -218,7 +204,9 @@ internal sealed class AnthropicMessagesAccumulator : ExchangeAccumulator
             else if (reader.ValueTextEquals(K.CacheCreationInputTokens))
                 _cacheWrite = Json.ReadCount(ref reader) ?? _cacheWrite;
             else if (reader.ValueTextEquals(K.CacheCreation))
-                ReadCacheCreation(ref reader);
+                _cacheWrite1h = Json.ReadNestedLong(ref reader, K.Ephemeral1hInputTokens);     // the 1-hour share of the writes
+            else if (reader.ValueTextEquals(K.ServerToolUse))
+                _webSearches = Json.ReadNestedLong(ref reader, K.WebSearchRequests);
             else
                 reader.Skip();
         }

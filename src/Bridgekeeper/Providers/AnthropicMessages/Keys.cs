@@ -79,6 +79,7 @@ internal static class Keys
         public static ReadOnlySpan<byte> CacheCreationInputTokens => "cache_creation_input_tokens"u8;
         public static ReadOnlySpan<byte> CacheCreation => "cache_creation"u8;
         public static ReadOnlySpan<byte> Ephemeral1hInputTokens => "ephemeral_1h_input_tokens"u8;
+        public static ReadOnlySpan<byte> WebSearchRequests => "web_search_requests"u8;
         public static ReadOnlySpan<byte> CacheReadInputTokens => "cache_read_input_tokens"u8;
         public static ReadOnlySpan<byte> Error => "error"u8;
 

@@ -56,6 +56,7 @@ internal static class Keys
         public static ReadOnlySpan<byte> Name => "name"u8;
         public static ReadOnlySpan<byte> Arguments => "arguments"u8;
         public static ReadOnlySpan<byte> Usage => "usage"u8;
+        public static ReadOnlySpan<byte> ServiceTier => "service_tier"u8;
         public static ReadOnlySpan<byte> PromptTokens => "prompt_tokens"u8;
         public static ReadOnlySpan<byte> CompletionTokens => "completion_tokens"u8;
         public static ReadOnlySpan<byte> PromptTokensDetails => "prompt_tokens_details"u8;

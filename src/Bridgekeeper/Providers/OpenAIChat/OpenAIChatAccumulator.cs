@@ -14,12 +14,13 @@ internal sealed class OpenAIChatAccumulator : ExchangeAccumulator
     private readonly List<OpenAIToolCallBuilder> _toolCalls = [];
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private TokenUsage? _usage;
+    private string? _serviceTier;
 
     /// <summary>What the last chunk read was (<see cref="ChunkKind.Other"/> when it could not be read).</summary>
     public ChunkKind LastChunk { get; private set; }
 
     public ExchangeSummary Summarize() =>
-        new(ResponseId, _usage, [.. _toolCalls.Select(call => call.ToToolCall())], [], Error);
+        new(ResponseId, _usage is { } usage ? usage with { ServiceTier = _serviceTier } : null, [.. _toolCalls.Select(call => call.ToToolCall())], [], Error);
 
     /// <summary>A chunk has a body's shape.</summary>
     protected override void ReadEventData(string? eventType, ReadOnlySpan<byte> json)
@@ -45,6 +46,8 @@ internal sealed class OpenAIChatAccumulator : ExchangeAccumulator
                 hasUsage = ReadUsage(ref reader);
             else if (reader.ValueTextEquals(K.Error))
                 ReadError(ref reader);
+            else if (reader.ValueTextEquals(K.ServiceTier))
+                _serviceTier = OpenAIUsage.ReadServiceTier(ref reader) ?? _serviceTier;
             else
                 reader.Skip();
         }

@@ -72,6 +72,7 @@ internal static class Keys
         public const string CustomToolCall = "custom_tool_call";
         public const string FunctionCallOutput = "function_call_output";
         public const string CallSuffix = "_call";
+        public const string WebSearchCall = "web_search_call";
     }
 
     /// <summary>The response keys and values as UTF-8, for <see cref="System.Text.Json.Utf8JsonReader"/>.</summary>
@@ -83,6 +84,7 @@ internal static class Keys
         public static ReadOnlySpan<byte> Name => "name"u8;
         public static ReadOnlySpan<byte> Response => "response"u8;
         public static ReadOnlySpan<byte> Status => "status"u8;
+        public static ReadOnlySpan<byte> ServiceTier => "service_tier"u8;
         public static ReadOnlySpan<byte> Output => "output"u8;
         public static ReadOnlySpan<byte> OutputIndex => "output_index"u8;
         public static ReadOnlySpan<byte> Item => "item"u8;

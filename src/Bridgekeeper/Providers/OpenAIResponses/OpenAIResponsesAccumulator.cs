@@ -16,6 +16,7 @@ internal sealed class OpenAIResponsesAccumulator : ExchangeAccumulator
 {
     private readonly IndexedEntries<ResponsesOutputItem> _items = new();
     private TokenUsage? _usage;
+    private string? _serviceTier;
 
     /// <summary>Whether the closing event (<c>response.completed</c>, <c>.incomplete</c> or <c>.failed</c>) arrived.</summary>
     public bool Ended { get; private set; }
@@ -23,9 +24,10 @@ internal sealed class OpenAIResponsesAccumulator : ExchangeAccumulator
     public ExchangeSummary Summarize()
     {
         var items = _items.Present.ToList();
+        var searches = items.Count(item => item.WebSearch);
         return new ExchangeSummary(
             ResponseId,
-            _usage,
+            _usage is { } usage ? usage with { WebSearches = searches, ServiceTier = _serviceTier } : null,
             [.. items.Where(item => item.Thought is null).Select(item => item.ToToolCall())],
             [.. items.Select(item => item.Thought).OfType<Thought>()],
             Error);
@@ -90,6 +92,8 @@ internal sealed class OpenAIResponsesAccumulator : ExchangeAccumulator
                 ReadError(ref reader, codeFirst: true);   // {code, message} or {message, type, param, code}; null on success
             else if (final && reader.ValueTextEquals(K.Status))
                 failed = ResponsesWire.ReadIs(ref reader, K.Failed);
+            else if (final && reader.ValueTextEquals(K.ServiceTier))
+                _serviceTier = OpenAIUsage.ReadServiceTier(ref reader) ?? _serviceTier;
             else if (output && reader.ValueTextEquals(K.Output))
                 ReadOutput(ref reader, json);
             else
@@ -216,7 +220,7 @@ internal sealed class OpenAIResponsesAccumulator : ExchangeAccumulator
                 return null;
         }
         var argumentsText = argumentsRank == int.MaxValue ? null : ResponsesWire.ReadArguments(ref arguments, json);
-        return ResponsesOutputItem.Call(callId ?? id ?? "", name ?? "", argumentsText);
+        return ResponsesOutputItem.Call(callId ?? id ?? "", name ?? "", argumentsText, webSearch: type == IT.WebSearchCall);
     }
 
     private static ResponsesOutputItem? ThoughtItem(string? text, string source) =>

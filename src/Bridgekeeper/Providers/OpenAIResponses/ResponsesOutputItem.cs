@@ -25,8 +25,11 @@ internal sealed class ResponsesOutputItem
     /// <summary>The thought this item holds, or null when it is a tool call.</summary>
     public Thought? Thought { get; }
 
-    public static ResponsesOutputItem Call(string id, string name, string? arguments) =>
-        new(id, name, arguments, thought: null);
+    /// <summary>A <c>web_search_call</c>: a search OpenAI runs and bills per call.</summary>
+    public bool WebSearch { get; private init; }
+
+    public static ResponsesOutputItem Call(string id, string name, string? arguments, bool webSearch = false) =>
+        new(id, name, arguments, thought: null) { WebSearch = webSearch };
 
     public static ResponsesOutputItem Thinking(Thought thought) => new("", "", null, thought);
 

@@ -35,7 +35,9 @@ function turn(usage, number) {
   return h('div', { class: 'event turn', 'data-event': 'turn' },
     h('strong', {}, `Turn ${number}`), ' ',
     h('span', { 'data-part': 'tokens' }, `in ${count(usage.input_tokens)} · out ${count(usage.output_tokens)} · cache read ${count(usage.cache_read_tokens)}`
-      + ` · cache write ${count(usage.cache_write_tokens)}${usage.reasoning_tokens ? ` · reasoning ${count(usage.reasoning_tokens)}` : ''}`),
+      + ` · cache write ${count(usage.cache_write_tokens)}${usage.cache_write_1h_tokens ? ` (1-hour ${count(usage.cache_write_1h_tokens)})` : ''}`
+      + `${usage.reasoning_tokens ? ` · reasoning ${count(usage.reasoning_tokens)}` : ''}`
+      + `${usage.web_search_requests ? ` · web searches ${count(usage.web_search_requests)}` : ''}`),
     ' · ', h('span', { 'data-part': 'cost' }, usd(usage.cost_usd)));
 }
 
