@@ -47,8 +47,9 @@ internal sealed record ModelPrice(TokenPrices Base)
 
     /// <summary>
     /// input × input price + cache_read × cache-read price + cache_write × cache-write price + output × output price,
-    /// exact in decimal, at the usage's service tier's prices when this price knows that tier (<see cref="ServiceTiers"/>). <see cref="TokenUsage.Input"/> already excludes cached tokens and reasoning is inside
-    /// <see cref="TokenUsage.Output"/> (SPEC §5). Of the cache writes, <see cref="TokenUsage.CacheWrite1h"/> are billed at
+    /// exact in decimal, at the usage's service tier's prices when this price knows that tier (<see cref="ServiceTiers"/>).
+    /// <see cref="TokenUsage.Input"/> already excludes cached tokens and reasoning is inside <see cref="TokenUsage.Output"/>
+    /// (SPEC §5). Of the cache writes, <see cref="TokenUsage.CacheWrite1h"/> are billed at
     /// the 1-hour price (the 5-minute one when the model has none) and the rest at the 5-minute price. Each web search
     /// costs <see cref="WebSearchPerThousand"/> / 1,000 (nothing when the source prices none).
     /// </summary>

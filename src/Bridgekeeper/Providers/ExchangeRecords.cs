@@ -33,7 +33,7 @@ internal sealed record TokenUsage(long Input, long Output, long CacheRead, long 
     /// <summary>Web searches the provider ran for the request (Anthropic <c>server_tool_use.web_search_requests</c>, OpenAI Responses <c>web_search_call</c> items), billed per search.</summary>
     public long WebSearches { get; init; }
 
-    /// <summary>The OpenAI service tier the response reports when it is not the standard one (<c>flex</c>, <c>priority</c>), else null.</summary>
+    /// <summary>The OpenAI service tier the response reports when it is not the standard one (<c>flex</c>, <c>priority</c>, <c>scale</c>), else null.</summary>
     public string? ServiceTier { get; init; }
 
     public static readonly TokenUsage Zero = new(0, 0, 0, 0, 0);

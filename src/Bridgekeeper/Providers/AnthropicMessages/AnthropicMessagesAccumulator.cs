@@ -23,7 +23,9 @@ internal sealed class AnthropicMessagesAccumulator : ExchangeAccumulator
         var blocks = _blocks.Present.ToList();
         return new ExchangeSummary(
             ResponseId,
-            _usageSeen ? new TokenUsage(_input, _output, _cacheRead, _cacheWrite, Reasoning: 0) { CacheWrite1h = Math.Min(_cacheWrite1h, _cacheWrite), WebSearches = _webSearches } : null,
+            _usageSeen
+                ? new TokenUsage(_input, _output, _cacheRead, _cacheWrite, Reasoning: 0) { CacheWrite1h = Math.Min(_cacheWrite1h, _cacheWrite), WebSearches = _webSearches }
+                : null,
             [.. blocks.Where(block => block.Kind == AnthropicBlockKind.ToolUse).Select(block => block.ToToolCall())],
             [.. blocks.Where(block => block.Kind == AnthropicBlockKind.Thinking)
                 .Select(block => block.ThinkingText()).Where(text => text.Length > 0)
