@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bridgekeeper.Pricing;
+using Bridgekeeper.Providers;
 using Bridgekeeper.Settings;
 using YamlDotNet.RepresentationModel;
 
@@ -20,7 +21,6 @@ internal static class PriceSettings
 
     private static readonly string[] Fields = ["input", "output", "cache_read", "cache_write", "web_searches"];
     private const string TiersKey = "service_tiers";
-    private static readonly string[] ServiceTiers = ["flex", "priority", "scale"];
 
     public static IReadOnlyDictionary<string, ModelPrice> Load(string? pricesFile, IReadOnlyDictionary<string, YamlNode> yaml)
     {
@@ -109,12 +109,12 @@ internal static class PriceSettings
     private static void ReadTiers(string name, YamlNode node, Dictionary<string, ModelPrice> tiers)
     {
         if (node is not YamlMappingNode map)
-            throw new SettingsException(name, $"must map service tiers ({string.Join(", ", ServiceTiers)}) to prices.");
+            throw new SettingsException(name, $"must map service tiers ({string.Join(", ", OpenAIUsage.PricedTiers)}) to prices.");
         foreach (var (key, value) in map.Children)
         {
             var tier = (key as YamlScalarNode)?.Value?.Trim() ?? "";
-            if (!ServiceTiers.Contains(tier))
-                throw new SettingsException($"{name}.{tier}", $"is not a service tier OpenAI prices apart ({string.Join(", ", ServiceTiers)}).");
+            if (!OpenAIUsage.PricedTiers.Contains(tier))
+                throw new SettingsException($"{name}.{tier}", $"is not a service tier OpenAI prices apart ({string.Join(", ", OpenAIUsage.PricedTiers)}).");
             tiers[tier] = Price($"{name}.{tier}", value, tiersAllowed: false);
         }
     }

@@ -32,7 +32,10 @@ internal sealed record ModelPrice(TokenPrices Base)
     /// Prices of OpenAI service tiers (<c>flex</c>, <c>priority</c>, <c>scale</c>) that replace these for usage served on that
     /// tier (<see cref="TokenUsage.ServiceTier"/>). The shipped source prices none; an operator's <c>service_tiers</c> may.
     /// </summary>
-    public IReadOnlyDictionary<string, ModelPrice> ServiceTiers { get; init; } = new Dictionary<string, ModelPrice>();
+    public IReadOnlyDictionary<string, ModelPrice> ServiceTiers { get; init; } = NoTiers;
+
+    /// <summary>One shared empty map for the hundreds of shipped prices, none of which has tiers.</summary>
+    private static readonly IReadOnlyDictionary<string, ModelPrice> NoTiers = new Dictionary<string, ModelPrice>();
 
     /// <summary>Whether usage on <paramref name="tier"/> is billed at that tier's own prices (else at the standard ones).</summary>
     public bool PricesTier(string tier) => ServiceTiers.ContainsKey(tier);

@@ -32,8 +32,8 @@ internal static class OpenAIUsage
         return new TokenUsage(Math.Max(0, input - cached), output, cached, CacheWrite: 0, reasoning);
     }
 
-    /// <summary>The service tiers OpenAI prices apart from the standard one.</summary>
-    private static readonly string[] PricedTiers = ["flex", "priority", "scale"];
+    /// <summary>The service tiers OpenAI prices apart from the standard one (also the ones an operator may price, <c>service_tiers</c>).</summary>
+    public static readonly IReadOnlyList<string> PricedTiers = ["flex", "priority", "scale"];
 
     /// <summary>
     /// A response's <c>service_tier</c> when it names a tier priced apart from the standard one (<c>flex</c>, <c>priority</c>,
